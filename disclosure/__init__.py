@@ -1,0 +1,32 @@
+"""disclosure — 政府信息公开申请办理系统."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: config → extensions → blueprints → errors → commands."""
+    from . import cli, config, database, extensions, i18n, security
+    from .web import register_blueprints
+    from .web.errors import register_error_handlers
+
+    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, template_folder=TEMPLATES,
+                instance_path=instance_path)
+    config.load(app, test_config)
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=os.path.join(
+        os.path.dirname(TEMPLATES), "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    database.configure(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,77 @@
+"""Every setting the app reads, with its default. Override in instance/config.py or by
+environment: DATABASE_URL, SECRET_KEY and any DISCLOSURE_* variable (Flask from_prefixed_env)."""
+from __future__ import annotations
+
+
+class DefaultConfig:
+    TIMEZONE = "Asia/Shanghai"
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled by create_app: DATABASE_URL or instance SQLite
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # whole request; per-file limit below
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    API_MAX_JSON_BYTES = 256 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # a long form typed slowly must not fail on a token timeout
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    PASSWORD_MIN_LENGTH = 10
+    SUBMIT_RATE_LIMIT = "30/minute"
+    LOOKUP_RATE_LIMIT = "60/minute"
+    LOGIN_RATE_LIMIT = "20/minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    DUE_SOON_WORKDAYS = 3
+    SUPPLEMENT_PERIOD_WORKDAYS = 15
+    FEE_PAUSES_CLOCK = True
+    CASES_PER_PAGE = 50
+    # Dates in tests and the demo can be pinned: "YYYY-MM-DD"; None = the real clock.
+    FIXED_TODAY: str | None = None
+
+
+INSTANCE_CONFIG_TEMPLATE = '''# Instance settings for this installation (git-ignored). Generated on first run.
+SECRET_KEY = {secret!r}
+'''
+
+
+def load(app, test_config: dict | None) -> None:
+    """DefaultConfig → instance/config.py (created with a fresh SECRET_KEY if missing) →
+    DATABASE_URL / SECRET_KEY / DISCLOSURE_* from the environment → test_config."""
+    import os
+    import secrets
+
+    app.config.from_object(DefaultConfig)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config is None:
+        path = os.path.join(app.instance_path, "config.py")
+        if not os.path.exists(path):
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(INSTANCE_CONFIG_TEMPLATE.format(secret=secrets.token_hex(32)))
+        app.config.from_pyfile(path)
+        app.config.from_prefixed_env("DISCLOSURE")
+        for key in ("DATABASE_URL", "SECRET_KEY"):
+            if os.environ.get(key):
+                app.config[key] = os.environ[key]
+    else:
+        app.config.update(test_config)
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "disclosure.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(url)
+    if url.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set (instance/config.py or environment)")
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept plain postgres:// URLs and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,43 @@
+"""Engine settings per dialect (DESIGN 6).
+
+SQLite gets WAL, foreign keys and a busy timeout, and every transaction starts with
+BEGIN IMMEDIATE: pysqlite's lazy BEGIN lets two connections both read and then both try to
+upgrade to a write lock, and one fails at once with "database is locked" — the busy timeout
+cannot help with that. Taking the write lock up front makes the web app and the scheduler queue
+politely instead.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import dbguards
+from .extensions import db
+
+_guards_attached = False
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def configure(app) -> None:
+    global _guards_attached
+    if not _guards_attached:
+        dbguards.attach_to_metadata(db.metadata)
+        _guards_attached = True
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)

@@ -1,0 +1,328 @@
+"""The statutory reply clock (spec R2–R5): due date, pauses, 补正, flags and their explanation.
+
+Pure: plain dates in, plain dataclasses out. All working-day arithmetic goes through
+``WorkCalendar`` (bisect look-ups), and the due date is found by walking the merged pauses, not
+by a day-by-day loop over the whole period.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from disclosure.domain.codes import PAUSE_KIND_LABELS, PauseKind
+from disclosure.domain.workdays import WorkCalendar
+
+REPLY_WORKDAYS = 20
+MAX_EXTENSION_WORKDAYS = 20
+CONSULTATION_CAP_WORKDAYS = 15
+SUPPLEMENT_NOTICE_WORKDAYS = 7
+SUPPLEMENT_PERIOD_DEFAULT = 15
+FEE_PAYMENT_WORKDAYS = 20
+DUE_SOON_WORKDAYS = 3
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A period not counted (R3.3 consultation, R5.4 fee); ``end`` None = still open."""
+    kind: str
+    start: date
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in set(PauseKind):
+            raise ValueError(f"未知的暂停类型：{self.kind}")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"暂停结束日 {self.end} 早于开始日 {self.start}")
+
+
+@dataclass(frozen=True)
+class ClockFacts:
+    """Everything the clock depends on, as recorded for one case."""
+    received_on: date | None
+    supplement_requested_on: date | None = None
+    supplement_period_workdays: int | None = None
+    supplement_received_on: date | None = None
+    pauses: tuple[Pause, ...] = ()
+    extension_workdays: int = 0
+    deferred_due_on: date | None = None
+    fee_notified_on: date | None = None
+    fee_paid_on: date | None = None
+    concluded_on: date | None = None
+    concluded_by_sweep: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.extension_workdays <= MAX_EXTENSION_WORKDAYS:
+            raise ValueError(f"延长期限须在 0 至 {MAX_EXTENSION_WORKDAYS} 个工作日之间")
+        if self.supplement_period_workdays is not None and self.supplement_period_workdays <= 0:
+            raise ValueError("补正期限须为正数个工作日")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the due-date explanation."""
+    kind: str
+    start: date | None
+    end: date | None
+    workdays: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The clock of one case as of a given day (see compute_deadline)."""
+    clock_started_on: date | None
+    due_on: date | None
+    provisional: bool
+    paused: bool
+    timely: bool | None
+    due_soon: bool
+    overdue: bool
+    workdays_used: int | None
+    workdays_paused: int
+    workdays_left: int | None
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class _Span:  # one (start, end] interval of removed days, with what it is made of
+    start: date
+    end: date
+    kinds: frozenset[str]
+    capped: frozenset[str] = frozenset()  # kinds whose cap (R3.3 / R5.4) cut the pause short
+    open: bool = False
+
+
+# -- small rule functions ---------------------------------------------------------------------
+def consultation_auto_end(start: date, cal: WorkCalendar) -> date:
+    """R3.3, 条例第三十二条、第三十四条: an unanswered consultation ends after 15 working days."""
+    return cal.add_workdays(start, CONSULTATION_CAP_WORKDAYS)
+
+
+def supplement_notice_due(received_on: date, cal: WorkCalendar) -> date:
+    """R4.1, 条例第三十条: last day for the 补正 notice (7 working days after receipt)."""
+    return cal.add_workdays(received_on, SUPPLEMENT_NOTICE_WORKDAYS)
+
+
+def supplement_notice_late(received_on: date, requested_on: date, cal: WorkCalendar) -> bool:
+    """R4.1, 条例第三十条: the 补正 notice went out after its 7-working-day limit."""
+    return requested_on > supplement_notice_due(received_on, cal)
+
+
+def supplement_due(requested_on: date, period_workdays: int | None, cal: WorkCalendar) -> date:
+    """R4.1 (our reading), 条例第三十条: the applicant's period runs from the notice day."""
+    period = SUPPLEMENT_PERIOD_DEFAULT if period_workdays is None else period_workdays
+    return cal.add_workdays(requested_on, period)
+
+
+def supplement_lapsed(facts: ClockFacts, cal: WorkCalendar, today: date) -> bool:
+    """R4.3, 条例第三十条: 补正 requested, not received, case open, and its period is over."""
+    if facts.supplement_requested_on is None or facts.supplement_received_on is not None:
+        return False
+    return facts.concluded_on is None and today > supplement_due(
+        facts.supplement_requested_on, facts.supplement_period_workdays, cal)
+
+
+def fee_payment_due(notified_on: date, cal: WorkCalendar) -> date:
+    """R5.4, 条例第四十二条、国办函〔2020〕109号: pay within 20 working days after the notice."""
+    return cal.add_workdays(notified_on, FEE_PAYMENT_WORKDAYS)
+
+
+def fee_lapsed(facts: ClockFacts, cal: WorkCalendar, today: date) -> bool:
+    """R5.4, 条例第四十二条: fee notified, unpaid, case open, and the payment period is over."""
+    if facts.fee_notified_on is None or facts.fee_paid_on is not None:
+        return False
+    return facts.concluded_on is None and today > fee_payment_due(facts.fee_notified_on, cal)
+
+
+def confirmation_overdue(submitted_on: date, today: date, cal: WorkCalendar) -> bool:
+    """R2.2, 条例第三十一条: an unconfirmed online submission is flagged once the next working
+    day after submission has ended (call it only for submissions still unconfirmed)."""
+    return today > cal.add_workdays(submitted_on, 1)
+
+
+# -- pauses -----------------------------------------------------------------------------------
+def _clock_start(facts: ClockFacts) -> date | None:
+    return facts.supplement_received_on or facts.received_on
+
+
+def _raw_spans(facts: ClockFacts, cal: WorkCalendar, today: date, fee: bool) -> list[_Span]:
+    horizon = facts.concluded_on or today
+    raw = [(p.kind, p.start, p.end) for p in facts.pauses if fee or p.kind != PauseKind.FEE]
+    if fee and facts.fee_notified_on is not None:
+        raw.append((PauseKind.FEE, facts.fee_notified_on, facts.fee_paid_on))
+    spans = []
+    for kind, s, end in raw:
+        cap = fee_payment_due(s, cal) if kind == PauseKind.FEE else consultation_auto_end(s, cal)
+        actual = end or horizon
+        kinds = frozenset({str(kind)})
+        spans.append(_Span(s, min(actual, cap), kinds, kinds if actual > cap else frozenset(),
+                           end is None and s <= horizon <= cap))
+    return spans
+
+
+def _merge(spans: list[_Span], start: date) -> list[_Span]:
+    """Clip to the clock start (R4.2), drop empty ones, merge overlaps (R3.3)."""
+    merged: list[_Span] = []
+    for sp in sorted((replace(sp, start=max(sp.start, start)) for sp in spans),
+                     key=lambda sp: sp.start):
+        if sp.end <= sp.start:
+            continue
+        if merged and sp.start <= merged[-1].end:
+            m = merged[-1]
+            merged[-1] = _Span(m.start, max(m.end, sp.end), m.kinds | sp.kinds,
+                               m.capped | sp.capped, m.open or sp.open)
+        else:
+            merged.append(sp)
+    return merged
+
+
+def _spans(facts: ClockFacts, cal: WorkCalendar, today: date, fee: bool) -> list[_Span]:
+    start = _clock_start(facts)
+    return [] if start is None else _merge(_raw_spans(facts, cal, today, fee), start)
+
+
+def effective_pauses(facts: ClockFacts, cal: WorkCalendar, today: date, *,
+                     fee_pauses_clock: bool = True) -> list[tuple[date, date]]:
+    """R3.3/R3.4/R4.2/R5.4, 条例第三十二条、第三十四条: the merged (s, e] intervals removed from
+    the count — after the clock start, consultations capped at 15 working days, the fee pause
+    capped at its payment period, open ones ending today (or on the conclusion day)."""
+    return [(sp.start, sp.end) for sp in _spans(facts, cal, today, fee_pauses_clock)]
+
+
+# -- the walk and its explanation ---------------------------------------------------------------
+def _counted_step(cal: WorkCalendar, cursor: date, n0: int, k: int) -> Step:
+    first, last = cal.add_workdays(cursor, 1), cal.add_workdays(cursor, k)
+    if k == 1:
+        return Step("counted", first, last, 1, f"第 {n0 + 1} 个工作日：{first}")
+    return Step("counted", first, last, k, f"第 {n0 + 1}–{n0 + k} 个工作日：{first} 至 {last}")
+
+
+def _pause_step(sp: _Span, cal: WorkCalendar) -> Step:
+    removed = cal.workdays_between(sp.start, sp.end)
+    label = "、".join(PAUSE_KIND_LABELS[k] for k in PauseKind if k in sp.kinds)
+    notes = [(len(sp.kinds) > 1, "重叠期间只计一次"),
+             (bool(sp.capped - {PauseKind.FEE}), "征求意见满 15 个工作日即结束，此后照常计算"),
+             (PauseKind.FEE in sp.capped, "缴费期限 20 个工作日届满，此后照常计算"),
+             (sp.open, "尚未结束，暂按今日结束计算")]
+    text = f"{label} {sp.start} 至 {sp.end}，不计入 {removed} 个工作日"
+    text += "".join(f"（{note}）" for cond, note in notes if cond)
+    return Step("pause", sp.start, sp.end, removed, text)
+
+
+def _walk(start: date, need: int, spans: list[_Span],
+          cal: WorkCalendar) -> tuple[date, list[Step]]:
+    """R3.4: the day the counted working days after ``start`` reach ``need``, plus its steps."""
+    steps, cursor, n = [], start, 0
+    for sp in spans:
+        avail = cal.workdays_between(cursor, sp.start)
+        if avail >= need - n:
+            break
+        if avail:
+            steps.append(_counted_step(cal, cursor, n, avail))
+        steps.append(_pause_step(sp, cal))
+        n, cursor = n + avail, sp.end
+    steps.append(_counted_step(cal, cursor, n, need - n))
+    return cal.add_workdays(cursor, need - n), steps
+
+
+def _ranges(days: list[date], cal: WorkCalendar) -> str:
+    """Group dates with no working day between them into ranges: "a 至 b、c"."""
+    groups: list[list[date]] = []
+    for d in days:
+        if groups and cal.workdays_between(groups[-1][-1], d - timedelta(days=1)) == 0:
+            groups[-1].append(d)
+        else:
+            groups.append([d])
+    parts = [f"{g[0]}" if len(g) == 1 else f"{g[0]} 至 {g[-1]}" for g in groups[:4]]
+    return "、".join(parts) + ("等" if len(groups) > 4 else "")
+
+
+def _calendar_steps(start: date, due: date, spans: list[_Span], cal: WorkCalendar) -> list[Step]:
+    steps = []
+    off = cal.off_weekdays(start, due)
+    if off:
+        steps.append(Step("holidays", off[0], off[-1], len(off),
+                          f"期间法定节假日（工作日）不计：{_ranges(off, cal)}，共 {len(off)} 天"))
+    paused = {d for sp in spans for d in cal.workdays_in(sp.start, sp.end)}
+    used = [d for d in cal.make_up_days(start, due) if d not in paused]
+    if used:
+        steps.append(Step("make_up", used[0], used[-1], len(used),
+                          f"期间调休上班日计入：{'、'.join(map(str, used))}，共 {len(used)} 天"))
+    return steps
+
+
+def _start_step(facts: ClockFacts) -> Step:
+    text = f"{facts.received_on} 收到申请，次日起计算"
+    if facts.supplement_received_on is not None:
+        text = (f"{facts.received_on} 收到申请，{facts.supplement_requested_on} 发出补正通知，"
+                f"{facts.supplement_received_on} 收到补正，次日起重新计算（条例第三十条）")
+    return Step("start", _clock_start(facts), None, None, text)
+
+
+# -- the deadline -----------------------------------------------------------------------------
+def _without_clock(facts: ClockFacts, cal: WorkCalendar) -> Deadline:
+    concluded = facts.concluded_on is not None
+    if facts.received_on is None:
+        step = Step("not_started", None, None, None, "尚未确认收到申请，答复期限尚未开始计算")
+        return Deadline(None, None, False, False, True if concluded else None,
+                        False, False, None, 0, None, (step,))
+    requested, period = facts.supplement_requested_on, facts.supplement_period_workdays
+    sdue = supplement_due(requested, period, cal)
+    timely = (facts.concluded_by_sweep or facts.concluded_on <= sdue) if concluded else None
+    step = Step("awaiting_supplement", requested, sdue, period or SUPPLEMENT_PERIOD_DEFAULT,
+                f"{requested} 发出补正通知，待申请人补正，补正期限 {sdue}"
+                f"（{period or SUPPLEMENT_PERIOD_DEFAULT} 个工作日）；收到补正后重新计算答复期限")
+    return Deadline(facts.received_on, None, cal.is_provisional(facts.received_on, sdue), False,
+                    timely, False, False, None, 0, None, (_start_step(facts), step))
+
+
+def _closing_steps(facts: ClockFacts, start: date, computed: date, spans: list[_Span],
+                   cal: WorkCalendar) -> list[Step]:
+    k, deferred = facts.extension_workdays, facts.deferred_due_on
+    need = REPLY_WORKDAYS + k
+    steps = []
+    if k:
+        steps.append(Step("extension", None, None, k, f"经批准延长答复期限 {k} 个工作日"
+                          f"（条例第三十三条第二款），共 {need} 个工作日"))
+    steps += _calendar_steps(start, computed, spans, cal)
+    if deferred is None:
+        return [*steps, Step("due", None, computed, need,
+                             f"答复期限：{computed}（第 {need} 个工作日）")]
+    return [*steps,
+            Step("deferred", computed, deferred, None, f"负责人另行确定答复期限为 {deferred}"
+                 f"（条例第三十五条），替代按工作日计算的 {computed}"),
+            Step("due", None, deferred, None, f"答复期限：{deferred}（依条例第三十五条另定）")]
+
+
+def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,
+                     fee_pauses_clock: bool = True,
+                     due_soon_workdays: int = DUE_SOON_WORKDAYS) -> Deadline:
+    """R3.1–R3.7, R4.2, R5.4 — 条例第三十条、第三十二条、第三十三条、第三十四条、第三十五条.
+
+    ``due_on`` is the day the counted working days after the clock start reach 20 + extension
+    (R3.4), unless a deferred date replaces it (R3.5); open pauses end today (concluded cases: on
+    the conclusion day). ``due_on`` is None before receipt is confirmed and while a 补正 is
+    awaited. A case concluded with no due date is timely when concluded by the sweep, or on or
+    before the last day of the 补正 period (the office acted within that period), or when no
+    clock ever started (e.g. withdrawn before receipt was confirmed).
+    """
+    start = _clock_start(facts)
+    awaiting = facts.supplement_requested_on is not None and facts.supplement_received_on is None
+    if start is None or awaiting:
+        return _without_clock(facts, cal)
+    spans = _spans(facts, cal, today, fee_pauses_clock)
+    computed, walk = _walk(start, REPLY_WORKDAYS + facts.extension_workdays, spans, cal)
+    due = facts.deferred_due_on or computed
+    end = facts.concluded_on or today
+    paused_days = sum(cal.workdays_between(sp.start, min(sp.end, end)) for sp in spans)
+    open_case = facts.concluded_on is None
+    left = cal.workdays_between(today, due)
+    return Deadline(
+        clock_started_on=start, due_on=due, provisional=cal.is_provisional(start, due),
+        paused=open_case and any(sp.open for sp in spans),
+        timely=None if open_case else (facts.concluded_by_sweep or facts.concluded_on <= due),
+        due_soon=open_case and today <= due and left <= due_soon_workdays,
+        overdue=open_case and today > due,
+        workdays_used=max(0, cal.workdays_between(start, end) - paused_days),
+        workdays_paused=paused_days, workdays_left=left,
+        steps=(_start_step(facts), *walk, *_closing_steps(facts, start, computed, spans, cal)))

@@ -1,0 +1,149 @@
+"""Case workflow as data: {(status, action): new status} plus who may do it.
+
+Every state change of a case goes through ``transition`` (DESIGN 3); the service layer writes
+exactly one audit event per call. Actions that record a fact without moving the case (an
+extension decision, a deferred deadline) are in the table too, mapping a status to itself, so
+they are checked and audited the same way.
+"""
+from __future__ import annotations
+
+from .codes import Role, Status
+
+S = Status
+OPEN = (S.REGISTERED, S.IN_PROGRESS, S.PAUSED)
+NEW = ""  # the "status" of a case that does not exist yet
+
+APPLICANT = "applicant"
+SYSTEM = "system"
+
+
+class WorkflowError(Exception):
+    """A refused action. ``code`` is stable (tests, API); ``message`` is for people (Chinese)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _each(statuses, action, target=None):
+    return {(s, action): (target if target is not None else s) for s in statuses}
+
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (NEW, "submit_online"): S.SUBMITTED,                  # 条例第二十九条
+    (NEW, "register"): S.REGISTERED,                      # 条例第三十一条 (paper channels)
+    (NEW, "import"): S.REGISTERED,                        # ledger import; status then derived
+    (S.SUBMITTED, "confirm_receipt"): S.REGISTERED,       # R2.2
+    **_each((S.REGISTERED, S.IN_PROGRESS), "request_supplement", S.AWAITING_SUPPLEMENT),  # R4.1
+    (S.AWAITING_SUPPLEMENT, "receive_supplement"): S.IN_PROGRESS,                          # R4.2
+    **_each((S.REGISTERED, S.IN_PROGRESS), "start_consultation", S.PAUSED),               # R3.3
+    (S.PAUSED, "end_consultation"): S.IN_PROGRESS,
+    **_each(OPEN, "request_extension"),                   # R3.2
+    **_each(OPEN, "approve_extension"),
+    **_each(OPEN, "refuse_extension"),
+    **_each((S.REGISTERED, S.IN_PROGRESS), "notify_fee", S.PAUSED),   # R5.4
+    (S.PAUSED, "record_fee_payment"): S.IN_PROGRESS,
+    **_each(OPEN, "set_deferred_deadline"),               # R3.5
+    **_each(OPEN + (S.SUBMITTED, S.AWAITING_SUPPLEMENT, S.IN_REVIEW), "withdraw", S.WITHDRAWN),
+    (S.AWAITING_SUPPLEMENT, "lapse_supplement"): S.ABANDONED,         # R4.3
+    (S.PAUSED, "lapse_fee"): S.ABANDONED,                             # R5.4
+    **_each((S.REGISTERED, S.IN_PROGRESS), "submit_for_review", S.IN_REVIEW),
+    (S.IN_REVIEW, "return_to_drafting"): S.IN_PROGRESS,               # R6.4 rejection
+    (S.IN_REVIEW, "release_reply"): S.REPLIED,                        # R6.3
+    **_each((S.REGISTERED, S.IN_PROGRESS, S.AWAITING_SUPPLEMENT), "assign_handler"),
+}
+
+R = Role
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "submit_online": frozenset({APPLICANT}),
+    "register": frozenset({R.REGISTRAR}),
+    "import": frozenset({R.ADMIN, SYSTEM}),
+    "confirm_receipt": frozenset({R.REGISTRAR}),
+    "request_supplement": frozenset({R.HANDLER}),
+    "receive_supplement": frozenset({R.HANDLER, R.REGISTRAR}),
+    "start_consultation": frozenset({R.HANDLER}),
+    "end_consultation": frozenset({R.HANDLER}),
+    "request_extension": frozenset({R.HANDLER}),
+    "approve_extension": frozenset({R.OFFICE_HEAD}),
+    "refuse_extension": frozenset({R.OFFICE_HEAD}),
+    "notify_fee": frozenset({R.HANDLER}),
+    "record_fee_payment": frozenset({R.HANDLER, R.REGISTRAR}),
+    "set_deferred_deadline": frozenset({R.OFFICE_HEAD}),
+    "withdraw": frozenset({R.HANDLER, R.REGISTRAR}),
+    "lapse_supplement": frozenset({SYSTEM}),
+    "lapse_fee": frozenset({SYSTEM}),
+    "submit_for_review": frozenset({R.HANDLER}),
+    "return_to_drafting": frozenset({R.REVIEWER}),
+    "release_reply": frozenset({R.HANDLER, R.OFFICE_HEAD}),
+    "assign_handler": frozenset({R.REGISTRAR, R.OFFICE_HEAD}),
+}
+
+ACTION_LABELS = {
+    "submit_online": "在线提交申请",
+    "register": "登记受理",
+    "import": "台账导入",
+    "confirm_receipt": "确认收到申请",
+    "request_supplement": "发出补正告知",
+    "receive_supplement": "收到补正材料",
+    "start_consultation": "开始征求意见",
+    "end_consultation": "征求意见结束",
+    "request_extension": "申请延期答复",
+    "approve_extension": "批准延期答复",
+    "refuse_extension": "不批准延期",
+    "notify_fee": "发出收费通知",
+    "record_fee_payment": "已缴纳信息处理费",
+    "set_deferred_deadline": "确定延后答复期限",
+    "withdraw": "申请人撤回申请",
+    "lapse_supplement": "逾期未补正，不再处理",
+    "lapse_fee": "逾期未缴费，不再处理",
+    "submit_for_review": "提交保密审查",
+    "return_to_drafting": "审查退回修改",
+    "release_reply": "答复已发出",
+    "assign_handler": "指定承办人",
+}
+
+
+def transition(status: str, action: str, roles: set[str] | frozenset[str]) -> str:
+    """The status after ``action``, or WorkflowError if it is not allowed now or for these roles."""
+    if action not in ACTION_ROLES:
+        raise WorkflowError("unknown_action", f"未知操作：{action}")
+    if not (set(roles) & ACTION_ROLES[action]):
+        raise WorkflowError("forbidden", f"当前用户无权执行“{ACTION_LABELS[action]}”")
+    target = TRANSITIONS.get((status, action))
+    if target is None:
+        raise WorkflowError("invalid_state", f"案件当前状态下不能执行“{ACTION_LABELS[action]}”")
+    return target
+
+
+def allowed_actions(status: str, roles: set[str] | frozenset[str]) -> list[str]:
+    """Actions this user may take on a case in ``status`` (drives which buttons are shown)."""
+    return [a for (s, a) in TRANSITIONS if s == status and set(roles) & ACTION_ROLES[a]]
+
+
+def require_different_person(requester_id: int | None, decider_id: int | None, what: str) -> None:
+    """R3.2 / R6.4 separation of duties: nobody approves their own request or draft."""
+    if requester_id is not None and requester_id == decider_id:
+        raise WorkflowError("same_person", f"{what}不能由申请人本人审批")
+
+
+# What the applicant sees of the history (status page, API): ledger-style event codes and plain
+# labels. Internal steps (assignment, review round-trips, refused extensions) stay internal.
+PUBLIC_EVENTS: dict[str, tuple[str, str]] = {
+    "submit_online": ("submitted", "已在线提交申请"),
+    "register": ("registered", "已登记受理"),
+    "import": ("registered", "已登记受理"),
+    "confirm_receipt": ("registered", "已确认收到申请，登记受理"),
+    "request_supplement": ("supplement_requested", "已发出补正告知书"),
+    "receive_supplement": ("supplement_received", "已收到补正材料，重新计算答复期限"),
+    "start_consultation": ("consultation_started", "征求意见中（暂停计时）"),
+    "end_consultation": ("consultation_ended", "征求意见结束，恢复计时"),
+    "approve_extension": ("extension_approved", "经批准延长答复期限"),
+    "notify_fee": ("fee_notified", "已发出收费通知（暂停计时）"),
+    "record_fee_payment": ("fee_paid", "已缴纳信息处理费，恢复计时"),
+    "set_deferred_deadline": ("deferred_deadline_set", "确定延后答复期限"),
+    "withdraw": ("withdrawn", "申请已撤回"),
+    "lapse_supplement": ("concluded", "逾期未补正，不再处理该申请"),
+    "lapse_fee": ("concluded", "逾期未缴费，不再处理该申请"),
+    "release_reply": ("replied", "已作出答复"),
+}

@@ -1,0 +1,263 @@
+"""Storage shape: typed mappings and database constraints only (no queries, no commits).
+
+Facts are stored (received_on, pauses, extension, outcome…); deadline fields on Case
+(due_on, due_provisional, clock_started_on) are *derived* by domain.deadlines and kept only so
+lists can sort and filter by them in SQL — services recompute them whenever a fact changes.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
+    Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class User(db.Model):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped on logout / password change so old session cookies stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    agency: Mapped[Agency] = relationship()
+    role_rows: Mapped[list["UserRole"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> set[str]:
+        return {r.role for r in self.role_rows}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Case(db.Model):
+    __tablename__ = "case_file"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "idempotency_key", name="uq_case_idempotency"),
+        Index("ix_case_agency_status_due", "agency_id", "status", "due_on"),
+        Index("ix_case_agency_received", "agency_id", "received_on"),
+        Index("ix_case_agency_concluded", "agency_id", "concluded_on"),
+        Index("ix_case_status_due", "status", "due_on"),
+        Index("ix_case_submitted_at", "submitted_at"),
+        CheckConstraint("(outcome IS NULL) = (concluded_on IS NULL)", name="outcome_with_date"),
+        CheckConstraint("extension_workdays BETWEEN 0 AND 20", name="extension_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    tracking_no: Mapped[str] = mapped_column(String(64), unique=True)
+    query_code_hash: Mapped[str | None] = mapped_column(String(255))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    # Applicant (条例第二十九条)
+    applicant_type: Mapped[str] = mapped_column(String(32))
+    applicant_name: Mapped[str] = mapped_column(String(200), index=True)
+    id_type: Mapped[str | None] = mapped_column(String(32))
+    id_number: Mapped[str | None] = mapped_column(String(64))
+    credit_code: Mapped[str | None] = mapped_column(String(32))
+    legal_representative: Mapped[str | None] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(500))
+    # Request
+    subject: Mapped[str] = mapped_column(String(1000))
+    description: Mapped[str | None] = mapped_column(Text)
+    delivery_form: Mapped[str | None] = mapped_column(String(16))
+    delivery_method: Mapped[str | None] = mapped_column(String(16))
+    # Statutory facts
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_on: Mapped[date | None] = mapped_column(Date)
+    supplement_requested_on: Mapped[date | None] = mapped_column(Date)
+    supplement_period_workdays: Mapped[int | None] = mapped_column(Integer)
+    supplement_items: Mapped[str | None] = mapped_column(Text)
+    supplement_received_on: Mapped[date | None] = mapped_column(Date)
+    extension_workdays: Mapped[int] = mapped_column(Integer, default=0)
+    deferred_due_on: Mapped[date | None] = mapped_column(Date)
+    fee_method: Mapped[str | None] = mapped_column(String(16))
+    fee_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    fee_notified_on: Mapped[date | None] = mapped_column(Date)
+    fee_paid_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    concluded_by_sweep: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Derived (recomputed by services from the facts above)
+    clock_started_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    timely: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    agency: Mapped[Agency] = relationship()
+    handler: Mapped[User | None] = relationship()
+    pauses: Mapped[list["CasePause"]] = relationship(
+        order_by="CasePause.start_on", cascade="all, delete-orphan", lazy="selectin")
+    attachments: Mapped[list["Attachment"]] = relationship(
+        order_by="Attachment.id", cascade="all, delete-orphan")
+    appeals: Mapped[list["Appeal"]] = relationship(
+        order_by="Appeal.filed_on", cascade="all, delete-orphan")
+
+
+class CasePause(db.Model):
+    """A stopped clock (R3.3 consultation, R5.4 fee): the facts, caps are applied by the domain."""
+    __tablename__ = "case_pause"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    party: Mapped[str | None] = mapped_column(String(200))
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ExtensionRequest(db.Model):
+    """R3.2: requested by a handler, decided by an office head (never the requester)."""
+    __tablename__ = "extension_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    workdays: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_on: Mapped[date] = mapped_column(Date)
+    decision: Mapped[str | None] = mapped_column(String(16))  # approved / refused
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # identity / supporting
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Notice(db.Model):
+    """A letter the office produced for the applicant (回执, 补正告知书, 延期答复告知书…)."""
+    __tablename__ = "notice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    issued_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Appeal(db.Model):
+    __tablename__ = "appeal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    filed_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Event(db.Model):
+    """R7.1 append-only audit event; database triggers refuse UPDATE and DELETE."""
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_case_id", "case_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_label: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    before_status: Mapped[str | None] = mapped_column(String(32))
+    after_status: Mapped[str | None] = mapped_column(String(32))
+    on_date: Mapped[date | None] = mapped_column(Date)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CalendarOverride(db.Model):
+    """R1.1: the office's own entry of a State Council notice; always wins over the package."""
+    __tablename__ = "calendar_override"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TrackingCounter(db.Model):
+    """Per agency and year sequence for tracking numbers (BCZ-2026-000017)."""
+    __tablename__ = "tracking_counter"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class JobClaim(db.Model):
+    """A scheduler job claims (job, day, key) before acting: a second scheduler finds it taken."""
+    __tablename__ = "job_claim"
+    __table_args__ = (UniqueConstraint("job", "day", "key", name="uq_job_claim"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    key: Mapped[str] = mapped_column(String(64), default="")
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Outbox(db.Model):
+    """Notifications waiting to be sent (SMTP when configured); retried, never lost."""
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,243 @@
+"""Use cases that create a case or fix its receipt date (条例第二十九条、第三十一条).
+
+Each public function loads, calls the domain, writes and commits once. Every status change goes
+through ``apply`` → ``domain.workflow.transition`` and writes exactly one audit event.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import deadlines
+from ..domain.application import Application, validate_application
+from ..domain.codes import Channel, Status
+from ..domain.workflow import NEW, WorkflowError, transition
+from ..extensions import db
+from ..models import Agency, Attachment, Case
+from ..timeutil import local_date, now, tz
+from . import audit, numbering, query_codes, uploads
+from .actors import APPLICANT_ACTOR, Actor
+from .calendar import get_calendar
+
+
+class ValidationFailed(Exception):
+    """Field errors keyed by JSON path (API) — forms map them back onto their fields."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class Submission:
+    case: Case
+    query_code: str
+    replayed: bool = False
+
+
+# -- derived deadline fields ------------------------------------------------------------------
+
+def facts_of(case: Case) -> deadlines.ClockFacts:
+    return deadlines.ClockFacts(
+        received_on=case.received_on,
+        supplement_requested_on=case.supplement_requested_on,
+        supplement_period_workdays=case.supplement_period_workdays,
+        supplement_received_on=case.supplement_received_on,
+        pauses=tuple(deadlines.Pause(p.kind, p.start_on, p.end_on) for p in case.pauses),
+        extension_workdays=case.extension_workdays or 0,
+        deferred_due_on=case.deferred_due_on,
+        fee_notified_on=case.fee_notified_on,
+        fee_paid_on=case.fee_paid_on,
+        concluded_on=case.concluded_on,
+        concluded_by_sweep=bool(case.concluded_by_sweep),
+    )
+
+
+def deadline_of(case: Case, today: date) -> deadlines.Deadline:
+    """R3: the case's due date, flags and explanation as of ``today``."""
+    cfg = current_app.config
+    return deadlines.compute_deadline(
+        facts_of(case), get_calendar(), today,
+        fee_pauses_clock=cfg["FEE_PAUSES_CLOCK"], due_soon_workdays=cfg["DUE_SOON_WORKDAYS"])
+
+
+def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
+    """Recompute the stored copies of derived fields (DESIGN 1) from the facts."""
+    dl = deadline_of(case, today)
+    case.clock_started_on = dl.clock_started_on
+    case.due_on = dl.due_on
+    case.due_provisional = dl.provisional
+    case.timely = dl.timely
+    return dl
+
+
+def apply(case: Case, action: str, actor: Actor, today: date, *, on: date | None = None,
+          data: dict | None = None) -> str:
+    """The one workflow step: check the transition, set the status, re-derive, audit."""
+    before = case.status or NEW
+    after = transition(before, action, actor.roles)
+    case.status = after
+    refresh_derived(case, today)
+    audit.record(actor, action, case=case, before=before or None, after=after,
+                 on=on or today, data=data)
+    return after
+
+
+# -- creating cases ---------------------------------------------------------------------------
+
+def _agency(code: str | None) -> Agency | None:
+    if not code:
+        return None
+    return db.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+
+
+def _check_uploads(files: list[tuple[str, uploads.Upload]]) -> dict[str, str]:
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    errors = {}
+    for i, (_kind, up) in enumerate(files):
+        if msg := uploads.check(up, limit):
+            errors[f"attachments.{i}"] = f"{uploads.safe_filename(up.filename)}：{msg}"
+    return errors
+
+
+def _new_case(agency: Agency, app: Application, channel: str, year: int) -> Case:
+    a = app.applicant
+    return Case(
+        agency_id=agency.id, tracking_no=numbering.next_tracking_no(agency, year),
+        channel=channel, status=NEW, applicant_type=a.type, applicant_name=a.name,
+        id_type=a.id_type, id_number=a.id_number, credit_code=a.credit_code,
+        legal_representative=a.legal_representative, contact_name=a.contact_name,
+        phone=a.phone, email=a.email, address=a.address, subject=app.subject,
+        description=app.description, delivery_form=app.delivery_form,
+        delivery_method=app.delivery_method, idempotency_key=app.idempotency_key,
+        extension_workdays=0, created_at=now())
+
+
+def _attach(case: Case, files: list[tuple[str, uploads.Upload]]) -> None:
+    for kind, up in files:
+        stored = uploads.store(up)
+        case.attachments.append(Attachment(
+            kind=kind, filename=stored.filename, stored_name=stored.stored_name,
+            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+            uploaded_at=now()))
+
+
+def _replay(agency: Agency, key: str) -> Submission | None:
+    case = db.session.execute(select(Case).where(
+        Case.agency_id == agency.id, Case.idempotency_key == key)).scalar_one_or_none()
+    if case is None:
+        return None
+    return Submission(case, query_codes.derived_code(agency.code, key, case.tracking_no), True)
+
+
+def _submission_time(today: date, at: datetime | None) -> datetime:
+    """The timestamp of a submission: ``at``, or now — unless the caller dated the action on
+    another day (demo data, tests), in which case noon of that day in the office's zone."""
+    stamp = at or now()
+    if local_date(stamp) != today:
+        stamp = datetime.combine(today, time(12), tzinfo=tz()).astimezone(timezone.utc)
+    return stamp
+
+
+def submit_online(payload: dict, *, agency_code: str | None = None,
+                  files: list[tuple[str, uploads.Upload]] = (), today: date,
+                  at: datetime | None = None) -> Submission:
+    """条例第二十九条: an online application; status `submitted` until staff confirm (R2.2)."""
+    if agency_code:
+        payload = {**payload, "agency": agency_code}
+    app, errors = validate_application(payload, require_agency=True)
+    agency = _agency(app.agency if app else payload.get("agency") if isinstance(payload, dict) else None)
+    if app and agency is None:
+        errors = {**errors, "agency": "受理机关不存在"}
+    errors.update(_check_uploads(list(files)))
+    if errors:
+        raise ValidationFailed(errors)
+    if app.idempotency_key and (prior := _replay(agency, app.idempotency_key)):
+        return prior
+    try:
+        case = _new_case(agency, app, Channel.ONLINE, today.year)
+        case.submitted_at = _submission_time(today, at)
+        code = (query_codes.derived_code(agency.code, app.idempotency_key, case.tracking_no)
+                if app.idempotency_key else query_codes.new_code())
+        case.query_code_hash = query_codes.hash_code(case.tracking_no, code)
+        _attach(case, list(files))
+        db.session.add(case)
+        apply(case, "submit_online", APPLICANT_ACTOR, today,
+              data={"attachments": len(files)} if files else None)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        # A concurrent request with the same idempotency key won the race: answer as it did.
+        if app.idempotency_key and (prior := _replay(agency, app.idempotency_key)):
+            return prior
+        raise
+    return Submission(case, code)
+
+
+def check_receipt_date(received_on: date | None, today: date, earliest: date | None = None) -> dict:
+    """R2.1/R2.2: a receipt date is required, not in the future, not before the submission."""
+    if received_on is None:
+        return {"received_on": "请填写收到申请之日"}
+    if received_on > today:
+        return {"received_on": "收到申请之日不能晚于今天"}
+    if earliest and received_on < earliest:
+        return {"received_on": f"收到申请之日不能早于提交之日（{earliest.isoformat()}）"}
+    return {}
+
+
+def register_paper(agency: Agency, payload: dict, channel: str, received_on: date | None,
+                   actor: Actor, today: date, files=()) -> Submission:
+    """条例第三十一条: register an application that arrived in person, by mail, fax or e-mail,
+    with the legal receipt date of its channel (R2.1). Returns the case and a query code the
+    registrar hands to the applicant."""
+    app, errors = validate_application({**payload, "agency": agency.code})
+    if channel not in {c.value for c in Channel} or channel == Channel.ONLINE:
+        errors["channel"] = "请选择申请的提交方式（在线申请由申请人自行提交）"
+    errors.update(check_receipt_date(received_on, today))
+    errors.update(_check_uploads(list(files)))
+    if errors:
+        raise ValidationFailed(errors)
+    case = _new_case(agency, app, channel, received_on.year)
+    case.received_on = received_on
+    code = query_codes.new_code()
+    case.query_code_hash = query_codes.hash_code(case.tracking_no, code)
+    _attach(case, list(files))
+    db.session.add(case)
+    apply(case, "register", actor, today, on=received_on, data={"channel": channel})
+    db.session.commit()
+    return Submission(case, code)
+
+
+def confirm_receipt(case: Case, received_on: date | None, actor: Actor, today: date) -> None:
+    """R2.2: confirming an online submission fixes `received_on` and starts the clock."""
+    received_on = received_on or today
+    earliest = local_date(case.submitted_at) if case.submitted_at else None
+    errors = check_receipt_date(received_on, today, earliest)
+    if errors:
+        raise ValidationFailed(errors)
+    case.received_on = received_on
+    apply(case, "confirm_receipt", actor, today, on=received_on)
+    db.session.commit()
+
+
+def find_by_tracking(tracking_no: str) -> Case | None:
+    if not tracking_no or len(tracking_no) > 64:
+        return None
+    return db.session.execute(select(Case).where(Case.tracking_no == tracking_no)).scalar_one_or_none()
+
+
+def lookup_for_applicant(tracking_no: str, code: str | None) -> Case | None:
+    """The applicant's view: the same None for an unknown number and a wrong code."""
+    case = find_by_tracking((tracking_no or "").strip())
+    if case is None or not query_codes.verify(case.tracking_no, case.query_code_hash, code):
+        return None
+    return case
+
+
+def unconfirmed_since(case: Case) -> date | None:
+    return local_date(case.submitted_at) if case.status == Status.SUBMITTED and case.submitted_at else None
+

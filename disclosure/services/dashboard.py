@@ -1,0 +1,50 @@
+"""Staff home: what needs attention today, counted in SQL over the stored deadline fields."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..domain.codes import Status
+from ..extensions import db
+from ..models import Case
+from .actors import Actor
+from .calendar import add_workdays, get_calendar
+
+CLOCK_RUNNING = (Status.REGISTERED, Status.IN_PROGRESS, Status.PAUSED, Status.IN_REVIEW)
+
+
+@dataclass
+class Summary:
+    by_status: dict[str, int]
+    overdue: int
+    due_soon: int
+    unconfirmed: int
+    soon_until: date
+    missing_years: list[int]
+
+
+def _scope(stmt, actor: Actor):
+    return stmt if actor.is_admin else stmt.where(Case.agency_id == actor.agency_id)
+
+
+def summary(actor: Actor, today: date) -> Summary:
+    rows = db.session.execute(_scope(
+        select(Case.status, func.count()).group_by(Case.status), actor)).all()
+    soon_until = add_workdays(today, current_app.config["DUE_SOON_WORKDAYS"])
+    running = _scope(select(func.count()).select_from(Case).where(Case.status.in_(CLOCK_RUNNING)), actor)
+    overdue = db.session.execute(running.where(Case.due_on < today)).scalar_one()
+    due_soon = db.session.execute(
+        running.where(Case.due_on >= today, Case.due_on <= soon_until)).scalar_one()
+    return Summary(
+        by_status={s: n for s, n in rows}, overdue=overdue, due_soon=due_soon,
+        unconfirmed=dict(rows).get(Status.SUBMITTED, 0), soon_until=soon_until,
+        missing_years=calendar_alert_years(today))
+
+
+def calendar_alert_years(today: date) -> list[int]:
+    """R1.2: from 1 November, next year must be in the calendar; this year always."""
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    return get_calendar().missing_years(years)

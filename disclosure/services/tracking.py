@@ -1,0 +1,48 @@
+"""What the applicant may see of a case — the same for the status page and the API.
+
+Only public history (domain.workflow.PUBLIC_EVENTS) and only released content; never staff
+notes, reviewer identities or internal opinions.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..domain.codes import STATUS_LABELS
+from ..domain.workflow import PUBLIC_EVENTS
+from ..extensions import db
+from ..models import Case, Event
+from ..timeutil import as_local
+from .cases import deadline_of
+
+
+def public_history(case: Case) -> list[dict]:
+    events = db.session.execute(
+        select(Event).where(Event.case_id == case.id).order_by(Event.id)).scalars()
+    out = []
+    for ev in events:
+        if ev.action in PUBLIC_EVENTS:
+            code, label = PUBLIC_EVENTS[ev.action]
+            on = ev.on_date or as_local(ev.occurred_at).date()
+            out.append({"on": on.isoformat(), "event": code, "label": label})
+    return out
+
+
+def applicant_view(case: Case, today: date) -> dict:
+    """The API's follow-an-application body (spec/api.md)."""
+    dl = deadline_of(case, today)
+    submitted = as_local(case.submitted_at)
+    return {
+        "tracking_no": case.tracking_no,
+        "status": case.status,
+        "status_label": STATUS_LABELS.get(case.status, case.status),
+        "submitted_at": submitted.isoformat() if submitted else None,
+        "received_on": case.received_on.isoformat() if case.received_on else None,
+        "due_on": dl.due_on.isoformat() if dl.due_on else None,
+        "due_provisional": dl.provisional,
+        "paused": dl.paused,
+        "due_explanation": [s.text for s in dl.steps],
+        "history": public_history(case),
+        "reply": None,  # filled once a reviewed reply is released (review issue)
+    }

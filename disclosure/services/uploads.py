@@ -1,0 +1,88 @@
+"""Attachments: type decided by content (magic bytes), never by the file name; stored under the
+instance folder with random names; served only as downloads (Content-Disposition: attachment)."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass
+
+from flask import current_app
+
+ALLOWED = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "ofd": "application/ofd"}
+ALLOWED_LABEL = "PDF、JPG、PNG、OFD"
+
+
+@dataclass
+class Upload:
+    filename: str
+    data: bytes
+
+
+@dataclass
+class StoredFile:
+    filename: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def sniff(data: bytes) -> str | None:
+    """The real type of ``data`` (one of ALLOWED) or None."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if any(n.upper() == "OFD.XML" for n in zf.namelist()):
+                    return "ofd"
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+def check(upload: Upload, max_bytes: int) -> str | None:
+    """A Chinese error message, or None when the file is acceptable."""
+    if len(upload.data) == 0:
+        return "文件为空"
+    if len(upload.data) > max_bytes:
+        return f"文件过大：不能超过 {max_bytes // (1024 * 1024)} MB"
+    if sniff(upload.data) is None:
+        return f"文件类型不支持或与内容不符，仅接受 {ALLOWED_LABEL} 文件"
+    return None
+
+
+def safe_filename(name: str) -> str:
+    base = os.path.basename(name.replace("\\", "/")).strip() or "file"
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"/\\|?*')
+    return base[:200] or "file"
+
+
+def upload_dir() -> str:
+    path = os.path.join(current_app.instance_path, "uploads")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def store(upload: Upload) -> StoredFile:
+    kind = sniff(upload.data)
+    stored_name = secrets.token_hex(16)
+    with open(os.path.join(upload_dir(), stored_name), "wb") as fh:
+        fh.write(upload.data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return StoredFile(safe_filename(upload.filename), stored_name, ALLOWED[kind],
+                      len(upload.data), hashlib.sha256(upload.data).hexdigest())
+
+
+def path_of(stored_name: str) -> str:
+    if not all(c in "0123456789abcdef" for c in stored_name):
+        raise ValueError("bad stored name")
+    return os.path.join(upload_dir(), stored_name)

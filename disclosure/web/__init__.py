@@ -1,0 +1,11 @@
+"""HTTP glue only: parse → one service call → redirect / render / JSON."""
+from __future__ import annotations
+
+
+def register_blueprints(app) -> None:
+    from . import admin, api, auth, public, staff
+    from .context import register_context
+
+    for bp in (public.bp, auth.bp, staff.bp, admin.bp, api.bp):
+        app.register_blueprint(bp)
+    register_context(app)

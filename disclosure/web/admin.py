@@ -1,0 +1,108 @@
+"""Administration: agencies, staff accounts and roles (never lock out the last admin)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Agency, User
+from ..services import users
+from ..services.cases import ValidationFailed
+from .forms import ActionForm, AgencyForm, RolesForm, UserForm
+from .guards import actor, guard_blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+guard_blueprint(bp, frozenset({"admin"}))
+
+
+def _agencies():
+    return list(db.session.execute(select(Agency).order_by(Agency.code)).scalars())
+
+
+def _put(form, errors: dict) -> list[str]:
+    loose = []
+    for key, msg in errors.items():
+        field = getattr(form, key, None)
+        if field is None:
+            loose.append(msg)
+        else:
+            field.errors = list(field.errors or []) + [msg]
+    return loose
+
+
+@bp.route("/agencies", methods=["GET", "POST"])
+def agencies():
+    form = AgencyForm()
+    loose = []
+    if form.validate_on_submit():
+        try:
+            agency = users.create_agency(form.code.data, form.name.data, actor())
+        except ValidationFailed as exc:
+            loose = _put(form, exc.errors)
+        else:
+            flash(f"已创建机关 {agency.code}", "ok")
+            return redirect(url_for("admin.agencies"))
+    code = 400 if request.method == "POST" else 200
+    return render_template("admin/agencies.html", form=form, loose=loose, agencies=_agencies()), code
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def user_list():
+    form = UserForm()
+    form.agency.choices = [(a.code, f"{a.code} {a.name}") for a in _agencies()]
+    loose = []
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(form.username.data, form.password.data, form.agency.data,
+                                     form.roles.data, form.display_name.data, actor())
+        except ValidationFailed as exc:
+            loose = _put(form, exc.errors)
+        else:
+            flash(f"已创建用户 {user.username}", "ok")
+            return redirect(url_for("admin.user_list"))
+    elif request.method == "POST":
+        loose = [e for errs in form.errors.values() for e in errs]
+    all_users = list(db.session.execute(select(User).order_by(User.username)).scalars())
+    code = 400 if request.method == "POST" else 200
+    return render_template("admin/users.html", form=form, loose=loose, users=all_users,
+                           action_form=ActionForm()), code
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = _user_or_404(user_id)
+    form = RolesForm(data={"roles": sorted(user.roles)} if request.method == "GET" else None)
+    loose = []
+    if form.validate_on_submit():
+        try:
+            users.set_roles(user, form.roles.data, actor())
+        except ValidationFailed as exc:
+            loose = list(exc.errors.values())
+        else:
+            flash("角色已更新", "ok")
+            return redirect(url_for("admin.user_list"))
+    elif request.method == "POST":
+        loose = [e for errs in form.errors.values() for e in errs]
+    return render_template("admin/user_edit.html", user=user, form=form, loose=loose,
+                           action_form=ActionForm()), (400 if loose else 200)
+
+
+@bp.post("/users/<int:user_id>/active")
+def user_active(user_id: int):
+    user = _user_or_404(user_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            users.set_active(user, request.form.get("active") == "1", actor())
+        except ValidationFailed as exc:
+            flash("；".join(exc.errors.values()), "error")
+        else:
+            flash("账户状态已更新", "ok")
+    return redirect(url_for("admin.user_list"))

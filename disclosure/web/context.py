@@ -1,0 +1,30 @@
+"""Template globals: labels for codes, the current date, the calendar alert, the language."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+
+from ..domain import codes
+from ..timeutil import as_local
+
+
+def fmt_date(d: date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else "—"
+
+
+def fmt_datetime(dt) -> str:
+    local = as_local(dt)
+    return local.strftime("%Y-%m-%d %H:%M") if local else "—"
+
+
+def register_context(app) -> None:
+    app.jinja_env.filters["cndate"] = fmt_date
+    app.jinja_env.filters["localtime"] = fmt_datetime
+    app.jinja_env.globals["codes"] = codes  # macros imported without context need it too
+
+    @app.context_processor
+    def _globals():
+        return {
+            "lang": request.cookies.get("lang", "zh_CN"),
+        }

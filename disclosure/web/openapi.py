@@ -1,0 +1,64 @@
+"""OpenAPI 3 description of the public API (served at /api/v1/openapi.json)."""
+from __future__ import annotations
+
+from ..domain import codes
+
+_str = {"type": "string"}
+_nstr = {"type": ["string", "null"]}
+_errors = {"type": "object", "properties": {"errors": {"type": "object",
+           "additionalProperties": {"type": "string"}}}, "required": ["errors"]}
+_error = {"type": "object", "properties": {"error": _str, "status": {"type": "integer"}}}
+
+
+def _enum(e) -> dict:
+    return {"type": "string", "enum": [m.value for m in e]}
+
+
+def document() -> dict:
+    applicant = {"type": "object", "required": ["type", "name", "phone"], "properties": {
+        "type": _enum(codes.ApplicantType), "name": _str, "id_type": _enum(codes.IdType),
+        "id_number": _str, "credit_code": _str, "legal_representative": _str,
+        "contact_name": _str, "phone": _str, "email": _str, "address": _str}}
+    submit = {"type": "object", "required": ["agency", "applicant", "subject", "delivery"],
+              "properties": {
+                  "agency": _str, "applicant": applicant, "subject": {"type": "string", "maxLength": 500},
+                  "description": _str, "idempotency_key": {"type": "string", "maxLength": 128},
+                  "delivery": {"type": "object", "required": ["form", "method"], "properties": {
+                      "form": _enum(codes.DeliveryForm), "method": _enum(codes.DeliveryMethod)}}}}
+    created = {"type": "object", "required": ["tracking_no", "query_code", "status", "submitted_at"],
+               "properties": {"tracking_no": _str, "query_code": _str, "status": _str,
+                              "submitted_at": {"type": "string", "format": "date-time"}}}
+    history = {"type": "array", "items": {"type": "object", "properties": {
+        "on": {"type": "string", "format": "date"}, "event": _str, "label": _str}}}
+    reply = {"type": ["object", "null"], "properties": {
+        "outcome": _str, "outcome_label": _str, "replied_on": _str, "letter": _str,
+        "documents": {"type": "array", "items": {"type": "object", "properties": {
+            "name": _str, "url": _str}}}}}
+    case = {"type": "object", "required": ["tracking_no", "status", "history", "reply"], "properties": {
+        "tracking_no": _str, "status": _enum(codes.Status), "status_label": _str,
+        "submitted_at": _nstr, "received_on": _nstr, "due_on": _nstr,
+        "due_provisional": {"type": "boolean"}, "paused": {"type": "boolean"},
+        "due_explanation": {"type": "array", "items": _str}, "history": history, "reply": reply}}
+
+    def resp(desc, schema):
+        return {"description": desc, "content": {"application/json": {"schema": schema}}}
+
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "政府信息公开申请 API", "version": "1"},
+        "paths": {
+            "/api/v1/applications": {"post": {
+                "summary": "提交政府信息公开申请",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": submit}}},
+                "responses": {"201": resp("已提交", created), "400": resp("字段错误", _errors),
+                              "413": resp("请求过大", _error), "415": resp("非 JSON", _error),
+                              "429": resp("请求过于频繁", _error)}}},
+            "/api/v1/applications/{tracking_no}": {"get": {
+                "summary": "查询申请办理进度",
+                "parameters": [
+                    {"name": "tracking_no", "in": "path", "required": True, "schema": _str},
+                    {"name": "X-Query-Code", "in": "header", "required": True, "schema": _str}],
+                "responses": {"200": resp("办理进度", case), "404": resp("未找到", _error),
+                              "429": resp("请求过于频繁", _error)}}},
+        },
+    }

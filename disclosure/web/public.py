@@ -1,0 +1,111 @@
+"""Public pages: what 依申请公开 is, the online application, the receipt, the status page."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, make_response, redirect, render_template,
+                   request, session, url_for)
+from sqlalchemy import select
+
+from ..extensions import db, limiter
+from ..models import Agency
+from ..services import cases, tracking
+from ..services.uploads import Upload
+from ..timeutil import today
+from .forms import ApplicationForm, StatusLookupForm
+
+bp = Blueprint("public", __name__)
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def _lookup_limit() -> str:
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def _agencies() -> list[Agency]:
+    return list(db.session.execute(select(Agency).order_by(Agency.id)).scalars())
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html", agencies=_agencies())
+
+
+def _files(form: ApplicationForm) -> list[tuple[str, Upload]]:
+    files = []
+    if form.id_scan.data and getattr(form.id_scan.data, "filename", ""):
+        files.append(("identity", Upload(form.id_scan.data.filename, form.id_scan.data.read())))
+    for f in form.supporting.data or []:
+        if getattr(f, "filename", ""):
+            files.append(("supporting", Upload(f.filename, f.read())))
+    return files
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def apply():
+    agencies = _agencies()
+    if not agencies:
+        abort(503)
+    agency_code = request.values.get("agency", agencies[0].code)
+    form = ApplicationForm()
+    loose: list[str] = []
+    if form.validate_on_submit():
+        try:
+            sub = cases.submit_online(form.payload(), agency_code=agency_code,
+                                      files=_files(form), today=today())
+        except cases.ValidationFailed as exc:
+            loose = form.put_errors(exc.errors)
+        else:
+            session["receipt"] = {"tracking_no": sub.case.tracking_no, "query_code": sub.query_code}
+            return redirect(url_for("public.receipt", tracking_no=sub.case.tracking_no))
+    elif request.method == "POST":
+        loose = ["页面已过期，请重新提交（您填写的内容已保留）"] if form.csrf_token.errors else []
+    status = 400 if request.method == "POST" else 200
+    return render_template("public/apply.html", form=form, loose=loose, agencies=agencies,
+                           agency_code=agency_code), status
+
+
+@bp.get("/receipt/<tracking_no>")
+def receipt(tracking_no: str):
+    """回执: shown once with the query code (the code is not stored in clear anywhere)."""
+    data = session.get("receipt")
+    if not data or data.get("tracking_no") != tracking_no:
+        abort(404)
+    case = cases.find_by_tracking(tracking_no)
+    if case is None:
+        abort(404)
+    resp = make_response(render_template("public/receipt.html", case=case,
+                                         query_code=data["query_code"]))
+    return resp
+
+
+@bp.post("/receipt/<tracking_no>/done")
+def receipt_done(tracking_no: str):
+    session.pop("receipt", None)
+    return redirect(url_for("public.status"))
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(_lookup_limit, methods=["POST"])
+def status():
+    form = StatusLookupForm()
+    view = error = None
+    if form.validate_on_submit():
+        case = cases.lookup_for_applicant(form.tracking_no.data or "", form.query_code.data or "")
+        if case is None:
+            error = "未找到该申请：请核对申请编号和查询码"
+        else:
+            view = tracking.applicant_view(case, today())
+    code = 404 if error else 200
+    return render_template("public/status.html", form=form, view=view, error=error), code
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    resp = redirect(request.referrer if request.referrer and request.referrer.startswith(
+        request.host_url) else url_for("public.home"))
+    if code in current_app.config["LANGUAGES"]:
+        resp.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return resp

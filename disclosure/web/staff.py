@@ -1,0 +1,134 @@
+"""Staff pages: dashboard, case list, case page, paper registration, receipt confirmation."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
+                   session, url_for)
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..domain import codes
+from ..domain.workflow import ACTION_LABELS, WorkflowError, allowed_actions
+from ..extensions import db
+from ..models import Agency, Attachment, Case
+from ..services import case_queries, cases, uploads
+from ..services import dashboard as dash
+from ..timeutil import today
+from .forms import ActionForm, ConfirmForm, RegisterForm
+from .guards import STAFF_ROLES, actor, can_see, guard_blueprint, require_role
+from .public import _files
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+guard_blueprint(bp, STAFF_ROLES)
+
+
+def _case_or_404(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not can_see(case):
+        abort(404)
+    return case
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return max(1, min(int(request.args.get(name, default)), 10**7))
+    except ValueError:
+        return default
+
+
+@bp.get("/")
+def dashboard():
+    return render_template("staff/dashboard.html", d=dash.summary(actor(), today()))
+
+
+@bp.get("/cases")
+def case_list():
+    f = case_queries.CaseFilter(
+        status=[s for s in request.args.getlist("status") if s in {x.value for x in codes.Status}],
+        channel=request.args.get("channel") or None,
+        applicant_type=request.args.get("applicant_type") or None,
+        received_from=_date_arg("from"), received_to=_date_arg("to"),
+        q=(request.args.get("q") or "").strip()[:100] or None,
+        sort=request.args.get("sort", "received_on"),
+        descending=request.args.get("dir", "desc") != "asc",
+        page=_int_arg("page", 1))
+    result = case_queries.list_cases(actor(), f)
+    return render_template("staff/cases.html", result=result, f=f, args=request.args)
+
+
+@bp.get("/cases/<int:case_id>")
+def case_view(case_id: int):
+    case = _case_or_404(case_id)
+    dl = cases.deadline_of(case, today())
+    receipt = session.pop("staff_receipt", None)
+    if receipt and receipt.get("tracking_no") != case.tracking_no:
+        receipt = None
+    return render_template(
+        "staff/case.html", case=case, dl=dl, events=case_queries.history(case),
+        actions=allowed_actions(case.status, current_user.roles), labels=ACTION_LABELS,
+        confirm_form=ConfirmForm(), action_form=ActionForm(), receipt=receipt,
+        show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"}))
+
+
+@bp.post("/cases/<int:case_id>/confirm")
+def confirm(case_id: int):
+    case = _case_or_404(case_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "请重试", "error")
+        return redirect(url_for("staff.case_view", case_id=case.id))
+    try:
+        cases.confirm_receipt(case, form.received_on.data, actor(), today())
+    except cases.ValidationFailed as exc:
+        flash("；".join(exc.errors.values()), "error")
+    except WorkflowError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已确认收到申请，收到申请之日为 {case.received_on.isoformat()}", "ok")
+    return redirect(url_for("staff.case_view", case_id=case.id))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    require_role("registrar")
+    form = RegisterForm()
+    loose: list[str] = []
+    if request.method == "GET" and not form.received_on.data:
+        form.received_on.data = today()
+    if form.validate_on_submit():
+        agency = db.session.get(Agency, current_user.agency_id)
+        try:
+            sub = cases.register_paper(agency, form.payload(), form.channel.data,
+                                       form.received_on.data, actor(), today(), files=_files(form))
+        except cases.ValidationFailed as exc:
+            loose = form.put_errors(exc.errors)
+        except WorkflowError as exc:
+            loose = [exc.message]
+        else:
+            session["staff_receipt"] = {"tracking_no": sub.case.tracking_no,
+                                        "query_code": sub.query_code}
+            flash(f"已登记：{sub.case.tracking_no}", "ok")
+            return redirect(url_for("staff.case_view", case_id=sub.case.id))
+    elif request.method == "POST":
+        loose = [e for errs in form.errors.values() for e in errs] if not form.errors.get("received_on") else []
+    return render_template("staff/register.html", form=form, loose=loose,
+                           rules=codes.CHANNEL_RECEIPT_RULES), (400 if request.method == "POST" else 200)
+
+
+@bp.get("/cases/<int:case_id>/attachments/<int:att_id>")
+def attachment(case_id: int, att_id: int):
+    case = _case_or_404(case_id)
+    att = db.session.execute(select(Attachment).where(
+        Attachment.id == att_id, Attachment.case_id == case.id)).scalar_one_or_none()
+    if att is None:
+        abort(404)
+    return send_file(uploads.path_of(att.stored_name), mimetype=att.content_type,
+                     as_attachment=True, download_name=att.filename)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite: on SQLite, then on PostgreSQL when a server answers
+# (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test).
+# Exits non-zero if any run fails or collects no tests (pytest exit 5).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+run() {
+  .venv/bin/python -m pytest "$@"
+  rc=$?
+  if [ "$rc" -eq 5 ]; then echo "pytest collected no tests: failing" >&2; return 1; fi
+  return "$rc"
+}
+status=0
+echo "== tests on SQLite =="
+TEST_DATABASE_URL= run -q -p no:cacheprovider "$@" || status=1
+PG_URL=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}
+if .venv/bin/python - "$PG_URL" <<'PY' 2>/dev/null
+import sys, psycopg
+psycopg.connect(sys.argv[1].replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3).close()
+PY
+then
+  echo "== tests on PostgreSQL ($PG_URL) =="
+  TEST_DATABASE_URL="$PG_URL" run -q -p no:cacheprovider "$@" || status=1
+else
+  echo "PostgreSQL at $PG_URL does not answer: PostgreSQL run skipped" >&2
+fi
+exit $status

@@ -68,5 +68,6 @@ def demo_cmd() -> None:
 
 
 def register(app) -> None:
-    for cmd in (init_db, agencies_cli, users_cli, demo_cmd):
+    from .cli_ledger import ledger_cli
+    for cmd in (init_db, agencies_cli, users_cli, demo_cmd, ledger_cli):
         app.cli.add_command(cmd)

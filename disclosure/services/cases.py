@@ -5,6 +5,7 @@ through ``apply`` → ``domain.workflow.transition`` and writes exactly one audi
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -75,6 +76,23 @@ def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
     return dl
 
 
+def atomic(fn):
+    """A service call is one transaction: on any error nothing it changed is kept."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            db.session.rollback()
+            raise
+    return wrapper
+
+
+def guard(case: Case, action: str, actor: Actor) -> None:
+    """Refuse early (before any field is touched) when the action is not allowed now."""
+    transition(case.status or NEW, action, actor.roles)
+
+
 def apply(case: Case, action: str, actor: Actor, today: date, *, on: date | None = None,
           data: dict | None = None) -> str:
     """The one workflow step: check the transition, set the status, re-derive, audit."""
@@ -143,6 +161,7 @@ def _submission_time(today: date, at: datetime | None) -> datetime:
     return stamp
 
 
+@atomic
 def submit_online(payload: dict, *, agency_code: str | None = None,
                   files: list[tuple[str, uploads.Upload]] = (), today: date,
                   at: datetime | None = None) -> Submission:
@@ -189,6 +208,7 @@ def check_receipt_date(received_on: date | None, today: date, earliest: date | N
     return {}
 
 
+@atomic
 def register_paper(agency: Agency, payload: dict, channel: str, received_on: date | None,
                    actor: Actor, today: date, files=()) -> Submission:
     """条例第三十一条: register an application that arrived in person, by mail, fax or e-mail,
@@ -212,8 +232,10 @@ def register_paper(agency: Agency, payload: dict, channel: str, received_on: dat
     return Submission(case, code)
 
 
+@atomic
 def confirm_receipt(case: Case, received_on: date | None, actor: Actor, today: date) -> None:
     """R2.2: confirming an online submission fixes `received_on` and starts the clock."""
+    guard(case, "confirm_receipt", actor)
     received_on = received_on or today
     earliest = local_date(case.submitted_at) if case.submitted_at else None
     errors = check_receipt_date(received_on, today, earliest)

@@ -1,0 +1,229 @@
+"""Case actions of the statutory clock (R3–R5): 补正, consultation, extension, fee, deferral,
+withdrawal. Each: check the inputs, call the domain, go through ``cases.apply`` (one transition,
+one audit event), produce the notice the law requires, commit once."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from ..domain import deadlines, fees
+from ..domain.codes import FeeMethod, Outcome, PauseKind
+from ..domain.workflow import WorkflowError, require_different_person
+from ..extensions import db
+from ..models import Case, CasePause, ExtensionRequest
+from . import notices
+from .actors import Actor
+from .calendar import get_calendar
+from .cases import ValidationFailed, apply, atomic, deadline_of, guard
+
+
+def _check_day(on: date | None, today: date, earliest: date | None, field: str = "on") -> date:
+    on = on or today
+    if on > today:
+        raise ValidationFailed({field: "日期不能晚于今天"})
+    if earliest and on < earliest:
+        raise ValidationFailed({field: f"日期不能早于 {earliest.isoformat()}"})
+    return on
+
+
+def _positive_int(value, field: str, label: str, maximum: int) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed({field: f"{label}须为整数"}) from None
+    if not 1 <= n <= maximum:
+        raise ValidationFailed({field: f"{label}须在 1 至 {maximum} 之间"})
+    return n
+
+
+def _text(value: str | None, field: str, label: str, max_len: int = 2000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed({field: f"请填写{label}"})
+    if len(value) > max_len:
+        raise ValidationFailed({field: f"{label}不能超过 {max_len} 字"})
+    return value
+
+
+@atomic
+def request_supplement(case: Case, items: str, period_workdays, actor: Actor, today: date,
+                       on: date | None = None) -> None:
+    """R4.1, 条例第三十条: one 补正 notice (一次性告知) listing the items and a period."""
+    guard(case, "request_supplement", actor)
+    if case.supplement_requested_on is not None:
+        raise WorkflowError("supplement_once", "补正告知只能发出一次（一次性告知）")
+    items = _text(items, "items", "需要补正的事项")
+    period = _positive_int(period_workdays or current_app.config["SUPPLEMENT_PERIOD_WORKDAYS"],
+                           "period_workdays", "补正期限（工作日）", 60)
+    on = _check_day(on, today, case.received_on)
+    late = case.received_on is not None and deadlines.supplement_notice_late(
+        case.received_on, on, get_calendar())
+    case.supplement_requested_on, case.supplement_items = on, items
+    case.supplement_period_workdays = period
+    apply(case, "request_supplement", actor, today, on=on,
+          data={"period_workdays": period, "late": late})
+    due = deadlines.supplement_due(on, period, get_calendar())
+    notices.issue(case, "supplement", on, items=items, period=period, due=due)
+    db.session.commit()
+
+
+@atomic
+def receive_supplement(case: Case, on: date | None, actor: Actor, today: date) -> None:
+    """R4.2, 条例第三十条: the supplement arrived — the 20-day clock restarts from that day."""
+    guard(case, "receive_supplement", actor)
+    on = _check_day(on, today, case.supplement_requested_on)
+    case.supplement_received_on = on
+    apply(case, "receive_supplement", actor, today, on=on)
+    db.session.commit()
+
+
+@atomic
+def start_consultation(case: Case, kind: str, party: str, actor: Actor, today: date,
+                       on: date | None = None) -> None:
+    """R3.3, 条例第三十二条、第三十四条: written consultation of a third party or agency."""
+    guard(case, "start_consultation", actor)
+    if kind not in (PauseKind.THIRD_PARTY, PauseKind.AGENCY):
+        raise ValidationFailed({"kind": "请选择征求意见的对象类型"})
+    party = _text(party, "party", "被征求意见方名称", 200)
+    on = _check_day(on, today, case.clock_started_on or case.received_on)
+    case.pauses.append(CasePause(kind=kind, party=party, start_on=on))
+    apply(case, "start_consultation", actor, today, on=on, data={"kind": kind, "party": party})
+    if kind == PauseKind.THIRD_PARTY:
+        notices.issue(case, "consultation", on, party=party,
+                      reply_by=deadlines.consultation_auto_end(on, get_calendar()))
+    db.session.commit()
+
+
+@atomic
+def end_consultation(case: Case, actor: Actor, today: date, on: date | None = None,
+                     auto: bool = False) -> None:
+    """R3.3: the consultation answered (or, with ``auto``, ended by the 15-day rule)."""
+    guard(case, "end_consultation", actor)
+    pause = next((p for p in case.pauses if p.end_on is None and p.kind != PauseKind.FEE), None)
+    if pause is None:
+        raise WorkflowError("no_consultation", "没有正在进行的征求意见")
+    on = _check_day(on, today, pause.start_on)
+    pause.end_on = on
+    apply(case, "end_consultation", actor, today, on=on, data={"auto": auto} if auto else None)
+    db.session.commit()
+
+
+def _pending_extension(case: Case) -> ExtensionRequest | None:
+    return db.session.execute(select(ExtensionRequest).where(
+        ExtensionRequest.case_id == case.id, ExtensionRequest.decision.is_(None))).scalar()
+
+
+@atomic
+def request_extension(case: Case, workdays, reason: str, actor: Actor, today: date) -> None:
+    """R3.2, 条例第三十三条: a handler asks the office head for one extension (≤ 20 days)."""
+    guard(case, "request_extension", actor)
+    if case.extension_workdays:
+        raise WorkflowError("extension_once", "答复期限只能延长一次")
+    if _pending_extension(case):
+        raise WorkflowError("extension_pending", "已有待审批的延期申请")
+    workdays = _positive_int(workdays, "workdays", "延长的工作日数",
+                             deadlines.MAX_EXTENSION_WORKDAYS)
+    reason = _text(reason, "reason", "延期理由")
+    db.session.add(ExtensionRequest(case_id=case.id, workdays=workdays, reason=reason,
+                                    requested_by_id=actor.id, requested_on=today))
+    apply(case, "request_extension", actor, today, data={"workdays": workdays, "reason": reason})
+    db.session.commit()
+
+
+@atomic
+def decide_extension(case: Case, approve: bool, actor: Actor, today: date) -> None:
+    """R3.2: the office head (not the requester) decides, before the current due date passes."""
+    guard(case, "approve_extension" if approve else "refuse_extension", actor)
+    req = _pending_extension(case)
+    if req is None:
+        raise WorkflowError("no_extension_request", "没有待审批的延期申请")
+    require_different_person(req.requested_by_id, actor.id, "延期申请")
+    due = deadline_of(case, today).due_on
+    if approve and due is not None and today > due:
+        raise WorkflowError("extension_too_late", f"答复期限（{due.isoformat()}）已过，不能再批准延期")
+    req.decision = "approved" if approve else "refused"
+    req.decided_by_id, req.decided_on = actor.id, today
+    if approve:
+        case.extension_workdays = req.workdays
+    apply(case, "approve_extension" if approve else "refuse_extension", actor, today,
+          data={"workdays": req.workdays})
+    if approve:
+        notices.issue(case, "extension", today, workdays=req.workdays, reason=req.reason,
+                      due=case.due_on)
+    db.session.commit()
+
+
+def nth_in_month(case: Case) -> int:
+    """R5.2 按件计收: this application's place among the applicant's applications received
+    in the same calendar month, by order of receipt."""
+    if case.received_on is None:
+        return 1
+    first = case.received_on.replace(day=1)
+    who = (Case.id_number == case.id_number) if case.id_number else \
+        (Case.credit_code == case.credit_code) if case.credit_code else \
+        (Case.applicant_name == case.applicant_name)
+    earlier = db.session.execute(select(func.count()).select_from(Case).where(
+        Case.agency_id == case.agency_id, who, Case.received_on >= first,
+        or_(Case.received_on < case.received_on,
+            (Case.received_on == case.received_on) & (Case.id < case.id)))).scalar_one()
+    return earlier + 1
+
+
+@atomic
+def notify_fee(case: Case, method: str, pages, actor: Actor, today: date) -> None:
+    """R5.1–R5.4, 条例第四十二条: one method, amount from the tiers; the clock pauses."""
+    guard(case, "notify_fee", actor)
+    if case.fee_notified_on is not None:
+        raise WorkflowError("fee_once", "已发出过收费通知")
+    if method == FeeMethod.PER_CASE:
+        amount = fees.fee_amount(method, nth_in_month=nth_in_month(case))
+    elif method == FeeMethod.PER_PAGE:
+        amount = fees.fee_amount(method, pages=_positive_int(pages, "pages", "页数", 10**6))
+    else:
+        raise ValidationFailed({"method": "请选择按件计收或按量计收（二者不能同时适用）"})
+    if amount <= 0:
+        raise ValidationFailed({"method": "按此方式计算的费用为 0 元，不应发出收费通知"})
+    case.fee_method, case.fee_amount, case.fee_notified_on = method, amount, today
+    apply(case, "notify_fee", actor, today, data={"method": method, "amount_yuan": str(amount)})
+    notices.issue(case, "fee", today, method=method, amount=amount,
+                  pay_by=deadlines.fee_payment_due(today, get_calendar()))
+    db.session.commit()
+
+
+@atomic
+def record_fee_payment(case: Case, actor: Actor, today: date, on: date | None = None) -> None:
+    """R5.4: payment received; the clock resumes."""
+    guard(case, "record_fee_payment", actor)
+    if case.fee_notified_on is None or case.fee_paid_on is not None:
+        raise WorkflowError("no_fee_due", "没有待缴纳的费用")
+    case.fee_paid_on = _check_day(on, today, case.fee_notified_on)
+    apply(case, "record_fee_payment", actor, today, on=case.fee_paid_on)
+    db.session.commit()
+
+
+@atomic
+def set_deferred_deadline(case: Case, due_on: date | None, reason: str, actor: Actor,
+                          today: date) -> None:
+    """R3.5, 条例第三十五条: the office head sets a reasonable later due date, with reasons."""
+    guard(case, "set_deferred_deadline", actor)
+    reason = _text(reason, "reason", "理由")
+    current = deadline_of(case, today).due_on
+    if due_on is None or (current and due_on <= current) or due_on <= today:
+        raise ValidationFailed({"due_on": "延后的答复期限须晚于今天和当前答复期限"})
+    case.deferred_due_on = due_on
+    apply(case, "set_deferred_deadline", actor, today, data={"due_on": due_on.isoformat(),
+                                                             "reason": reason})
+    notices.issue(case, "deferred", today, due=due_on, reason=reason)
+    db.session.commit()
+
+
+@atomic
+def withdraw(case: Case, actor: Actor, today: date, on: date | None = None) -> None:
+    """The applicant withdrew: concluded as other.other (report row （六）3)."""
+    guard(case, "withdraw", actor)
+    on = _check_day(on, today, case.received_on)
+    case.outcome, case.concluded_on = Outcome.OTHER_OTHER, on
+    apply(case, "withdraw", actor, today, on=on)
+    db.session.commit()

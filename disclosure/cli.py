@@ -67,7 +67,53 @@ def demo_cmd() -> None:
         click.echo(line)
 
 
+sweep_cli = AppGroup("sweep", help="期限巡检")
+scheduler_cli = AppGroup("scheduler", help="定时任务进程")
+outbox_cli = AppGroup("outbox", help="通知发送")
+
+
+@sweep_cli.command("run")
+@click.option("--today", "today_str", default=None, help="按指定日期巡检（YYYY-MM-DD）")
+def sweep_run(today_str: str | None) -> None:
+    """Run the deadline sweep once (the scheduler job calls the same service)."""
+    from datetime import date
+
+    from .services import sweep
+    from .timeutil import today
+    try:
+        day = date.fromisoformat(today_str) if today_str else today()
+    except ValueError:
+        _fail({"--today": "日期格式应为 YYYY-MM-DD"})
+    for line in sweep.run(day).lines():
+        click.echo(line)
+
+
+@scheduler_cli.command("run")
+def scheduler_run() -> None:
+    """Run the scheduler in the foreground (its own process; Ctrl-C stops it)."""
+    import logging
+
+    from flask import current_app
+
+    from .scheduler import build
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    sched = build(current_app._get_current_object())
+    click.echo("scheduler started: " + ", ".join(j.id for j in sched.get_jobs()))
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Send waiting notifications now (needs DISCLOSURE_MAIL_SERVER)."""
+    from .services import outbox
+    click.echo(outbox.send_pending())
+
+
 def register(app) -> None:
     from .cli_ledger import ledger_cli
-    for cmd in (init_db, agencies_cli, users_cli, demo_cmd, ledger_cli):
+    for cmd in (init_db, agencies_cli, users_cli, demo_cmd, ledger_cli, sweep_cli, scheduler_cli,
+                outbox_cli):
         app.cli.add_command(cmd)

@@ -30,6 +30,14 @@ class DefaultConfig:
     SUPPLEMENT_PERIOD_WORKDAYS = 15
     FEE_PAUSES_CLOCK = True
     CASES_PER_PAGE = 50
+    # Outgoing mail (DISCLOSURE_MAIL_SERVER etc.); without a server notices wait in the outbox.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "noreply@localhost"
+    SWEEP_HOUR = 0  # the daily deadline sweep runs at 00:30 Asia/Shanghai
     # Dates in tests and the demo can be pinned: "YYYY-MM-DD"; None = the real clock.
     FIXED_TODAY: str | None = None
 

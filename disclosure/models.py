@@ -31,6 +31,7 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -252,6 +253,7 @@ class JobClaim(db.Model):
 class Outbox(db.Model):
     """Notifications waiting to be sent (SMTP when configured); retried, never lost."""
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     recipient: Mapped[str] = mapped_column(String(254))

@@ -63,7 +63,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "request_supplement": frozenset({R.HANDLER}),
     "receive_supplement": frozenset({R.HANDLER, R.REGISTRAR}),
     "start_consultation": frozenset({R.HANDLER}),
-    "end_consultation": frozenset({R.HANDLER}),
+    "end_consultation": frozenset({R.HANDLER, SYSTEM}),  # SYSTEM: R3.3 auto-end
     "request_extension": frozenset({R.HANDLER}),
     "approve_extension": frozenset({R.OFFICE_HEAD}),
     "refuse_extension": frozenset({R.OFFICE_HEAD}),

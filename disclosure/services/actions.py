@@ -110,7 +110,7 @@ def end_consultation(case: Case, actor: Actor, today: date, on: date | None = No
     db.session.commit()
 
 
-def _pending_extension(case: Case) -> ExtensionRequest | None:
+def pending_extension(case: Case) -> ExtensionRequest | None:
     return db.session.execute(select(ExtensionRequest).where(
         ExtensionRequest.case_id == case.id, ExtensionRequest.decision.is_(None))).scalar()
 
@@ -121,7 +121,7 @@ def request_extension(case: Case, workdays, reason: str, actor: Actor, today: da
     guard(case, "request_extension", actor)
     if case.extension_workdays:
         raise WorkflowError("extension_once", "答复期限只能延长一次")
-    if _pending_extension(case):
+    if pending_extension(case):
         raise WorkflowError("extension_pending", "已有待审批的延期申请")
     workdays = _positive_int(workdays, "workdays", "延长的工作日数",
                              deadlines.MAX_EXTENSION_WORKDAYS)
@@ -136,7 +136,7 @@ def request_extension(case: Case, workdays, reason: str, actor: Actor, today: da
 def decide_extension(case: Case, approve: bool, actor: Actor, today: date) -> None:
     """R3.2: the office head (not the requester) decides, before the current due date passes."""
     guard(case, "approve_extension" if approve else "refuse_extension", actor)
-    req = _pending_extension(case)
+    req = pending_extension(case)
     if req is None:
         raise WorkflowError("no_extension_request", "没有待审批的延期申请")
     require_different_person(req.requested_by_id, actor.id, "延期申请")

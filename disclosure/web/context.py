@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import request
+from flask import has_request_context, request
 
 from ..domain import codes
 from ..timeutil import as_local
@@ -19,6 +19,7 @@ def fmt_datetime(dt) -> str:
 
 
 def register_context(app) -> None:
+    app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.filters["cndate"] = fmt_date
     app.jinja_env.filters["localtime"] = fmt_datetime
     app.jinja_env.globals["codes"] = codes  # macros imported without context need it too
@@ -26,5 +27,5 @@ def register_context(app) -> None:
     @app.context_processor
     def _globals():
         return {
-            "lang": request.cookies.get("lang", "zh_CN"),
+            "lang": request.cookies.get("lang", "zh_CN") if has_request_context() else "zh_CN",
         }

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db, limiter
 from ..models import Agency
-from ..services import cases, tracking
+from ..services import cases, notices, tracking
 from ..services.uploads import Upload
 from ..timeutil import today
 from .forms import ApplicationForm, StatusLookupForm
@@ -98,6 +98,7 @@ def status():
             error = "未找到该申请：请核对申请编号和查询码"
         else:
             view = tracking.applicant_view(case, today())
+            view["notices"] = notices.for_case(case, applicant_only=True)
     code = 404 if error else 200
     return render_template("public/status.html", form=form, view=view, error=error), code
 

@@ -11,13 +11,14 @@ from sqlalchemy import select
 from ..domain import codes
 from ..domain.workflow import ACTION_LABELS, WorkflowError, allowed_actions
 from ..extensions import db
-from ..models import Agency, Attachment, Case
-from ..services import case_queries, cases, uploads
+from ..models import Agency, Attachment, Case, Notice
+from ..services import actions, case_queries, cases, notices, uploads
 from ..services import dashboard as dash
 from ..timeutil import today
 from .forms import ActionForm, ConfirmForm, RegisterForm
 from .guards import STAFF_ROLES, actor, can_see, guard_blueprint, require_role
 from .public import _files
+from .staff_actions import DISPATCH, DONE
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 guard_blueprint(bp, STAFF_ROLES)
@@ -64,9 +65,7 @@ def case_list():
     return render_template("staff/cases.html", result=result, f=f, args=request.args)
 
 
-@bp.get("/cases/<int:case_id>")
-def case_view(case_id: int):
-    case = _case_or_404(case_id)
+def _render_case(case: Case, errors: dict | None = None, failed: str | None = None, status=200):
     dl = cases.deadline_of(case, today())
     receipt = session.pop("staff_receipt", None)
     if receipt and receipt.get("tracking_no") != case.tracking_no:
@@ -75,7 +74,38 @@ def case_view(case_id: int):
         "staff/case.html", case=case, dl=dl, events=case_queries.history(case),
         actions=allowed_actions(case.status, current_user.roles), labels=ACTION_LABELS,
         confirm_form=ConfirmForm(), action_form=ActionForm(), receipt=receipt,
-        show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"}))
+        notices=notices.for_case(case), pending_extension=actions.pending_extension(case),
+        errors=errors or {}, failed=failed, values=request.form if failed else {},
+        show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"})), status
+
+
+@bp.get("/cases/<int:case_id>")
+def case_view(case_id: int):
+    return _render_case(_case_or_404(case_id))
+
+
+@bp.post("/cases/<int:case_id>/act/<action>")
+def case_action(case_id: int, action: str):
+    case = _case_or_404(case_id)
+    if action not in DISPATCH or not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        DISPATCH[action](case, request.form, actor(), today())
+    except cases.ValidationFailed as exc:
+        return _render_case(case, exc.errors, action, 400)
+    except WorkflowError as exc:
+        return _render_case(case, {"_": exc.message}, action, 409 if exc.code != "forbidden" else 403)
+    flash(DONE[action], "ok")
+    return redirect(url_for("staff.case_view", case_id=case.id))
+
+
+@bp.get("/cases/<int:case_id>/notices/<int:notice_id>")
+def notice_view(case_id: int, notice_id: int):
+    case = _case_or_404(case_id)
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.case_id != case.id:
+        abort(404)
+    return render_template("staff/notice.html", case=case, notice=notice)
 
 
 @bp.post("/cases/<int:case_id>/confirm")

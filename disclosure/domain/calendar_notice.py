@@ -1,0 +1,61 @@
+"""Reading a State Council holiday notice as typed by an admin (R1.1 overrides).
+
+One line per entry: a single date ("2027-10-08") or a range ("2027-10-01 至 2027-10-07",
+"2027-10-01~2027-10-07", "2027-10-01 - 2027-10-07"). Every bad line is reported with its
+number; nothing is applied unless the whole notice is valid.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+_RANGE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s*(?:(?:至|到|~|～|—|-{1,2})\s*(\d{4}-\d{1,2}-\d{1,2}))?\s*$")
+
+
+def _day(text: str) -> date:
+    y, m, d = (int(x) for x in text.split("-"))
+    return date(y, m, d)
+
+
+def parse_days(text: str, year: int, label: str) -> tuple[list[date], list[str]]:
+    """All dates listed in ``text`` (ranges expanded), or errors "第 N 行：…"."""
+    days: list[date] = []
+    errors: list[str] = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = _RANGE.match(line)
+        if not m:
+            errors.append(f"{label}第 {n} 行：无法识别“{line.strip()[:40]}”，应为 YYYY-MM-DD 或 YYYY-MM-DD 至 YYYY-MM-DD")
+            continue
+        try:
+            start = _day(m.group(1))
+            end = _day(m.group(2)) if m.group(2) else start
+        except ValueError:
+            errors.append(f"{label}第 {n} 行：日期不存在")
+            continue
+        if end < start or (end - start).days > 31:
+            errors.append(f"{label}第 {n} 行：日期范围无效（结束日须不早于开始日，且不超过 31 天）")
+            continue
+        if start.year != year or end.year != year and not (end.year == year + 1 and start.year == year):
+            errors.append(f"{label}第 {n} 行：日期不在 {year} 年")
+            continue
+        d = start
+        while d <= end:
+            days.append(d)
+            d += timedelta(days=1)
+    return days, errors
+
+
+def parse_notice(year: int, off_text: str, work_text: str) -> tuple[dict[date, bool], list[str]]:
+    """Off-day ranges and 调休上班 days → {date: is_workday}; a date may not be both."""
+    off, errors = parse_days(off_text, year, "放假安排")
+    work, work_errors = parse_days(work_text, year, "调休上班")
+    errors += work_errors
+    both = sorted(set(off) & set(work))
+    if both:
+        errors.append("以下日期同时出现在放假和上班中：" + "、".join(d.isoformat() for d in both[:5]))
+    if not off and not work and not errors:
+        errors.append("请至少填写一个放假日期或调休上班日期")
+    result = {d: False for d in off} | {d: True for d in work}
+    return result, errors

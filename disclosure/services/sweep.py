@@ -1,0 +1,227 @@
+"""The daily deadline sweep (R2.2, R3.3, R3.7, R4.3, R5.4, R1.2).
+
+It concludes cases whose 补正 period or fee period lapsed, ends unanswered consultations after
+15 working days, refreshes the drifting due dates of paused cases, records due-soon and overdue
+notices once per case and due date, flags unconfirmed online submissions, and checks calendar
+coverage. Every effect is claimed first (services.claims), so the sweep is idempotent: a re-run,
+a catch-up after days of downtime or a second scheduler started by mistake changes nothing more.
+It never writes "overdue" into a status: flags are derived, only real transitions happen.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..domain import deadlines
+from ..domain.codes import Outcome, PauseKind, Role, Status
+from ..domain.workflow import WorkflowError
+from ..extensions import db
+from ..models import Agency, Case, CasePause, User, UserRole
+from . import audit, claims, outbox
+from .actors import SYSTEM_ACTOR
+from .calendar import add_workdays, get_calendar
+from .cases import apply, facts_of, refresh_derived
+from .dashboard import calendar_alert_years
+from ..timeutil import local_date
+
+RUNNING = (Status.REGISTERED, Status.IN_PROGRESS, Status.PAUSED, Status.IN_REVIEW)
+BATCH = 1000
+
+
+@dataclass
+class SweepReport:
+    today: date
+    lapsed_supplement: int = 0
+    lapsed_fee: int = 0
+    consultations_ended: int = 0
+    refreshed: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    unconfirmed: int = 0
+    calendar_missing: list[int] = field(default_factory=list)
+    digests: int = 0
+
+    def lines(self) -> list[str]:
+        return [f"{k}: {v}" for k, v in self.__dict__.items()]
+
+
+def _ids(stmt) -> list[int]:
+    return list(db.session.execute(stmt).scalars())
+
+
+def _once(job: str, day: date, case: Case, fn) -> bool:
+    """Claim (job, day, case) and run ``fn`` in one transaction; False if already done."""
+    try:
+        if not claims.claim(job, day, str(case.id)):
+            db.session.rollback()
+            return False
+        fn()
+        db.session.commit()
+        return True
+    except WorkflowError:
+        db.session.rollback()  # someone (a person or the other scheduler) moved the case first
+        return False
+
+
+def _conclude(case: Case, action: str, outcome: str, on: date, today: date) -> None:
+    case.outcome, case.concluded_on, case.concluded_by_sweep = outcome, on, True
+    apply(case, action, SYSTEM_ACTOR, today, on=on)
+
+
+def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:
+    """R4.3, 条例第三十条: no supplement by the end of the period → other.no_supplement on the
+    first day after it."""
+    cal = get_calendar()
+    for cid in _ids(select(Case.id).where(Case.status == Status.AWAITING_SUPPLEMENT,
+                                          Case.supplement_requested_on < today)):
+        case = db.session.get(Case, cid)
+        if not deadlines.supplement_lapsed(facts_of(case), cal, today):
+            continue
+        on = deadlines.supplement_due(case.supplement_requested_on,
+                                      case.supplement_period_workdays, cal) + timedelta(days=1)
+        if _once("lapse_supplement", on, case,
+                 lambda: _conclude(case, "lapse_supplement", Outcome.OTHER_NO_SUPPLEMENT, on, today)):
+            report.lapsed_supplement += 1
+
+
+def conclude_unpaid_fees(today: date, report: SweepReport) -> None:
+    """R5.4, 条例第四十二条: fee unpaid 20 working days after the notice → other.fee_unpaid."""
+    cal = get_calendar()
+    for cid in _ids(select(Case.id).where(
+            Case.status == Status.PAUSED, Case.fee_notified_on.is_not(None),
+            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20))):
+        case = db.session.get(Case, cid)
+        if not deadlines.fee_lapsed(facts_of(case), cal, today):
+            continue
+        on = deadlines.fee_payment_due(case.fee_notified_on, cal) + timedelta(days=1)
+        if _once("lapse_fee", on, case,
+                 lambda: _conclude(case, "lapse_fee", Outcome.OTHER_FEE_UNPAID, on, today)):
+            report.lapsed_fee += 1
+
+
+def end_unanswered_consultations(today: date, report: SweepReport) -> None:
+    """R3.3: a consultation with no answer ends by itself after 15 working days."""
+    cal = get_calendar()
+    rows = db.session.execute(select(CasePause.id, CasePause.case_id, CasePause.start_on).join(Case).where(
+        Case.status == Status.PAUSED, CasePause.end_on.is_(None),
+        CasePause.kind.in_((PauseKind.THIRD_PARTY, PauseKind.AGENCY)),
+        CasePause.start_on < today - timedelta(days=15))).all()
+    for pause_id, case_id, start in rows:
+        end = deadlines.consultation_auto_end(start, cal)
+        if today <= end:
+            continue
+        case = db.session.get(Case, case_id)
+        pause = db.session.get(CasePause, pause_id)
+
+        def close(case=case, pause=pause, end=end):
+            pause.end_on = end
+            apply(case, "end_consultation", SYSTEM_ACTOR, today, on=end, data={"auto": True})
+        if _once("end_consultation", end, case, close):
+            report.consultations_ended += 1
+
+
+def refresh_paused(today: date, report: SweepReport) -> None:
+    """R3.4: while a pause is open the due date assumes it ends today, so it moves every day."""
+    ids = _ids(select(Case.id).where(Case.status == Status.PAUSED))
+    for i in range(0, len(ids), BATCH):
+        for case in db.session.execute(select(Case).where(Case.id.in_(ids[i:i + BATCH]))).scalars():
+            before = case.due_on
+            refresh_derived(case, today)
+            report.refreshed += case.due_on != before
+        db.session.commit()
+
+
+def _note(case: Case, action: str, today: date, data: dict) -> None:
+    audit.record(SYSTEM_ACTOR, action, case=case, before=case.status, after=case.status,
+                 on=today, data=data)
+
+
+def deadline_notices(today: date, report: SweepReport) -> dict[int, list[tuple[str, Case]]]:
+    """R3.7: one due-soon and one overdue notice per case and due date."""
+    soon_until = add_workdays(today, current_app.config["DUE_SOON_WORKDAYS"])
+    found: dict[int, list[tuple[str, Case]]] = defaultdict(list)
+    checks = (("overdue", Case.due_on < today), ("due_soon", Case.due_on.between(today, soon_until)))
+    for kind, cond in checks:
+        ids = _ids(select(Case.id).where(Case.status.in_(RUNNING), cond))
+        for i in range(0, len(ids), BATCH):
+            cases = db.session.execute(select(Case).where(Case.id.in_(ids[i:i + BATCH]))).scalars().all()
+            for case in cases:
+                if claims.claim(kind, case.due_on, str(case.id)):
+                    _note(case, f"{kind}_notice", today, {"due_on": case.due_on.isoformat()})
+                    found[case.agency_id].append((kind, case))
+                    setattr(report, kind, getattr(report, kind) + 1)
+            db.session.commit()
+    return found
+
+
+def flag_unconfirmed(today: date, report: SweepReport) -> dict[int, list[tuple[str, Case]]]:
+    """R2.2: online submissions not confirmed by the end of the next working day."""
+    found: dict[int, list[tuple[str, Case]]] = defaultdict(list)
+    cal = get_calendar()
+    for case in db.session.execute(select(Case).where(Case.status == Status.SUBMITTED)).scalars().all():
+        submitted = local_date(case.submitted_at) if case.submitted_at else today
+        if deadlines.confirmation_overdue(submitted, today, cal) and \
+                claims.claim("unconfirmed", submitted, str(case.id)):
+            _note(case, "unconfirmed_notice", today, {"submitted_on": submitted.isoformat()})
+            found[case.agency_id].append(("unconfirmed", case))
+            report.unconfirmed += 1
+    db.session.commit()
+    return found
+
+
+def _staff(agency_id: int, roles: tuple[str, ...]) -> list[User]:
+    return list(db.session.execute(select(User).join(UserRole).where(
+        User.agency_id == agency_id, UserRole.role.in_(roles), User.active.is_(True))).scalars().unique())
+
+
+LABELS = {"overdue": "已超过答复期限", "due_soon": "即将到期", "unconfirmed": "在线申请待确认收到"}
+
+
+def send_digests(today: date, found: dict[int, list[tuple[str, Case]]], report: SweepReport) -> None:
+    """One digest per agency and day to its handlers and office heads (registrars for
+    unconfirmed submissions)."""
+    for agency_id, items in found.items():
+        if not items or not claims.claim("digest", today, str(agency_id)):
+            continue
+        lines = [f"{LABELS[k]}：{c.tracking_no}（答复期限 {c.due_on or '—'}）{c.subject[:40]}" for k, c in items]
+        recipients = _staff(agency_id, (Role.HANDLER, Role.OFFICE_HEAD, Role.REGISTRAR))
+        agency = db.session.get(Agency, agency_id)
+        report.digests += outbox.notify_staff(
+            recipients, f"【{agency.name}】{today.isoformat()} 依申请公开期限提醒（{len(items)} 件）",
+            "\n".join(lines))
+        db.session.commit()
+
+
+def check_calendar(today: date, report: SweepReport) -> None:
+    """R1.2: from 1 November, next year's holidays must be entered; alert admins once a day."""
+    report.calendar_missing = calendar_alert_years(today)
+    if report.calendar_missing and claims.claim("calendar_alert", today):
+        admins = list(db.session.execute(select(User).join(UserRole).where(
+            UserRole.role == Role.ADMIN, User.active.is_(True))).scalars().unique())
+        years = "、".join(str(y) for y in report.calendar_missing)
+        outbox.notify_staff(admins, f"{years} 年节假日安排尚未录入",
+                            f"{years} 年节假日安排尚未录入，相关答复期限按周一至周五暂行计算并标为暂定。")
+    db.session.commit()
+
+
+def run(today: date) -> SweepReport:
+    """The whole sweep as of ``today`` (the scheduler job and `flask sweep run` call this)."""
+    report = SweepReport(today)
+    conclude_lapsed_supplements(today, report)
+    conclude_unpaid_fees(today, report)
+    end_unanswered_consultations(today, report)
+    refresh_paused(today, report)
+    found = deadline_notices(today, report)
+    for agency_id, items in flag_unconfirmed(today, report).items():
+        found[agency_id].extend(items)
+    send_digests(today, found, report)
+    check_calendar(today, report)
+    return report
+
+
+def open_count() -> int:
+    return db.session.execute(select(func.count()).select_from(Case).where(Case.concluded_on.is_(None))).scalar_one()

@@ -1,0 +1,48 @@
+"""The case action forms on the staff case page: one POST endpoint, one service call each."""
+from __future__ import annotations
+
+from datetime import date
+
+from ..services import actions
+from ..services.cases import ValidationFailed
+
+
+def _date(form, name: str, required: bool = False) -> date | None:
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise ValidationFailed({name: "请填写日期"})
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({name: "日期无效，请按 年-月-日 填写真实存在的日期"}) from None
+
+
+# action → (service call, fields the form has). The service checks roles and state itself.
+DISPATCH = {
+    "request_supplement": lambda c, f, a, t: actions.request_supplement(
+        c, f.get("items"), f.get("period_workdays"), a, t, on=_date(f, "on")),
+    "receive_supplement": lambda c, f, a, t: actions.receive_supplement(c, _date(f, "on"), a, t),
+    "start_consultation": lambda c, f, a, t: actions.start_consultation(
+        c, f.get("kind"), f.get("party"), a, t, on=_date(f, "on")),
+    "end_consultation": lambda c, f, a, t: actions.end_consultation(c, a, t, on=_date(f, "on")),
+    "request_extension": lambda c, f, a, t: actions.request_extension(
+        c, f.get("workdays"), f.get("reason"), a, t),
+    "approve_extension": lambda c, f, a, t: actions.decide_extension(c, True, a, t),
+    "refuse_extension": lambda c, f, a, t: actions.decide_extension(c, False, a, t),
+    "notify_fee": lambda c, f, a, t: actions.notify_fee(c, f.get("method"), f.get("pages"), a, t),
+    "record_fee_payment": lambda c, f, a, t: actions.record_fee_payment(c, a, t, on=_date(f, "on")),
+    "set_deferred_deadline": lambda c, f, a, t: actions.set_deferred_deadline(
+        c, _date(f, "due_on", required=True), f.get("reason"), a, t),
+    "withdraw": lambda c, f, a, t: actions.withdraw(c, a, t, on=_date(f, "on")),
+}
+
+DONE = {
+    "request_supplement": "已发出补正告知书", "receive_supplement": "已记录收到补正材料，答复期限重新计算",
+    "start_consultation": "已开始征求意见（暂停计时）", "end_consultation": "征求意见已结束，恢复计时",
+    "request_extension": "延期申请已提交，等待负责人审批", "approve_extension": "已批准延期并生成延期答复告知书",
+    "refuse_extension": "已不批准延期", "notify_fee": "已发出收费通知书（暂停计时）",
+    "record_fee_payment": "已记录缴费，恢复计时", "set_deferred_deadline": "已确定延后答复期限",
+    "withdraw": "已记录撤回申请，案件办结",
+}

@@ -21,6 +21,7 @@ class DefaultConfig:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PASSWORD_MIN_LENGTH = 10
+    PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap pbkdf2 to stay fast
     SUBMIT_RATE_LIMIT = "30/minute"
     LOOKUP_RATE_LIMIT = "60/minute"
     LOGIN_RATE_LIMIT = "20/minute"

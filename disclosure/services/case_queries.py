@@ -14,6 +14,8 @@ from ..extensions import db
 from ..models import Case, Event
 from .actors import Actor
 
+RUNNING = ("registered", "in_progress", "paused", "in_review")
+
 SORTS = {
     "received_on": Case.received_on,
     "due_on": Case.due_on,
@@ -32,6 +34,9 @@ class CaseFilter:
     received_to: date | None = None
     q: str | None = None
     agency_id: int | None = None
+    flag: str | None = None          # overdue / due_soon (R3.7), evaluated on `today`
+    today: date | None = None
+    soon_until: date | None = None
     sort: str = "received_on"
     descending: bool = True
     page: int = 1
@@ -61,6 +66,10 @@ def _scoped(stmt, actor: Actor, f: CaseFilter):
         stmt = stmt.where(Case.received_on >= f.received_from)
     if f.received_to:
         stmt = stmt.where(Case.received_on <= f.received_to)
+    if f.flag in ("overdue", "due_soon") and f.today:
+        stmt = stmt.where(Case.status.in_(RUNNING))
+        stmt = stmt.where(Case.due_on < f.today) if f.flag == "overdue" else \
+            stmt.where(Case.due_on >= f.today, Case.due_on <= f.soon_until or f.today)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(Case.subject.like(like, escape="\\"),

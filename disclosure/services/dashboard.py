@@ -24,6 +24,7 @@ class Summary:
     unconfirmed: int
     soon_until: date
     missing_years: list[int]
+    soon: list = None  # (case, working days left), nearest first
 
 
 def _scope(stmt, actor: Actor):
@@ -38,10 +39,15 @@ def summary(actor: Actor, today: date) -> Summary:
     overdue = db.session.execute(running.where(Case.due_on < today)).scalar_one()
     due_soon = db.session.execute(
         running.where(Case.due_on >= today, Case.due_on <= soon_until)).scalar_one()
+    cal = get_calendar()
+    soon_cases = db.session.execute(_scope(select(Case).where(
+        Case.status.in_(CLOCK_RUNNING), Case.due_on >= today, Case.due_on <= soon_until)
+        .order_by(Case.due_on, Case.id).limit(20), actor)).scalars().all()
     return Summary(
         by_status={s: n for s, n in rows}, overdue=overdue, due_soon=due_soon,
         unconfirmed=dict(rows).get(Status.SUBMITTED, 0), soon_until=soon_until,
-        missing_years=calendar_alert_years(today))
+        missing_years=calendar_alert_years(today),
+        soon=[(c, cal.workdays_between(today, c.due_on)) for c in soon_cases])
 
 
 def calendar_alert_years(today: date) -> list[int]:

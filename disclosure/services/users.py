@@ -68,7 +68,8 @@ def create_user(username: str, password: str, agency_code: str, roles: list[str]
     if errors:
         raise ValidationFailed(errors)
     user = User(username=username, display_name=(display_name or username)[:100],
-                password_hash=generate_password_hash(password), agency_id=agency.id,
+                password_hash=generate_password_hash(
+                    password, method=current_app.config["PASSWORD_HASH_METHOD"]), agency_id=agency.id,
                 active=True, failed_logins=0, session_version=0, created_at=now())
     user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
     db.session.add(user)
@@ -107,12 +108,16 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
     db.session.commit()
 
 
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-password", method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def authenticate(username: str, password: str) -> User | None:
     """Check a sign-in; lock the account for a while after repeated failures (audited)."""
     user = db.session.execute(select(User).where(User.username == (username or "").strip())).scalar()
     current = now()
     if user is None:
-        check_password_hash(generate_password_hash("x"), password or "")  # same cost either way
+        check_password_hash(_dummy_hash(), password or "")  # same cost either way
         return None
     locked = user.locked_until
     if locked is not None and locked.tzinfo is None:

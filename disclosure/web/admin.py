@@ -1,18 +1,76 @@
 """Administration: agencies, staff accounts and roles (never lock out the last admin)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Agency, User
-from ..services import users
+from ..models import Agency, Outbox, User
+from ..services import calendar, users
+from ..services.dashboard import calendar_alert_years
 from ..services.cases import ValidationFailed
-from .forms import ActionForm, AgencyForm, RolesForm, UserForm
+from .forms import ActionForm, AgencyForm, CalendarNoticeForm, RolesForm, UserForm
+from ..timeutil import today
 from .guards import actor, guard_blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, frozenset({"admin"}))
+
+
+@bp.context_processor
+def _calendar_alert():
+    return {"calendar_missing": calendar_alert_years(today())}
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_page():
+    """R1.1/R1.2: coverage per year, the overrides, and a form to enter a year's notice."""
+    t = today()
+    form = CalendarNoticeForm()
+    year = _int(request.values.get("year"), t.year + 1)
+    loose = []
+    if form.validate_on_submit():
+        try:
+            result = calendar.enter_notice(year, form.off_days.data, form.work_days.data,
+                                           form.note.data, actor(), t)
+        except ValidationFailed as exc:
+            loose = list(exc.errors.values())
+        else:
+            flash(f"已录入 {year} 年节假日安排 {result['days']} 天；"
+                  f"{result['cases_changed']} 件在办案件的答复期限已重新计算", "ok")
+            return redirect(url_for("admin.calendar_page", year=year))
+    years = list(range(t.year - 2, t.year + 2))
+    return render_template("admin/calendar.html", form=form, year=year, loose=loose,
+                           coverage=calendar.coverage(years), overrides=calendar.overrides(year),
+                           action_form=ActionForm()), (400 if loose else 200)
+
+
+@bp.post("/calendar/<day>/delete")
+def calendar_delete(day: str):
+    form = ActionForm()
+    try:
+        d = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    if form.validate_on_submit():
+        changed = calendar.delete_override(d, actor(), today())
+        flash(f"已删除 {d.isoformat()} 的调整；{changed} 件案件答复期限已重新计算", "ok")
+    return redirect(url_for("admin.calendar_page", year=d.year))
+
+
+@bp.get("/outbox")
+def outbox_page():
+    rows = db.session.execute(select(Outbox).order_by(Outbox.id.desc()).limit(200)).scalars().all()
+    return render_template("admin/outbox.html", rows=rows)
 
 
 def _agencies():

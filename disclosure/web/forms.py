@@ -121,3 +121,9 @@ class RolesForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A bare form for POST buttons (CSRF only)."""
+
+
+class CalendarNoticeForm(FlaskForm):
+    off_days = TextAreaField("放假日期（每行一个日期或“开始 至 结束”）")
+    work_days = TextAreaField("调休上班日期（每行一个）")
+    note = StringField("依据（通知文号）")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, session, url_for)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Agency, Attachment, Case, Notice
 from ..services import actions, case_queries, cases, notices, uploads
 from ..services import dashboard as dash
+from ..services.calendar import add_workdays
 from ..timeutil import today
 from .forms import ActionForm, ConfirmForm, RegisterForm
 from .guards import STAFF_ROLES, actor, can_see, guard_blueprint, require_role
@@ -22,6 +23,11 @@ from .staff_actions import DISPATCH, DONE
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 guard_blueprint(bp, STAFF_ROLES)
+
+
+@bp.context_processor
+def _calendar_alert():
+    return {"calendar_missing": dash.calendar_alert_years(today())}
 
 
 def _case_or_404(case_id: int) -> Case:
@@ -58,6 +64,8 @@ def case_list():
         applicant_type=request.args.get("applicant_type") or None,
         received_from=_date_arg("from"), received_to=_date_arg("to"),
         q=(request.args.get("q") or "").strip()[:100] or None,
+        flag=request.args.get("flag") or None, today=today(),
+        soon_until=add_workdays(today(), current_app.config["DUE_SOON_WORKDAYS"]),
         sort=request.args.get("sort", "received_on"),
         descending=request.args.get("dir", "desc") != "asc",
         page=_int_arg("page", 1))

@@ -1,0 +1,307 @@
+"""Agencies, staff accounts, roles, sign-in and lock-out (services.users)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from disclosure.extensions import db
+from disclosure.models import Event, User
+from disclosure.services import users
+from disclosure.services.actors import Actor
+from disclosure.services.cases import ValidationFailed
+from disclosure.timeutil import now
+from tests.conftest import PASSWORD
+
+
+def events(action: str) -> list[Event]:
+    return list(db.session.execute(
+        select(Event).where(Event.action == action).order_by(Event.id)).scalars())
+
+
+def admin_actor(staff) -> Actor:
+    return Actor.of(staff["admin"])
+
+
+# -- agencies -------------------------------------------------------------------------------------
+
+def test_create_agency_normalises_code_and_audits(ctx):
+    agency = users.create_agency(" bcz ", " 包场镇人民政府 ")
+    assert agency.code == "BCZ" and agency.name == "包场镇人民政府"
+    [ev] = events("agency_created")
+    assert ev.agency_id == agency.id and ev.data == {"code": "BCZ", "name": "包场镇人民政府"}
+
+
+@pytest.mark.parametrize("code", ["", "  ", "B C", "包场", "A" * 33, "BCZ;DROP", "B-Z"])
+def test_create_agency_refuses_bad_codes(ctx, code):
+    with pytest.raises(ValidationFailed) as exc:
+        users.create_agency(code, "某机关")
+    assert set(exc.value.errors) == {"code"}
+
+
+def test_create_agency_refuses_missing_or_long_name(ctx):
+    for name in ("", "  ", "名" * 201):
+        with pytest.raises(ValidationFailed) as exc:
+            users.create_agency("OK1", name)
+        assert set(exc.value.errors) == {"name"}
+
+
+def test_create_agency_refuses_duplicate_code_case_insensitively(agency):
+    with pytest.raises(ValidationFailed) as exc:
+        users.create_agency("bcz", "另一个机关")
+    assert exc.value.errors == {"code": "该机关代码已存在"}
+
+
+# -- users ----------------------------------------------------------------------------------------
+
+def test_create_user_hashes_password_and_sorts_roles(agency):
+    user = users.create_user("clerk", PASSWORD, "BCZ", ["reviewer", "handler", "handler"], "办事员")
+    assert user.roles == {"handler", "reviewer"}
+    assert user.active and user.agency_id == agency.id and user.display_name == "办事员"
+    assert PASSWORD not in user.password_hash
+    assert user.password_hash.split(":")[0] in {"scrypt", "pbkdf2"}
+    [ev] = events("user_created")
+    assert ev.data == {"username": "clerk", "roles": ["handler", "reviewer"]}
+
+
+def test_create_user_display_name_defaults_to_username(agency):
+    assert users.create_user("clerk", PASSWORD, "BCZ", ["handler"]).display_name == "clerk"
+
+
+@pytest.mark.parametrize("password, fragment", [
+    ("", "至少 10 位"),
+    ("Ab1-", "至少 10 位"),
+    ("Abcdef12!", "至少 10 位"),          # 9 characters
+    ("abcdefghijkl", "两类"),              # letters only
+    ("1234567890123", "两类"),             # digits only
+    ("!!!!!!!!!!!!", "两类"),              # symbols only
+    ("密码密码密码密码密码密码", "两类"),     # CJK letters only
+])
+def test_weak_passwords_are_refused(agency, password, fragment):
+    with pytest.raises(ValidationFailed) as exc:
+        users.create_user("clerk", password, "BCZ", ["handler"])
+    assert fragment in exc.value.errors["password"]
+    assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("password", ["abcdefghi1", "1234567890!", "correct horse battery"])
+def test_passwords_with_two_kinds_of_characters_are_accepted(agency, password):
+    assert users.password_problem(password) is None
+    users.create_user("clerk", password, "BCZ", ["handler"])
+    assert users.authenticate("clerk", password) is not None
+
+
+def test_password_minimum_length_is_configurable(make_app):
+    app = make_app(PASSWORD_MIN_LENGTH=16)
+    with app.app_context():
+        assert users.password_problem("Abcdefgh-123") == "密码至少 16 位"
+        assert users.password_problem("Abcdefgh-1234567") is None
+
+
+def test_create_user_reports_every_error_at_once(agency):
+    with pytest.raises(ValidationFailed) as exc:
+        users.create_user("has space", "short", "NOPE", ["wizard"])
+    assert set(exc.value.errors) == {"username", "password", "agency", "roles"}
+
+
+@pytest.mark.parametrize("username", ["", "   ", "a b", "x" * 65, "tab\tname", "nul\x00name"])
+def test_create_user_refuses_bad_usernames(agency, username):
+    with pytest.raises(ValidationFailed) as exc:
+        users.create_user(username, PASSWORD, "BCZ", ["handler"])
+    assert set(exc.value.errors) == {"username"}
+
+
+def test_create_user_refuses_duplicate_username(staff):
+    with pytest.raises(ValidationFailed) as exc:
+        users.create_user("handler", PASSWORD, "BCZ", ["handler"])
+    assert exc.value.errors == {"username": "该用户名已存在"}
+
+
+def test_create_user_requires_a_role(agency):
+    with pytest.raises(ValidationFailed) as exc:
+        users.create_user("clerk", PASSWORD, "BCZ", [])
+    assert set(exc.value.errors) == {"roles"}
+
+
+# -- sign-in and lock-out -------------------------------------------------------------------------
+
+def test_authenticate_success_records_login(staff):
+    user = users.authenticate("handler", PASSWORD)
+    assert user is not None and user.id == staff["handler"].id
+    [ev] = events("login")
+    assert ev.actor_id == user.id
+
+
+def test_authenticate_trims_the_username(staff):
+    assert users.authenticate("  handler ", PASSWORD) is not None
+
+
+def test_authenticate_wrong_password_records_failure(staff):
+    assert users.authenticate("handler", PASSWORD + "x") is None
+    [ev] = events("login_failed")
+    assert ev.actor_id == staff["handler"].id and ev.data == {"failures": 1}
+    assert events("login") == []
+
+
+def test_authenticate_unknown_user_and_empty_password(staff):
+    assert users.authenticate("nobody", PASSWORD) is None
+    assert users.authenticate("handler", "") is None
+    assert users.authenticate("handler", None) is None
+    assert users.authenticate(None, PASSWORD) is None
+
+
+def test_lock_out_after_max_failures_refuses_the_right_password(staff, app):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit):
+        assert users.authenticate("handler", "wrong-password-1") is None
+    user = staff["handler"]
+    assert user.locked_until is not None
+    failures = events("login_failed")
+    assert len(failures) == limit and failures[-1].data.get("locked") is True
+    assert users.authenticate("handler", PASSWORD) is None
+    assert [e.actor_id for e in events("login_refused")] == [user.id]
+    assert events("login") == []
+
+
+def test_failures_below_the_limit_do_not_lock_and_success_resets_the_count(staff, app):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit - 1):
+        users.authenticate("handler", "wrong-password-1")
+    assert users.authenticate("handler", PASSWORD) is not None
+    assert staff["handler"].failed_logins == 0
+    # the count starts again: another limit-1 failures still do not lock
+    for _ in range(limit - 1):
+        users.authenticate("handler", "wrong-password-1")
+    assert users.authenticate("handler", PASSWORD) is not None
+
+
+def test_lock_expires(staff):
+    user = staff["handler"]
+    user.locked_until = now() + timedelta(minutes=5)
+    db.session.commit()
+    assert users.authenticate("handler", PASSWORD) is None
+    user.locked_until = now() - timedelta(seconds=1)
+    db.session.commit()
+    assert users.authenticate("handler", PASSWORD) is not None
+    assert user.locked_until is None
+
+
+def test_lock_out_of_one_user_does_not_affect_another(staff, app):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        users.authenticate("handler", "wrong-password-1")
+    assert users.authenticate("registrar", PASSWORD) is not None
+
+
+def test_lock_out_threshold_is_configurable(make_app):
+    app = make_app(LOGIN_MAX_FAILURES=2)
+    with app.app_context():
+        users.create_agency("BCZ", "包场镇人民政府")
+        users.create_user("clerk", PASSWORD, "BCZ", ["handler"])
+        users.authenticate("clerk", "wrong-password-1")
+        assert users.authenticate("clerk", PASSWORD) is not None  # one failure: fine
+        users.authenticate("clerk", "wrong-password-1")
+        users.authenticate("clerk", "wrong-password-1")
+        assert users.authenticate("clerk", PASSWORD) is None
+
+
+def test_inactive_user_cannot_sign_in(staff):
+    users.set_active(staff["handler"], False, admin_actor(staff))
+    assert users.authenticate("handler", PASSWORD) is None
+    assert len(events("login_refused")) == 1
+
+
+# -- sessions -------------------------------------------------------------------------------------
+
+def test_load_user_token_carries_the_session_version(staff):
+    user = staff["handler"]
+    token = user.get_id()
+    assert users.load_user(token) is user
+    users.logout(user)
+    assert users.load_user(token) is None
+    assert users.load_user(user.get_id()) is user
+    assert len(events("logout")) == 1
+
+
+@pytest.mark.parametrize("token", ["", "x", "1", "1:x", "999:0", None, "1:0:0"])
+def test_load_user_rejects_garbage_tokens(staff, token):
+    assert users.load_user(token) is None
+
+
+def test_deactivation_invalidates_existing_sessions(staff):
+    user = staff["handler"]
+    token = user.get_id()
+    users.set_active(user, False, admin_actor(staff))
+    assert users.load_user(token) is None
+    users.set_active(user, True, admin_actor(staff))
+    assert users.load_user(token) is None  # old cookie stays dead after re-activation
+    assert users.load_user(user.get_id()) is user
+    assert [e.action for e in events("user_deactivated") + events("user_activated")] == [
+        "user_deactivated", "user_activated"]
+
+
+# -- roles and the last admin ---------------------------------------------------------------------
+
+def test_set_roles_replaces_roles_and_audits_before_after(staff):
+    user = staff["handler"]
+    users.set_roles(user, ["reviewer", "handler"], admin_actor(staff))
+    assert db.session.get(User, user.id).roles == {"handler", "reviewer"}
+    [ev] = events("roles_changed")
+    assert ev.data == {"username": "handler", "before": ["handler"],
+                       "after": ["handler", "reviewer"]}
+    assert ev.actor_id == staff["admin"].id
+
+
+@pytest.mark.parametrize("roles", [[], ["superuser"], ["handler", "root"]])
+def test_set_roles_refuses_empty_or_unknown_roles(staff, roles):
+    with pytest.raises(ValidationFailed):
+        users.set_roles(staff["handler"], roles, admin_actor(staff))
+    assert staff["handler"].roles == {"handler"}
+
+
+def test_last_admin_keeps_the_admin_role(staff):
+    admin = staff["admin"]
+    with pytest.raises(ValidationFailed) as exc:
+        users.set_roles(admin, ["handler"], admin_actor(staff))
+    assert "最后一位管理员" in exc.value.errors["roles"]
+    assert "admin" in db.session.get(User, admin.id).roles
+    assert events("roles_changed") == []
+
+
+def test_last_admin_may_gain_other_roles(staff):
+    users.set_roles(staff["admin"], ["admin", "handler"], admin_actor(staff))
+    assert staff["admin"].roles == {"admin", "handler"}
+
+
+def test_last_admin_cannot_be_deactivated(staff):
+    admin = staff["admin"]
+    with pytest.raises(ValidationFailed) as exc:
+        users.set_active(admin, False, admin_actor(staff))
+    assert "最后一位管理员" in exc.value.errors["active"]
+    assert db.session.get(User, admin.id).active is True
+
+
+def test_admin_role_can_be_removed_when_another_admin_remains(staff):
+    second = users.create_user("admin2", PASSWORD, "BCZ", ["admin"])
+    users.set_roles(staff["admin"], ["handler"], Actor.of(second))
+    assert staff["admin"].roles == {"handler"}
+    # now admin2 is the last one
+    with pytest.raises(ValidationFailed):
+        users.set_roles(second, ["handler"], Actor.of(second))
+    with pytest.raises(ValidationFailed):
+        users.set_active(second, False, Actor.of(second))
+
+
+def test_an_inactive_admin_does_not_count_as_the_remaining_admin(staff):
+    second = users.create_user("admin2", PASSWORD, "BCZ", ["admin"])
+    users.set_active(second, False, admin_actor(staff))
+    with pytest.raises(ValidationFailed):
+        users.set_roles(staff["admin"], ["handler"], admin_actor(staff))
+    with pytest.raises(ValidationFailed):
+        users.set_active(staff["admin"], False, admin_actor(staff))
+
+
+def test_admin_can_be_deactivated_when_another_admin_remains(staff):
+    second = users.create_user("admin2", PASSWORD, "BCZ", ["admin"])
+    users.set_active(staff["admin"], False, Actor.of(second))
+    assert staff["admin"].active is False

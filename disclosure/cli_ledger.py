@@ -1,6 +1,67 @@
 """`flask --app disclosure ledger import|export` (spec/ledger.md)."""
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date
+
+import click
 from flask.cli import AppGroup
 
 ledger_cli = AppGroup("ledger", help="案件台账导入导出（JSONL）")
+
+
+def _agency_exists(code: str | None) -> bool:
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Agency
+    return code is None or db.session.execute(
+        select(Agency.id).where(Agency.code == code)).first() is not None
+
+
+@ledger_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--agency", "agency_code", default=None, help="受理机关代码（行内未填 agency 时使用）")
+@click.option("--dry-run", is_flag=True, help="只校验，不写入")
+def import_cmd(file, agency_code: str | None, dry_run: bool) -> None:
+    """Import a JSONL ledger: all lines or none (every error is listed, exit status 1)."""
+    from .services.ledger import import_ledger
+    from .timeutil import today
+    if not _agency_exists(agency_code):
+        click.echo(f"--agency: 受理机关 {agency_code} 不存在 (unknown_agency)", err=True)
+        sys.exit(1)
+    try:
+        result = import_ledger(file, agency_code=agency_code, dry_run=dry_run, today=today())
+    except UnicodeDecodeError:
+        click.echo("文件不是 UTF-8 编码的文本，未导入任何案件", err=True)
+        sys.exit(1)
+    if not result.ok:
+        for err in result.errors:
+            click.echo(str(err), err=True)
+        click.echo(f"共 {len(result.errors)} 处错误，未导入任何案件", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"校验通过（试运行，未写入）：可新增 {result.created} 件，"
+                   f"已存在且相同 {result.unchanged} 件")
+    else:
+        click.echo(f"导入完成：新增 {result.created} 件，已存在且相同（未变化） {result.unchanged} 件")
+
+
+@ledger_cli.command("export")
+@click.option("--agency", "agency_code", default=None, help="只导出该机关的案件")
+@click.option("--year", type=int, default=None, help="只导出该年收到的申请")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="派生字段的计算日期（默认今天）")
+def export_cmd(agency_code: str | None, year: int | None, as_of) -> None:
+    """Write every case as one JSON object per line to standard output."""
+    from .services.ledger import export_ledger
+    from .timeutil import today
+    if not _agency_exists(agency_code):
+        click.echo(f"受理机关 {agency_code} 不存在", err=True)
+        sys.exit(1)
+    day: date = as_of.date() if as_of else today()
+    out = click.get_binary_stream("stdout")  # UTF-8 whatever the locale
+    for line in export_ledger(agency_code, year, as_of=day):
+        out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    out.flush()

@@ -29,3 +29,15 @@ def record(actor: Actor, action: str, *, case=None, agency_id: int | None = None
     )
     db.session.add(ev)
     return ev
+
+
+def record_many(actor: Actor, action: str, rows: list[dict], on: date | None = None) -> None:
+    """Bulk form for the sweep: rows of {case_id, agency_id, status, data} — one event each."""
+    if not rows:
+        return
+    from sqlalchemy import insert
+    stamp = now()
+    db.session.execute(insert(Event), [dict(
+        case_id=r["case_id"], agency_id=r["agency_id"], actor_id=actor.id, actor_label=actor.label,
+        action=action, before_status=r.get("status"), after_status=r.get("status"), on_date=on,
+        data=r.get("data"), occurred_at=stamp) for r in rows])

@@ -53,18 +53,25 @@ def _ids(stmt) -> list[int]:
     return list(db.session.execute(stmt).scalars())
 
 
-def _once(job: str, day: date, case: Case, fn) -> bool:
-    """Claim (job, day, case) and run ``fn`` in one transaction; False if already done."""
-    try:
-        if not claims.claim(job, day, str(case.id)):
-            db.session.rollback()
-            return False
-        fn()
+def _act_once(job: str, items: list[tuple[date, int]], fn) -> int:
+    """Claim (job, day, case) in bulk, then run ``fn(case, day)`` for each claim won, each in
+    its own savepoint, committing per batch. A case someone else already moved (WorkflowError)
+    is left alone. Returns how many cases were changed."""
+    done = 0
+    for chunk in _chunks(items, 200):
+        won = claims.claim_many(job, [(d, str(cid)) for d, cid in chunk])
+        for day, cid in chunk:
+            if (day, str(cid)) not in won:
+                continue
+            case = db.session.get(Case, cid)
+            try:
+                with db.session.begin_nested():
+                    fn(case, day)
+                done += 1
+            except WorkflowError:
+                pass
         db.session.commit()
-        return True
-    except WorkflowError:
-        db.session.rollback()  # someone (a person or the other scheduler) moved the case first
-        return False
+    return done
 
 
 def _conclude(case: Case, action: str, outcome: str, on: date, today: date) -> None:
@@ -76,52 +83,51 @@ def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:
     """R4.3, 条例第三十条: no supplement by the end of the period → other.no_supplement on the
     first day after it."""
     cal = get_calendar()
-    for cid in _ids(select(Case.id).where(Case.status == Status.AWAITING_SUPPLEMENT,
-                                          Case.supplement_requested_on < today)):
-        case = db.session.get(Case, cid)
-        if not deadlines.supplement_lapsed(facts_of(case), cal, today):
-            continue
-        on = deadlines.supplement_due(case.supplement_requested_on,
-                                      case.supplement_period_workdays, cal) + timedelta(days=1)
-        if _once("lapse_supplement", on, case,
-                 lambda: _conclude(case, "lapse_supplement", Outcome.OTHER_NO_SUPPLEMENT, on, today)):
-            report.lapsed_supplement += 1
+    items = []
+    for cid, asked, period in db.session.execute(select(
+            Case.id, Case.supplement_requested_on, Case.supplement_period_workdays).where(
+            Case.status == Status.AWAITING_SUPPLEMENT, Case.supplement_received_on.is_(None),
+            Case.supplement_requested_on < today).order_by(Case.id)).all():
+        due = deadlines.supplement_due(asked, period, cal)
+        if today > due:
+            items.append((due + timedelta(days=1), cid))
+    report.lapsed_supplement += _act_once("lapse_supplement", items, lambda case, on: _conclude(
+        case, "lapse_supplement", Outcome.OTHER_NO_SUPPLEMENT, on, today))
 
 
 def conclude_unpaid_fees(today: date, report: SweepReport) -> None:
     """R5.4, 条例第四十二条: fee unpaid 20 working days after the notice → other.fee_unpaid."""
     cal = get_calendar()
-    for cid in _ids(select(Case.id).where(
+    items = []
+    for cid, notified in db.session.execute(select(Case.id, Case.fee_notified_on).where(
             Case.status == Status.PAUSED, Case.fee_notified_on.is_not(None),
-            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20))):
-        case = db.session.get(Case, cid)
-        if not deadlines.fee_lapsed(facts_of(case), cal, today):
-            continue
-        on = deadlines.fee_payment_due(case.fee_notified_on, cal) + timedelta(days=1)
-        if _once("lapse_fee", on, case,
-                 lambda: _conclude(case, "lapse_fee", Outcome.OTHER_FEE_UNPAID, on, today)):
-            report.lapsed_fee += 1
+            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20))
+            .order_by(Case.id)).all():
+        due = deadlines.fee_payment_due(notified, cal)
+        if today > due:
+            items.append((due + timedelta(days=1), cid))
+    report.lapsed_fee += _act_once("lapse_fee", items, lambda case, on: _conclude(
+        case, "lapse_fee", Outcome.OTHER_FEE_UNPAID, on, today))
 
 
 def end_unanswered_consultations(today: date, report: SweepReport) -> None:
     """R3.3: a consultation with no answer ends by itself after 15 working days."""
     cal = get_calendar()
-    rows = db.session.execute(select(CasePause.id, CasePause.case_id, CasePause.start_on).join(Case).where(
-        Case.status == Status.PAUSED, CasePause.end_on.is_(None),
-        CasePause.kind.in_((PauseKind.THIRD_PARTY, PauseKind.AGENCY)),
-        CasePause.start_on < today - timedelta(days=15))).all()
-    for pause_id, case_id, start in rows:
+    items = []
+    for cid, start in db.session.execute(select(CasePause.case_id, CasePause.start_on).join(Case).where(
+            Case.status == Status.PAUSED, CasePause.end_on.is_(None),
+            CasePause.kind.in_((PauseKind.THIRD_PARTY, PauseKind.AGENCY)),
+            CasePause.start_on < today - timedelta(days=15)).order_by(CasePause.case_id)).all():
         end = deadlines.consultation_auto_end(start, cal)
-        if today <= end:
-            continue
-        case = db.session.get(Case, case_id)
-        pause = db.session.get(CasePause, pause_id)
+        if today > end:
+            items.append((end, cid))
 
-        def close(case=case, pause=pause, end=end):
-            pause.end_on = end
-            apply(case, "end_consultation", SYSTEM_ACTOR, today, on=end, data={"auto": True})
-        if _once("end_consultation", end, case, close):
-            report.consultations_ended += 1
+    def close(case: Case, end: date) -> None:
+        for pause in case.pauses:
+            if pause.end_on is None and pause.kind != PauseKind.FEE:
+                pause.end_on = end
+        apply(case, "end_consultation", SYSTEM_ACTOR, today, on=end, data={"auto": True})
+    report.consultations_ended += _act_once("end_consultation", items, close)
 
 
 def refresh_paused(today: date, report: SweepReport) -> None:
@@ -135,42 +141,59 @@ def refresh_paused(today: date, report: SweepReport) -> None:
         db.session.commit()
 
 
-def _note(case: Case, action: str, today: date, data: dict) -> None:
-    audit.record(SYSTEM_ACTOR, action, case=case, before=case.status, after=case.status,
-                 on=today, data=data)
+def _chunks(rows, size=BATCH):
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
 
 
-def deadline_notices(today: date, report: SweepReport) -> dict[int, list[tuple[str, Case]]]:
-    """R3.7: one due-soon and one overdue notice per case and due date."""
+def _claim_and_note(kind: str, rows, today: date, report: SweepReport, found) -> None:
+    """Bulk: claim (kind, day, case id) for each row, write one event per newly claimed case."""
+    for chunk in _chunks(rows):
+        won = claims.claim_many(kind, [(r.day, str(r.id)) for r in chunk])
+        fresh = [r for r in chunk if (r.day, str(r.id)) in won]
+        audit.record_many(SYSTEM_ACTOR, f"{kind}_notice", [
+            {"case_id": r.id, "agency_id": r.agency_id, "status": r.status,
+             "data": {"day": r.day.isoformat()}} for r in fresh], on=today)
+        db.session.commit()
+        for r in fresh:
+            found[r.agency_id].append((kind, r))
+        setattr(report, kind, getattr(report, kind) + len(fresh))
+
+
+def deadline_notices(today: date, report: SweepReport, found) -> None:
+    """R3.7: one due-soon and one overdue notice per case and due date (claimed in bulk)."""
     soon_until = add_workdays(today, current_app.config["DUE_SOON_WORKDAYS"])
-    found: dict[int, list[tuple[str, Case]]] = defaultdict(list)
-    checks = (("overdue", Case.due_on < today), ("due_soon", Case.due_on.between(today, soon_until)))
-    for kind, cond in checks:
-        ids = _ids(select(Case.id).where(Case.status.in_(RUNNING), cond))
-        for i in range(0, len(ids), BATCH):
-            cases = db.session.execute(select(Case).where(Case.id.in_(ids[i:i + BATCH]))).scalars().all()
-            for case in cases:
-                if claims.claim(kind, case.due_on, str(case.id)):
-                    _note(case, f"{kind}_notice", today, {"due_on": case.due_on.isoformat()})
-                    found[case.agency_id].append((kind, case))
-                    setattr(report, kind, getattr(report, kind) + 1)
-            db.session.commit()
-    return found
+    cols = (Case.id, Case.agency_id, Case.status, Case.tracking_no, Case.subject,
+            Case.due_on.label("day"))
+    for kind, cond in (("overdue", Case.due_on < today),
+                       ("due_soon", Case.due_on.between(today, soon_until))):
+        rows = db.session.execute(select(*cols).where(Case.status.in_(RUNNING), cond)
+                                  .order_by(Case.id)).all()
+        _claim_and_note(kind, rows, today, report, found)
 
 
-def flag_unconfirmed(today: date, report: SweepReport) -> dict[int, list[tuple[str, Case]]]:
+def flag_unconfirmed(today: date, report: SweepReport, found) -> None:
     """R2.2: online submissions not confirmed by the end of the next working day."""
-    found: dict[int, list[tuple[str, Case]]] = defaultdict(list)
     cal = get_calendar()
-    for case in db.session.execute(select(Case).where(Case.status == Status.SUBMITTED)).scalars().all():
-        submitted = local_date(case.submitted_at) if case.submitted_at else today
-        if deadlines.confirmation_overdue(submitted, today, cal) and \
-                claims.claim("unconfirmed", submitted, str(case.id)):
-            _note(case, "unconfirmed_notice", today, {"submitted_on": submitted.isoformat()})
-            found[case.agency_id].append(("unconfirmed", case))
-            report.unconfirmed += 1
-    db.session.commit()
-    return found
+    rows = db.session.execute(select(
+        Case.id, Case.agency_id, Case.status, Case.tracking_no, Case.subject, Case.submitted_at)
+        .where(Case.status == Status.SUBMITTED).order_by(Case.id)).all()
+    late = []
+    for r in rows:
+        day = local_date(r.submitted_at) if r.submitted_at else today
+        if deadlines.confirmation_overdue(day, today, cal):
+            late.append(_Row(r.id, r.agency_id, r.status, r.tracking_no, r.subject, day))
+    _claim_and_note("unconfirmed", late, today, report, found)
+
+
+@dataclass
+class _Row:
+    id: int
+    agency_id: int
+    status: str
+    tracking_no: str
+    subject: str
+    day: date
 
 
 def _staff(agency_id: int, roles: tuple[str, ...]) -> list[User]:
@@ -181,13 +204,13 @@ def _staff(agency_id: int, roles: tuple[str, ...]) -> list[User]:
 LABELS = {"overdue": "已超过答复期限", "due_soon": "即将到期", "unconfirmed": "在线申请待确认收到"}
 
 
-def send_digests(today: date, found: dict[int, list[tuple[str, Case]]], report: SweepReport) -> None:
+def send_digests(today: date, found: dict[int, list], report: SweepReport) -> None:
     """One digest per agency and day to its handlers and office heads (registrars for
     unconfirmed submissions)."""
     for agency_id, items in found.items():
         if not items or not claims.claim("digest", today, str(agency_id)):
             continue
-        lines = [f"{LABELS[k]}：{c.tracking_no}（答复期限 {c.due_on or '—'}）{c.subject[:40]}" for k, c in items]
+        lines = [f"{LABELS[k]}：{r.tracking_no}（{r.day}）{r.subject[:40]}" for k, r in items]
         recipients = _staff(agency_id, (Role.HANDLER, Role.OFFICE_HEAD, Role.REGISTRAR))
         agency = db.session.get(Agency, agency_id)
         report.digests += outbox.notify_staff(
@@ -215,9 +238,9 @@ def run(today: date) -> SweepReport:
     conclude_unpaid_fees(today, report)
     end_unanswered_consultations(today, report)
     refresh_paused(today, report)
-    found = deadline_notices(today, report)
-    for agency_id, items in flag_unconfirmed(today, report).items():
-        found[agency_id].extend(items)
+    found: dict[int, list] = defaultdict(list)
+    deadline_notices(today, report, found)
+    flag_unconfirmed(today, report, found)
     send_digests(today, found, report)
     check_calendar(today, report)
     return report

@@ -1,0 +1,287 @@
+"""Case ledger (台账) import and export — spec/ledger.md.
+
+Import is all-or-nothing: every line is checked (domain.ledger) and then against the database
+(agency exists, tracking number not taken unless the stored case is identical); only when no
+line is wrong is anything written, in one transaction. Each case gets its derived deadline
+fields from ``cases.refresh_derived`` — the same domain function as a case entered by hand —
+and one ``import`` audit event. Export streams the cases back as ledger objects plus the derived
+fields as of a given day.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Iterable, Iterator
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..domain import deadlines
+from ..domain import ledger as dl
+from ..domain.application import Applicant
+from ..domain.workflow import NEW, transition
+from ..extensions import db
+from ..models import Agency, Appeal, Case, CasePause, Event, ExtensionRequest
+from ..timeutil import as_local, now, tz
+from . import audit, numbering
+from .actors import SYSTEM_ACTOR, Actor
+from .calendar import get_calendar
+from .cases import facts_of, refresh_derived
+
+CHUNK = 1000      # cases per flush on import
+IN_CHUNK = 500    # values per IN (...) look-up
+EXPORT_BATCH = 500
+IMPORT_REASON = "台账导入"
+
+LineError = dl.LineError
+
+
+@dataclass
+class ImportResult:
+    errors: list[LineError] = field(default_factory=list)
+    created: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# -- Case ⇄ record ----------------------------------------------------------------------------
+def _applicant_of(case: Case) -> Applicant:
+    return Applicant(
+        type=case.applicant_type, name=case.applicant_name, id_type=case.id_type,
+        id_number=case.id_number, credit_code=case.credit_code,
+        legal_representative=case.legal_representative, contact_name=case.contact_name,
+        phone=case.phone, email=case.email, address=case.address)
+
+
+def record_of(case: Case, agency_code: str, extension_on: date | None = None,
+              deferred_set_on: date | None = None) -> dl.LedgerRecord:
+    """The ledger facts of a stored case (the inverse of ``_build``)."""
+    consultations = tuple(
+        dl.Consultation(p.kind, p.start_on, p.end_on, p.party) for p in case.pauses
+        if p.kind in dl.CONSULTATION_PARTIES)
+    appeals = tuple(dl.AppealRecord(a.kind, a.filed_on, a.result, a.decided_on)
+                    for a in case.appeals)
+    return dl.LedgerRecord(
+        line=0, agency=agency_code, tracking_no=case.tracking_no, applicant=_applicant_of(case),
+        channel=case.channel, subject=case.subject, description=case.description,
+        delivery_form=case.delivery_form, delivery_method=case.delivery_method,
+        submitted_at=as_local(case.submitted_at), received_on=case.received_on,
+        supplement_requested_on=case.supplement_requested_on,
+        supplement_period_workdays=case.supplement_period_workdays,
+        supplement_items=case.supplement_items,
+        supplement_received_on=case.supplement_received_on, consultations=consultations,
+        extension_workdays=case.extension_workdays or 0, extension_on=extension_on,
+        fee_method=case.fee_method, fee_amount=case.fee_amount,
+        fee_notified_on=case.fee_notified_on, fee_paid_on=case.fee_paid_on,
+        deferred_due_on=case.deferred_due_on, deferred_set_on=deferred_set_on,
+        withdrawn=case.status == "withdrawn", outcome=case.outcome,
+        concluded_on=case.concluded_on, appeals=appeals)
+
+
+def _event_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | None]]:
+    """Days with no column of their own: extension approval (ExtensionRequest.decided_on) and
+    deferral (the set_deferred_deadline event, or the import event's data). Two queries."""
+    ext: dict[int, date | None] = {}
+    deferred: dict[int, date | None] = {}
+    if not case_ids:
+        return {}
+    for cid, decided in db.session.execute(
+            select(ExtensionRequest.case_id, ExtensionRequest.decided_on)
+            .where(ExtensionRequest.case_id.in_(case_ids), ExtensionRequest.decision == "approved")
+            .order_by(ExtensionRequest.id)):
+        ext[cid] = decided
+    for cid, action, on, data in db.session.execute(
+            select(Event.case_id, Event.action, Event.on_date, Event.data)
+            .where(Event.case_id.in_(case_ids),
+                   Event.action.in_(("import", "set_deferred_deadline")))
+            .order_by(Event.id)):
+        if action == "set_deferred_deadline":
+            deferred[cid] = on
+        elif data and data.get("deferred_deadline_set_on"):
+            deferred[cid] = date.fromisoformat(data["deferred_deadline_set_on"])
+    return {cid: (ext.get(cid), deferred.get(cid)) for cid in case_ids}
+
+
+def _build(rec: dl.LedgerRecord, agency: Agency, today: date) -> Case:
+    a = rec.applicant
+    case = Case(
+        agency_id=agency.id, tracking_no=rec.tracking_no, channel=rec.channel,
+        status=dl.derive_status(rec), applicant_type=a.type, applicant_name=a.name,
+        id_type=a.id_type, id_number=a.id_number, credit_code=a.credit_code,
+        legal_representative=a.legal_representative, contact_name=a.contact_name,
+        phone=a.phone, email=a.email, address=a.address, subject=rec.subject,
+        description=rec.description, delivery_form=rec.delivery_form,
+        delivery_method=rec.delivery_method, submitted_at=rec.submitted_at,
+        received_on=rec.received_on, supplement_requested_on=rec.supplement_requested_on,
+        supplement_period_workdays=rec.supplement_period_workdays,
+        supplement_items=rec.supplement_items, supplement_received_on=rec.supplement_received_on,
+        extension_workdays=rec.extension_workdays or 0, deferred_due_on=rec.deferred_due_on,
+        fee_method=rec.fee_method, fee_amount=rec.fee_amount,
+        fee_notified_on=rec.fee_notified_on, fee_paid_on=rec.fee_paid_on,
+        outcome=rec.outcome, concluded_on=rec.concluded_on,
+        concluded_by_sweep=rec.concluded_by_sweep, created_at=now())
+    case.pauses = [CasePause(kind=c.party, party=c.party_name, start_on=c.started_on,
+                             end_on=c.ended_on) for c in rec.consultations]
+    case.appeals = [Appeal(kind=x.kind, filed_on=x.filed_on, result=x.result,
+                           decided_on=x.decided_on) for x in rec.appeals]
+    refresh_derived(case, today)
+    return case
+
+
+# -- import: checks against the database ----------------------------------------------------------
+def _agencies() -> dict[str, Agency]:
+    return {a.code: a for a in db.session.execute(select(Agency)).scalars()}
+
+
+def _existing(numbers: list[str]) -> dict[str, Case]:
+    found: dict[str, Case] = {}
+    for part in _chunks(numbers, IN_CHUNK):
+        stmt = (select(Case).where(Case.tracking_no.in_(part))
+                .options(selectinload(Case.pauses), selectinload(Case.appeals)))
+        found.update((c.tracking_no, c) for c in db.session.execute(stmt).scalars())
+    return found
+
+
+def _identical(rec: dl.LedgerRecord, case: Case, codes: dict[int, str], dates: dict) -> bool:
+    stored = record_of(case, codes.get(case.agency_id, ""), *dates.get(case.id, (None, None)))
+    return dl.to_line(rec, tz()) == dl.to_line(stored, tz())
+
+
+def _check_database(records: list[dl.LedgerRecord], agencies: dict[str, Agency]):
+    """→ (records to create, number unchanged, errors)."""
+    errors: list[LineError] = []
+    known = [r for r in records if r.agency in agencies or
+             errors.append(LineError(r.line, "agency", "unknown_agency",
+                                      f"受理机关 {r.agency} 不存在（可用 flask --app disclosure "
+                                      f"agencies add 代码 名称 创建）"))]
+    existing = _existing([r.tracking_no for r in known if r.tracking_no])
+    codes = {a.id: code for code, a in agencies.items()}
+    dates = _event_dates([c.id for c in existing.values()])
+    fresh, unchanged = [], 0
+    for rec in known:
+        case = existing.get(rec.tracking_no) if rec.tracking_no else None
+        if case is None:
+            fresh.append(rec)
+        elif _identical(rec, case, codes, dates):
+            unchanged += 1
+        else:
+            errors.append(LineError(rec.line, "tracking_no", "tracking_no_exists",
+                                    f"申请编号 {rec.tracking_no} 已存在，且与已有案件内容不同"))
+    return fresh, unchanged, errors
+
+
+# -- import: writing ------------------------------------------------------------------------------
+def _reserve_numbers(records: list[dl.LedgerRecord], agencies: dict[str, Agency]) -> None:
+    """Historic AGENCY-YEAR-NNNNNN numbers: new numbers of that agency and year go above them."""
+    top: dict[tuple[str, int], int] = defaultdict(int)
+    for rec in records:
+        m = dl.TRACKING_RE.match(rec.tracking_no or "")
+        if m and m["agency"] in agencies:
+            key = (m["agency"], int(m["year"]))
+            top[key] = max(top[key], int(m["number"]))
+    for (code, year), number in sorted(top.items()):
+        numbering.reserve_past(agencies[code], year, number)
+
+
+def _audit_data(rec: dl.LedgerRecord) -> dict:
+    data = {"line": rec.line}
+    if rec.deferred_set_on:  # the day has no column; export reads it back from here
+        data["deferred_deadline_set_on"] = rec.deferred_set_on.isoformat()
+    return data
+
+
+def _number(records: list[dl.LedgerRecord], agencies: dict[str, Agency],
+            today: date) -> list[dl.LedgerRecord]:
+    """Give every record without a tracking number the next ones of its agency and year: one
+    ``next_tracking_no`` per (agency, year) takes the first, ``reserve_past`` the rest (the
+    counter row stays locked by this transaction in between, so the block is ours)."""
+    wanting: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for i, rec in enumerate(records):
+        if rec.tracking_no is None:
+            wanting[(rec.agency, rec.year or today.year)].append(i)
+    out = list(records)
+    for (code, year), indexes in sorted(wanting.items()):
+        agency = agencies[code]
+        first = int(numbering.next_tracking_no(agency, year).rsplit("-", 1)[1])
+        numbering.reserve_past(agency, year, first + len(indexes) - 1)
+        for k, i in enumerate(indexes):
+            out[i] = replace(records[i], tracking_no=f"{code}-{year}-{first + k:06d}")
+    return out
+
+
+def _write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: Actor,
+           today: date) -> None:
+    _reserve_numbers(records, agencies)
+    records = _number(records, agencies, today)
+    for part in _chunks(records, CHUNK):
+        built = [(rec, _build(rec, agencies[rec.agency], today)) for rec in part]
+        db.session.add_all(case for _rec, case in built)
+        db.session.flush()
+        for rec, case in built:
+            if rec.extension_workdays:
+                db.session.add(ExtensionRequest(
+                    case_id=case.id, workdays=rec.extension_workdays, reason=IMPORT_REASON,
+                    requested_on=rec.extension_on, decision="approved",
+                    decided_on=rec.extension_on))
+            audit.record(actor, "import", case=case, after=case.status, on=rec.received_on,
+                         data=_audit_data(rec))
+        db.session.flush()
+
+
+def import_ledger(source: str | Iterable[str], *, agency_code: str | None = None,
+                  dry_run: bool = False, today: date, actor: Actor = SYSTEM_ACTOR) -> ImportResult:
+    """spec/ledger.md import: validate every line, then write all of them or nothing."""
+    transition(NEW, "import", actor.roles)  # who may import (admin, system)
+    try:
+        records, errors = dl.parse_ledger(source, today=today, agency=agency_code, tz=tz())
+        agencies = _agencies()
+        fresh, unchanged, db_errors = _check_database(records, agencies)
+        errors = sorted(errors + db_errors, key=lambda e: e.line)
+        if errors or dry_run:
+            db.session.rollback()
+            return ImportResult(errors, 0 if errors else len(fresh), unchanged, dry_run)
+        _write(fresh, agencies, actor, today)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return ImportResult([], len(fresh), unchanged, False)
+
+
+# -- export ---------------------------------------------------------------------------------------
+def _export_query(agency_code: str | None, year: int | None):
+    stmt = (select(Case).options(selectinload(Case.pauses), selectinload(Case.appeals))
+            .order_by(Case.id))
+    if agency_code is not None:
+        stmt = stmt.join(Agency, Agency.id == Case.agency_id).where(Agency.code == agency_code)
+    if year is not None:
+        stmt = stmt.where(Case.received_on >= date(year, 1, 1),
+                          Case.received_on <= date(year, 12, 31))
+    return stmt.execution_options(yield_per=EXPORT_BATCH)
+
+
+def export_ledger(agency_code: str | None = None, year: int | None = None, *,
+                  as_of: date) -> Iterator[dict]:
+    """spec/ledger.md export: one dict per case (imported fields + derived ones as of
+    ``as_of``), streamed in batches — never all cases in memory."""
+    codes = {a.id: a.code for a in db.session.execute(select(Agency)).scalars()}
+    cal, cfg, zone = get_calendar(), current_app.config, tz()
+    for part in db.session.execute(_export_query(agency_code, year)).scalars().partitions():
+        dates = _event_dates([c.id for c in part])
+        for case in part:
+            rec = record_of(case, codes[case.agency_id], *dates[case.id])
+            clock = deadlines.compute_deadline(
+                facts_of(case), cal, as_of, fee_pauses_clock=cfg["FEE_PAUSES_CLOCK"],
+                due_soon_workdays=cfg["DUE_SOON_WORKDAYS"])
+            yield {**dl.to_line(rec, zone), **dl.derived_fields(case.status, clock)}

@@ -114,6 +114,7 @@ def outbox_send() -> None:
 
 def register(app) -> None:
     from .cli_ledger import ledger_cli
+    from .cli_report import report_cli
     for cmd in (init_db, agencies_cli, users_cli, demo_cmd, ledger_cli, sweep_cli, scheduler_cli,
-                outbox_cli):
+                outbox_cli, report_cli):
         app.cli.add_command(cmd)

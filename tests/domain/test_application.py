@@ -306,7 +306,7 @@ def test_line_breaks_are_refused_in_single_line_fields(ch):
 
 @pytest.mark.parametrize("ch", ["\x80", "\x85", "\x9b", "\x9f"])
 def test_c1_control_characters_are_refused(ch):
-    _app, errors = validate_application(person(subject=f"中{ch}文", description=f"说明{ch}"))
+    _app, errors = validate_application(person(subject=f"中{ch}文", description=f"说{ch}明"))
     assert "控制字符" in errors["subject"]
     assert "控制字符" in errors["description"]
 

@@ -31,6 +31,7 @@ class DefaultConfig:
     SUPPLEMENT_PERIOD_WORKDAYS = 15
     FEE_PAUSES_CLOCK = True
     CASES_PER_PAGE = 50
+    REQUIRE_SIGN_OFF = False  # office-head 签发 before a reply is sent
     # Outgoing mail (DISCLOSURE_MAIL_SERVER etc.); without a server notices wait in the outbox.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25

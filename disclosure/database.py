@@ -1,12 +1,17 @@
 """Engine settings per dialect (DESIGN 6).
 
-SQLite gets WAL, foreign keys and a busy timeout, and every transaction starts with
-BEGIN IMMEDIATE: pysqlite's lazy BEGIN lets two connections both read and then both try to
-upgrade to a write lock, and one fails at once with "database is locked" — the busy timeout
-cannot help with that. Taking the write lock up front makes the web app and the scheduler queue
-politely instead.
+SQLite gets WAL, foreign keys and a busy timeout. Writing transactions (every service call, see
+``atomic``, and the sweep, see ``writing``) start with BEGIN IMMEDIATE: with a plain BEGIN two
+connections can both read and then both try to upgrade to a write lock, and one fails at once
+with "database is locked" — the busy timeout cannot help with that. Taking the write lock up
+front makes the web app and the scheduler queue politely instead. Read-only transactions keep
+a plain (deferred) BEGIN so readers never block writers.
 """
 from __future__ import annotations
+
+import contextvars
+import functools
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -27,8 +32,38 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
+_writing = contextvars.ContextVar("disclosure_writing", default=False)
+
+
+@contextmanager
+def writing():
+    """Transactions begun inside this block take SQLite's write lock at BEGIN."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+def atomic(fn):
+    """A service call is one writing transaction: it starts afresh (objects passed in are
+    re-read under the lock), and on any error nothing it changed is kept."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _writing.get():  # nested service call: already inside the outer transaction
+            return fn(*args, **kwargs)
+        db.session.rollback()
+        with writing():
+            try:
+                return fn(*args, **kwargs)
+            except BaseException:
+                db.session.rollback()
+                raise
+    return wrapper
+
+
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
 def configure(app) -> None:

@@ -13,11 +13,15 @@ from disclosure.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "Test-password-2026"
+# Each test process works in its own PostgreSQL schema, so parallel runs never collide.
+PG_SCHEMA = f"test_{os.getpid()}"
 
 
 def _config(tmp_path, **extra) -> dict:
     url = PG_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    engine = {"connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}} if PG_URL else {}
     return {
+        "SQLALCHEMY_ENGINE_OPTIONS": engine,
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": url,
@@ -29,12 +33,34 @@ def _config(tmp_path, **extra) -> dict:
     }
 
 
+_pg_ready = False
+
+
 def _empty_database() -> None:
-    if db.engine.dialect.name == "postgresql":
-        # A fresh schema per test: simpler than truncating around the append-only triggers.
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.create_all()
+    global _pg_ready
+    if db.engine.dialect.name != "postgresql":
+        db.create_all()  # a new SQLite file per test
+        return
+    with db.engine.begin() as conn:
+        if not _pg_ready:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}"))
+        else:
+            # TRUNCATE does not fire the row-level append-only triggers (they refuse DELETE).
+            names = ", ".join(t.name for t in db.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    if not _pg_ready:
+        db.create_all()
+        _pg_ready = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_schema():
+    yield
+    if PG_URL:
+        import psycopg
+        with psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"),
+                             autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
 
 
 @pytest.fixture

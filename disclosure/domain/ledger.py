@@ -52,6 +52,7 @@ EVENT_KEYS = {
     "deferred_deadline_set": {"on", "due_on"},
     "withdrawn": {"on"},
 }
+EVENT_TYPES = tuple(EVENT_KEYS)
 APPEAL_KEYS = {"kind", "filed_on", "result", "decided_on"}
 CONSULTATION_PARTIES = (PauseKind.THIRD_PARTY.value, PauseKind.AGENCY.value)
 # Placeholders let validate_application check the rest while these stay optional.
@@ -174,14 +175,24 @@ def _datetime(value, path: str, e: _Errors, tz: ZoneInfo) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=tz)
 
 
+_CHOICES: dict = {}
+
+
+def _allowed(choices) -> frozenset[str]:
+    """The code values of an enum or mapping (cached: iterating an enum is slow)."""
+    if choices not in _CHOICES:
+        _CHOICES[choices] = frozenset(str(c) for c in choices)
+    return _CHOICES[choices]
+
+
 def _code(value, choices, path: str, e: _Errors, *, label: str, required: bool = False):
     if _blank(value):
         if required:
             e.add(path, "required", f"请填写{label}")
         return None
-    allowed = [str(c) for c in choices]
-    if value not in allowed:
-        e.add(path, "unknown_code", f"{label}代码未知：{value!r}（可选：{'、'.join(allowed)}）")
+    if not isinstance(value, str) or value not in _allowed(choices):
+        listed = "、".join(str(c) for c in choices)
+        e.add(path, "unknown_code", f"{label}代码未知：{value!r}（可选：{listed}）")
         return None
     return value
 
@@ -262,7 +273,7 @@ def _probe(applicant: dict, e: _Errors) -> tuple[dict, set[str]]:
             e.add("applicant.id_type", "required", "填写证件号码时须同时填写证件类型")
         fill("id_type", _PROBE["id_type"])
         fill("id_number", _PROBE["resident_id" if probe["id_type"] == "resident_id" else "id_number"])
-    elif probe.get("type") in {t.value for t in ApplicantType}:
+    elif probe.get("type") in _allowed(ApplicantType):
         fill("credit_code", _PROBE["credit_code"])
         fill("contact_name", _PROBE["contact_name"])
     return probe, filled
@@ -416,7 +427,7 @@ def _event(ev, path: str, prev: date | None, f: _Facts, today: date, e: _Errors)
     if not isinstance(ev, dict):
         e.add(path, "invalid", "事件应为 JSON 对象")
         return prev
-    kind = _code(ev.get("type"), EVENT_KEYS, path + ".type", e, label="事件类型", required=True)
+    kind = _code(ev.get("type"), EVENT_TYPES, path + ".type", e, label="事件类型", required=True)
     if kind is None:
         return prev
     _unknown_keys(ev, EVENT_KEYS[kind] | {"type"}, path + ".", e)

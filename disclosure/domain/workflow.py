@@ -48,7 +48,11 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **_each(OPEN + (S.SUBMITTED, S.AWAITING_SUPPLEMENT, S.IN_REVIEW), "withdraw", S.WITHDRAWN),
     (S.AWAITING_SUPPLEMENT, "lapse_supplement"): S.ABANDONED,         # R4.3
     (S.PAUSED, "lapse_fee"): S.ABANDONED,                             # R5.4
+    **_each((S.REGISTERED, S.IN_PROGRESS), "draft_reply", S.IN_PROGRESS),       # R6.1 drafting
     **_each((S.REGISTERED, S.IN_PROGRESS), "submit_for_review", S.IN_REVIEW),
+    **_each((S.IN_REVIEW,), "review_item"),                                   # R6.2 one decision
+    (S.IN_REVIEW, "refer_review"): S.PAUSED,                                   # R6.4 referral
+    **_each((S.IN_REVIEW,), "sign_off"),
     (S.IN_REVIEW, "return_to_drafting"): S.IN_PROGRESS,               # R6.4 rejection
     (S.IN_REVIEW, "release_reply"): S.REPLIED,                        # R6.3
     **_each((S.REGISTERED, S.IN_PROGRESS, S.AWAITING_SUPPLEMENT), "assign_handler"),
@@ -73,7 +77,11 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "withdraw": frozenset({R.HANDLER, R.REGISTRAR}),
     "lapse_supplement": frozenset({SYSTEM}),
     "lapse_fee": frozenset({SYSTEM}),
+    "draft_reply": frozenset({R.HANDLER}),
     "submit_for_review": frozenset({R.HANDLER}),
+    "review_item": frozenset({R.REVIEWER}),
+    "refer_review": frozenset({R.REVIEWER}),
+    "sign_off": frozenset({R.OFFICE_HEAD}),
     "return_to_drafting": frozenset({R.REVIEWER}),
     "release_reply": frozenset({R.HANDLER, R.OFFICE_HEAD}),
     "assign_handler": frozenset({R.REGISTRAR, R.OFFICE_HEAD}),
@@ -97,7 +105,11 @@ ACTION_LABELS = {
     "withdraw": "申请人撤回申请",
     "lapse_supplement": "逾期未补正，不再处理",
     "lapse_fee": "逾期未缴费，不再处理",
+    "draft_reply": "起草答复",
     "submit_for_review": "提交保密审查",
+    "review_item": "保密审查决定",
+    "refer_review": "报有关部门确定（暂停计时）",
+    "sign_off": "负责人签发",
     "return_to_drafting": "审查退回修改",
     "release_reply": "答复已发出",
     "assign_handler": "指定承办人",

@@ -11,6 +11,7 @@ from datetime import date
 from flask import g
 from sqlalchemy import func, select
 
+from ..database import atomic
 from ..domain.workdays import WorkCalendar
 from ..extensions import db
 from ..models import CalendarOverride
@@ -90,6 +91,7 @@ def overrides(year: int | None = None) -> list[CalendarOverride]:
     return list(db.session.execute(stmt).scalars())
 
 
+@atomic
 def enter_notice(year: int, off_text: str, work_text: str, note: str, actor, today: date) -> dict:
     """Enter a year's holiday notice in one go (override wins, R1.1), then re-derive every open
     case whose due date changes (DESIGN 1). All or nothing."""
@@ -103,26 +105,23 @@ def enter_notice(year: int, off_text: str, work_text: str, note: str, actor, tod
         errors.append("请填写依据（如 国办发明电〔2026〕X号）")
     if errors:
         raise ValidationFailed({"notice": "；".join(errors)})
-    try:
-        for d, is_work in days.items():
-            row = db.session.get(CalendarOverride, d)
-            if row is None:
-                db.session.add(CalendarOverride(day=d, is_workday=is_work, note=note[:200],
-                                                created_at=now()))
-            else:
-                row.is_workday, row.note, row.created_at = is_work, note[:200], now()
-        audit.record(actor, "calendar_notice", data={
-            "year": year, "note": note, "off": sorted(d.isoformat() for d, w in days.items() if not w),
-            "work": sorted(d.isoformat() for d, w in days.items() if w)})
-        db.session.flush()
-        changed = rederive_open_cases(actor, today)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for d, is_work in days.items():
+        row = db.session.get(CalendarOverride, d)
+        if row is None:
+            db.session.add(CalendarOverride(day=d, is_workday=is_work, note=note[:200],
+                                            created_at=now()))
+        else:
+            row.is_workday, row.note, row.created_at = is_work, note[:200], now()
+    audit.record(actor, "calendar_notice", data={
+        "year": year, "note": note, "off": sorted(d.isoformat() for d, w in days.items() if not w),
+        "work": sorted(d.isoformat() for d, w in days.items() if w)})
+    db.session.flush()
+    changed = rederive_open_cases(actor, today)
+    db.session.commit()
     return {"days": len(days), "cases_changed": changed}
 
 
+@atomic
 def delete_override(day: date, actor, today: date) -> int:
     from . import audit
     row = db.session.get(CalendarOverride, day)

@@ -5,7 +5,6 @@ through ``apply`` → ``domain.workflow.transition`` and writes exactly one audi
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -17,6 +16,7 @@ from ..domain import deadlines
 from ..domain.application import Application, validate_application
 from ..domain.codes import Channel, Status
 from ..domain.workflow import NEW, WorkflowError, transition
+from ..database import atomic
 from ..extensions import db
 from ..models import Agency, Attachment, Case
 from ..timeutil import local_date, now, tz
@@ -74,18 +74,6 @@ def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
     case.due_provisional = dl.provisional
     case.timely = dl.timely
     return dl
-
-
-def atomic(fn):
-    """A service call is one transaction: on any error nothing it changed is kept."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception:
-            db.session.rollback()
-            raise
-    return wrapper
 
 
 def guard(case: Case, action: str, actor: Actor) -> None:

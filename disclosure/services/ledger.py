@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from datetime import date
 from typing import Iterable, Iterator
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from ..domain import deadlines
@@ -34,6 +35,7 @@ CHUNK = 1000      # cases per flush on import
 IN_CHUNK = 500    # values per IN (...) look-up
 EXPORT_BATCH = 500
 IMPORT_REASON = "台账导入"
+CASE_COLUMNS = tuple(c.key for c in Case.__table__.columns if c.key != "id")
 
 LineError = dl.LineError
 
@@ -113,15 +115,18 @@ def _event_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | Non
     return {cid: (ext.get(cid), deferred.get(cid)) for cid in case_ids}
 
 
-def _build(rec: dl.LedgerRecord, agency: Agency, today: date) -> Case:
+def _case_row(rec: dl.LedgerRecord, agency: Agency, today: date, created_at) -> SimpleNamespace:
+    """The case_file row of a record, with its derived deadline fields filled in by
+    ``cases.refresh_derived`` — the very function a hand-entered case goes through (it reads
+    the facts by attribute, so a plain namespace with the Case column names serves)."""
     a = rec.applicant
-    case = Case(
-        agency_id=agency.id, tracking_no=rec.tracking_no, channel=rec.channel,
-        status=dl.derive_status(rec), applicant_type=a.type, applicant_name=a.name,
-        id_type=a.id_type, id_number=a.id_number, credit_code=a.credit_code,
-        legal_representative=a.legal_representative, contact_name=a.contact_name,
-        phone=a.phone, email=a.email, address=a.address, subject=rec.subject,
-        description=rec.description, delivery_form=rec.delivery_form,
+    row = SimpleNamespace(
+        agency_id=agency.id, tracking_no=rec.tracking_no, query_code_hash=None,
+        idempotency_key=None, channel=rec.channel, status=dl.derive_status(rec),
+        applicant_type=a.type, applicant_name=a.name, id_type=a.id_type, id_number=a.id_number,
+        credit_code=a.credit_code, legal_representative=a.legal_representative,
+        contact_name=a.contact_name, phone=a.phone, email=a.email, address=a.address,
+        subject=rec.subject, description=rec.description, delivery_form=rec.delivery_form,
         delivery_method=rec.delivery_method, submitted_at=rec.submitted_at,
         received_on=rec.received_on, supplement_requested_on=rec.supplement_requested_on,
         supplement_period_workdays=rec.supplement_period_workdays,
@@ -130,13 +135,12 @@ def _build(rec: dl.LedgerRecord, agency: Agency, today: date) -> Case:
         fee_method=rec.fee_method, fee_amount=rec.fee_amount,
         fee_notified_on=rec.fee_notified_on, fee_paid_on=rec.fee_paid_on,
         outcome=rec.outcome, concluded_on=rec.concluded_on,
-        concluded_by_sweep=rec.concluded_by_sweep, created_at=now())
-    case.pauses = [CasePause(kind=c.party, party=c.party_name, start_on=c.started_on,
-                             end_on=c.ended_on) for c in rec.consultations]
-    case.appeals = [Appeal(kind=x.kind, filed_on=x.filed_on, result=x.result,
-                           decided_on=x.decided_on) for x in rec.appeals]
-    refresh_derived(case, today)
-    return case
+        concluded_by_sweep=rec.concluded_by_sweep, clock_started_on=None, due_on=None,
+        due_provisional=False, timely=None, created_at=created_at, handler_id=None,
+        pauses=[SimpleNamespace(kind=c.party, party=c.party_name, start_on=c.started_on,
+                                end_on=c.ended_on) for c in rec.consultations])
+    refresh_derived(row, today)
+    return row
 
 
 # -- import: checks against the database ----------------------------------------------------------
@@ -220,21 +224,44 @@ def _number(records: list[dl.LedgerRecord], agencies: dict[str, Agency],
     return out
 
 
+def _insert_cases(rows: list[SimpleNamespace]) -> list[int]:
+    """One executemany INSERT per chunk, then one SELECT for the new ids by tracking number
+    (cheaper than INSERT … RETURNING row by row); ids come back in the order of ``rows``."""
+    db.session.execute(insert(Case), [{k: getattr(r, k) for k in CASE_COLUMNS} for r in rows])
+    numbers = [r.tracking_no for r in rows]
+    ids = dict(db.session.execute(select(Case.tracking_no, Case.id)
+                                  .where(Case.tracking_no.in_(numbers))).all())
+    return [ids[n] for n in numbers]
+
+
+def _insert_children(part: list[dl.LedgerRecord], ids: list[int]) -> None:
+    pauses, appeals, extensions = [], [], []
+    for rec, case_id in zip(part, ids):
+        pauses += [{"case_id": case_id, "kind": c.party, "party": c.party_name,
+                    "start_on": c.started_on, "end_on": c.ended_on} for c in rec.consultations]
+        appeals += [{"case_id": case_id, "kind": x.kind, "filed_on": x.filed_on,
+                     "result": x.result, "decided_on": x.decided_on} for x in rec.appeals]
+        if rec.extension_workdays:
+            extensions.append({"case_id": case_id, "workdays": rec.extension_workdays,
+                               "reason": IMPORT_REASON, "requested_on": rec.extension_on,
+                               "decision": "approved", "decided_on": rec.extension_on})
+    for model, values in ((CasePause, pauses), (Appeal, appeals), (ExtensionRequest, extensions)):
+        if values:
+            db.session.execute(insert(model), values)
+
+
 def _write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: Actor,
            today: date) -> None:
     _reserve_numbers(records, agencies)
     records = _number(records, agencies, today)
+    created_at = now()
     for part in _chunks(records, CHUNK):
-        built = [(rec, _build(rec, agencies[rec.agency], today)) for rec in part]
-        db.session.add_all(case for _rec, case in built)
-        db.session.flush()
-        for rec, case in built:
-            if rec.extension_workdays:
-                db.session.add(ExtensionRequest(
-                    case_id=case.id, workdays=rec.extension_workdays, reason=IMPORT_REASON,
-                    requested_on=rec.extension_on, decision="approved",
-                    decided_on=rec.extension_on))
-            audit.record(actor, "import", case=case, after=case.status, on=rec.received_on,
+        rows = [_case_row(rec, agencies[rec.agency], today, created_at) for rec in part]
+        ids = _insert_cases(rows)
+        _insert_children(part, ids)
+        for rec, row, case_id in zip(part, rows, ids):
+            row.id = case_id
+            audit.record(actor, "import", case=row, after=row.status, on=rec.received_on,
                          data=_audit_data(rec))
         db.session.flush()
 

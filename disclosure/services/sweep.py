@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from ..domain import deadlines
 from ..domain.codes import Outcome, PauseKind, Role, Status
 from ..domain.workflow import WorkflowError
+from ..database import writing
 from ..extensions import db
 from ..models import Agency, Case, CasePause, User, UserRole
 from . import audit, claims, outbox
@@ -233,6 +234,11 @@ def check_calendar(today: date, report: SweepReport) -> None:
 
 def run(today: date) -> SweepReport:
     """The whole sweep as of ``today`` (the scheduler job and `flask sweep run` call this)."""
+    with writing():
+        return _run(today)
+
+
+def _run(today: date) -> SweepReport:
     report = SweepReport(today)
     conclude_lapsed_supplements(today, report)
     conclude_unpaid_fees(today, report)

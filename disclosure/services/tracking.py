@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..domain.codes import STATUS_LABELS
+from ..domain.codes import OUTCOME_LABELS, STATUS_LABELS
 from ..domain.workflow import PUBLIC_EVENTS
 from ..extensions import db
 from ..models import Case, Event
@@ -44,5 +44,27 @@ def applicant_view(case: Case, today: date) -> dict:
         "paused": dl.paused,
         "due_explanation": [s.text for s in dl.steps],
         "history": public_history(case),
-        "reply": None,  # filled once a reviewed reply is released (review issue)
+        "reply": public_reply(case),
     }
+
+
+def public_reply(case: Case) -> dict | None:
+    """spec/api.md `reply`: only content whose review approved exactly that content."""
+    from .replies import released_reply
+    r = released_reply(case)
+    if r is None:
+        return None
+    return {
+        "outcome": r["outcome"], "outcome_label": OUTCOME_LABELS.get(r["outcome"], r["outcome"]),
+        "replied_on": r["replied_on"].isoformat(), "letter": r["letter"],
+        "documents": [{"name": d["name"], "url": f"/api/v1/applications/{case.tracking_no}"
+                       f"/documents/{d['release_id']}"} for d in r["documents"]],
+    }
+
+
+def released_document(case: Case, release_id: int) -> dict | None:
+    from .replies import released_reply
+    r = released_reply(case)
+    if r is None:
+        return None
+    return next((d for d in r["documents"] if d["release_id"] == release_id), None)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.codes import Role
+from ..database import atomic
 from ..extensions import db
 from ..models import Agency, User, UserRole
 from ..timeutil import now
@@ -30,6 +31,7 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+@atomic
 def create_agency(code: str, name: str, actor: Actor = SYSTEM_ACTOR) -> Agency:
     code, name = (code or "").strip().upper(), (name or "").strip()
     errors = {}
@@ -49,6 +51,7 @@ def create_agency(code: str, name: str, actor: Actor = SYSTEM_ACTOR) -> Agency:
     return agency
 
 
+@atomic
 def create_user(username: str, password: str, agency_code: str, roles: list[str],
                 display_name: str | None = None, actor: Actor = SYSTEM_ACTOR) -> User:
     username = (username or "").strip()
@@ -86,6 +89,7 @@ def _active_admins() -> int:
         .where(UserRole.role == Role.ADMIN, User.active.is_(True))).scalar_one()
 
 
+@atomic
 def set_roles(user: User, roles: list[str], actor: Actor) -> None:
     if not roles or any(r not in ROLE_VALUES for r in roles):
         raise ValidationFailed({"roles": "请至少选择一个有效角色"})
@@ -98,6 +102,7 @@ def set_roles(user: User, roles: list[str], actor: Actor) -> None:
     db.session.commit()
 
 
+@atomic
 def set_active(user: User, active: bool, actor: Actor) -> None:
     if not active and Role.ADMIN in user.roles and user.active and _active_admins() <= 1:
         raise ValidationFailed({"active": "不能停用最后一位管理员"})
@@ -112,6 +117,7 @@ def _dummy_hash() -> str:
     return generate_password_hash("not-a-password", method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+@atomic
 def authenticate(username: str, password: str) -> User | None:
     """Check a sign-in; lock the account for a while after repeated failures (audited)."""
     user = db.session.execute(select(User).where(User.username == (username or "").strip())).scalar()
@@ -144,6 +150,7 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+@atomic
 def logout(user: User) -> None:
     user.session_version = (user.session_version or 0) + 1
     audit.record(Actor.of(user), "logout", agency_id=user.agency_id)

@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, jsonify, request
 from ..extensions import csrf, limiter
 from ..services import cases, tracking
 from ..timeutil import as_local, today
-from .openapi import document
+from .downloads import send_download
+from .openapi import document as openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -73,6 +74,17 @@ def follow(tracking_no: str):
     return jsonify(tracking.applicant_view(case, today()))
 
 
+@bp.get("/applications/<tracking_no>/documents/<int:release_id>")
+@limiter.limit(_lookup_limit)
+def document(tracking_no: str, release_id: int):
+    """A released document, for the applicant only (same 404 for every failure)."""
+    case = cases.lookup_for_applicant(tracking_no, request.headers.get("X-Query-Code"))
+    doc = tracking.released_document(case, release_id) if case else None
+    if doc is None:
+        return jsonify({"error": "未找到", "status": 404}), 404
+    return send_download(doc)
+
+
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(document())
+    return jsonify(openapi_document())

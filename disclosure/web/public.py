@@ -10,6 +10,7 @@ from ..models import Agency
 from ..services import cases, notices, tracking
 from ..services.uploads import Upload
 from ..timeutil import today
+from .downloads import send_download
 from .forms import ApplicationForm, StatusLookupForm
 
 bp = Blueprint("public", __name__)
@@ -101,6 +102,23 @@ def status():
             view["notices"] = notices.for_case(case, applicant_only=True)
     code = 404 if error else 200
     return render_template("public/status.html", form=form, view=view, error=error), code
+
+
+@bp.post("/status/document")
+@limiter.limit(_lookup_limit)
+def status_document():
+    """Download a released document from the status page (code posted, not in the URL)."""
+    form = StatusLookupForm()
+    case = cases.lookup_for_applicant(form.tracking_no.data or "", form.query_code.data or "") \
+        if form.validate_on_submit() else None
+    try:
+        release_id = int(request.form.get("release_id", ""))
+    except ValueError:
+        release_id = -1
+    doc = tracking.released_document(case, release_id) if case else None
+    if doc is None:
+        abort(404)
+    return send_download(doc)
 
 
 @bp.get("/lang/<code>")

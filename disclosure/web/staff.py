@@ -12,7 +12,8 @@ from ..domain import codes
 from ..domain.workflow import ACTION_LABELS, WorkflowError, allowed_actions
 from ..extensions import db
 from ..models import Agency, Attachment, Case, Notice
-from ..services import actions, case_queries, cases, notices, uploads
+from ..domain.replies import REPLY_TYPES
+from ..services import actions, case_queries, cases, notices, replies, review, uploads
 from ..services import dashboard as dash
 from ..services.calendar import add_workdays
 from ..timeutil import today
@@ -83,8 +84,16 @@ def _render_case(case: Case, errors: dict | None = None, failed: str | None = No
         actions=allowed_actions(case.status, current_user.roles), labels=ACTION_LABELS,
         confirm_form=ConfirmForm(), action_form=ActionForm(), receipt=receipt,
         notices=notices.for_case(case), pending_extension=actions.pending_extension(case),
+        reply=replies.reply_of(case), reply_items=_reply_items(case), reply_types=REPLY_TYPES,
         errors=errors or {}, failed=failed, values=request.form if failed else {},
         show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"})), status
+
+
+def _reply_items(case: Case) -> list[dict]:
+    items = replies.items_of(case)
+    decided = review.decisions_for([v.id for i in items for v in i.versions])
+    return [{"item": i, "status": review.status_of(i), "current": i.current,
+             "history": [(v, decided.get(v.id, [])) for v in i.versions]} for i in items]
 
 
 @bp.get("/cases/<int:case_id>")

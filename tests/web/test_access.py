@@ -16,7 +16,7 @@ from disclosure.services import cases
 from disclosure.services.actors import Actor
 from disclosure.services.uploads import Upload
 from disclosure.services.users import create_agency, create_user, set_active
-from tests.conftest import PASSWORD, login, person_payload
+from tests.conftest import PG_URL, PASSWORD, login, person_payload
 
 # BUG (reported, see test_public.py::test_forms_use_no_deprecated_wtforms_select_choices): the
 # forms pass SelectField choices as tuples, deprecated in WTForms 3.3; ignored here so the other
@@ -254,6 +254,31 @@ def test_wrong_password_is_401_with_a_chinese_message(client, staff):
     assert resp.status_code == 401
     assert "用户名或密码错误" in resp.get_data(as_text=True)
     assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.xfail(PG_URL is not None, strict=True, reason=(
+    "BUG (PostgreSQL only): a NUL byte in the user name reaches the SELECT in "
+    "services/users.authenticate and psycopg raises DataError → 500 on /login"))
+def test_nul_byte_in_the_username_is_a_failed_login_not_a_500(client, staff):
+    assert login(client, "registrar\x00").status_code == 401
+
+
+def test_session_cookie_is_httponly_and_samesite(client, staff):
+    resp = login(client, "registrar")
+    cookie = next(v for v in resp.headers.getlist("Set-Cookie") if v.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_is_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute")
+    with app.app_context():
+        create_agency("BCZ", "包场镇人民政府")
+        create_user("registrar", PASSWORD, "BCZ", ["registrar"])
+    client = app.test_client()
+    statuses = [login(client, "registrar", "not-the-password-1").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert "请求过于频繁" in login(client, "registrar").get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # only POST is limited
 
 
 def test_successful_login_is_audited(client, staff):

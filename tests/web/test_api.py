@@ -12,7 +12,7 @@ from disclosure.models import Case
 from disclosure.services import cases
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency
-from tests.conftest import person_payload
+from tests.conftest import PG_URL, person_payload
 
 TODAY = "2024-09-27"
 URL = "/api/v1/applications"
@@ -329,6 +329,15 @@ def test_wrong_missing_and_unknown_give_identical_404s(client, agency):
     assert [r.status_code for r in responses] == [404] * len(responses)
     assert len(bodies) == 1
     assert responses[0].get_json() == {"error": "未找到该申请", "status": 404}
+
+
+@pytest.mark.xfail(PG_URL is not None, strict=True, reason=(
+    "BUG (PostgreSQL only): GET /api/v1/applications/%00 reaches the SELECT in "
+    "services/cases.find_by_tracking and psycopg raises DataError → 500 instead of the 404"))
+def test_follow_with_a_nul_byte_is_the_same_404(client, agency):
+    resp = client.get(f"{URL}/BCZ%00", headers={"X-Query-Code": "ABCDEFGHJK"})
+    assert resp.status_code == 404
+    assert resp.get_json() == {"error": "未找到该申请", "status": 404}
 
 
 def test_follow_after_confirmation_has_the_statutory_due_date(client, staff):

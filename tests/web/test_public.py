@@ -15,7 +15,7 @@ from werkzeug.test import encode_multipart
 from disclosure.extensions import db
 from disclosure.models import Attachment, Case
 from disclosure.services.users import create_agency
-from tests.conftest import login
+from tests.conftest import PG_URL, login
 
 # BUG (reported, see test_forms_use_no_deprecated_wtforms_select_choices below): the forms pass
 # SelectField choices as tuples, deprecated in WTForms 3.3; ignored here so the other checks can
@@ -182,6 +182,14 @@ def test_wrong_code_and_unknown_number_give_the_same_404(client, agency):
             == r2.get_data(as_text=True).replace("BCZ-2024-999999", "N"))
 
 
+@pytest.mark.xfail(PG_URL is not None, strict=True, reason=(
+    "BUG (PostgreSQL only): a NUL byte in the tracking number on /status reaches the SELECT in "
+    "services/cases.find_by_tracking and psycopg raises DataError → 500"))
+def test_status_lookup_with_a_nul_byte_is_a_404_not_a_500(client, agency):
+    resp = client.post("/status", data={"tracking_no": "BCZ\x00", "query_code": "ABCDEFGHJK"})
+    assert resp.status_code == 404
+
+
 def test_receipt_is_shown_only_in_the_submitting_browser(app, client, agency):
     tracking_no, _code = submit_ok(client)
     assert app.test_client().get(f"/receipt/{tracking_no}").status_code == 404
@@ -280,6 +288,32 @@ def test_subject_typed_on_two_lines_in_the_textarea_is_accepted(client, agency):
     resp = post_apply(client, subject="2023年第一号文件\r\n2023年第二号文件")
     assert resp.status_code == 302
     assert case_count() == 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: web/public.py apply() reads form.csrf_token.errors when form validation fails; with "
+    "WTF_CSRF_ENABLED=False the form has no csrf_token attribute, so a choice outside the "
+    "list (applicant_type=alien) ends in AttributeError → 500"))
+@pytest.mark.parametrize("field, value", [("applicant_type", "alien"),
+                                          ("delivery_method", "carrier_pigeon")])
+def test_choice_outside_the_list_is_a_400_not_a_500(client, agency, field, value):
+    resp = post_apply(client, **{field: value})
+    assert resp.status_code == 400
+    assert case_count() == 0
+
+
+def test_choice_outside_the_list_is_refused_with_csrf_on(make_app):
+    app = make_app(FIXED_TODAY=TODAY, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        create_agency("BCZ", "包场镇人民政府")
+        client = app.test_client()
+        page = client.get("/apply").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        resp = client.post("/apply", **multipart({**FORM, "csrf_token": token,
+                                                  "applicant_type": "alien"}))
+        assert resp.status_code == 400
+        assert "不是有效的选择" in resp.get_data(as_text=True)
+        assert case_count() == 0
 
 
 def test_unknown_agency_is_refused(client, agency):

@@ -1,0 +1,215 @@
+"""Drafting, reviewing and releasing a case's reply (条例第三十六条–第三十九条; R6).
+
+The handler drafts the letter (政府信息公开申请答复告知书) from the template of the chosen reply
+type and attaches documents; every letter text and document is a release item, fingerprinted
+per version. The reviewer decides item by item. Sending the reply concludes the case only when
+every item is approved at its current fingerprint.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from ..domain.codes import PauseKind
+from ..domain.replies import REMEDY, REPLY_TYPES
+from ..domain.workflow import WorkflowError
+from ..extensions import db
+from ..models import Case, CasePause, CaseReply, ReleaseItem
+from ..timeutil import now
+from . import outbox, review, uploads
+from .actors import Actor
+from .cases import ValidationFailed, apply, atomic, guard
+
+LETTER_MAX = 20000
+
+
+def reply_of(case: Case) -> CaseReply | None:
+    return db.session.execute(select(CaseReply).where(CaseReply.case_id == case.id)).scalar()
+
+
+def items_of(case: Case) -> list[ReleaseItem]:
+    """The active items of the reply: the letter first, then documents in upload order."""
+    rows = db.session.execute(select(ReleaseItem).where(
+        ReleaseItem.case_id == case.id, ReleaseItem.withdrawn.is_(False))
+        .order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars().all()
+    return list(rows)
+
+
+def default_letter(case: Case, reply_type: str) -> str:
+    rt = REPLY_TYPES[reply_type]
+    return render_template("replies/letter.txt", case=case, rt=rt, remedy=REMEDY).strip()
+
+
+def _item(case: Case, item_id) -> ReleaseItem:
+    try:
+        item = db.session.get(ReleaseItem, int(item_id))
+    except (TypeError, ValueError):
+        item = None
+    if item is None or item.case_id != case.id or item.withdrawn:
+        raise ValidationFailed({"item": "未找到该答复内容"})
+    return item
+
+
+@atomic
+def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Actor, today: date) -> CaseReply:
+    """Choose the reply type (fixing the outcome code) and save the letter text as a new
+    version when it changed (R6.2: an edit after approval needs a new review)."""
+    guard(case, "draft_reply", actor)
+    if reply_type not in REPLY_TYPES:
+        raise ValidationFailed({"reply_type": "请选择答复类型"})
+    rt = REPLY_TYPES[reply_type]
+    reply = reply_of(case)
+    if reply is None:
+        reply = CaseReply(case_id=case.id, reply_type=reply_type, outcome=rt.outcome,
+                          drafted_by_id=actor.id)
+        db.session.add(reply)
+    elif reply.reply_type != reply_type:
+        reply.signed_off_by_id = reply.signed_off_at = None
+    reply.reply_type, reply.outcome = reply_type, rt.outcome
+    text = (letter_text or "").strip() or default_letter(case, reply_type)
+    if len(text) > LETTER_MAX:
+        raise ValidationFailed({"letter": f"答复告知书不能超过 {LETTER_MAX} 字"})
+    if reply.letter_item_id is None:
+        reply.letter_item_id = review.new_item(kind="letter", title="政府信息公开申请答复告知书",
+                                               case=case).id
+    letter = db.session.get(ReleaseItem, reply.letter_item_id)
+    version = review.add_text_version(letter, text, actor)
+    apply(case, "draft_reply", actor, today, data={
+        "reply_type": reply_type, "outcome": rt.outcome,
+        "letter_version": version.number if version else letter.current.number})
+    db.session.commit()
+    return reply
+
+
+@atomic
+def add_document(case: Case, upload: uploads.Upload, redacted: bool, actor: Actor, today: date) -> ReleaseItem:
+    guard(case, "draft_reply", actor)
+    if msg := uploads.check(upload, current_app.config["UPLOAD_MAX_BYTES"]):
+        raise ValidationFailed({"document": msg})
+    title = uploads.safe_filename(upload.filename) + ("（删除处理后）" if redacted else "")
+    item = review.new_item(kind="document", title=title, case=case, redacted=redacted)
+    review.add_file_version(item, upload, actor)
+    apply(case, "draft_reply", actor, today, data={"document_added": title})
+    db.session.commit()
+    return item
+
+
+@atomic
+def replace_document(case: Case, item_id, upload: uploads.Upload, actor: Actor, today: date) -> None:
+    """R6.2: replacing a document makes a new version, which needs its own review."""
+    guard(case, "draft_reply", actor)
+    item = _item(case, item_id)
+    if msg := uploads.check(upload, current_app.config["UPLOAD_MAX_BYTES"]):
+        raise ValidationFailed({"document": msg})
+    version = review.add_file_version(item, upload, actor)
+    apply(case, "draft_reply", actor, today, data={"document_replaced": item.title,
+                                                   "version": version.number})
+    db.session.commit()
+
+
+@atomic
+def remove_document(case: Case, item_id, actor: Actor, today: date) -> None:
+    guard(case, "draft_reply", actor)
+    item = _item(case, item_id)
+    if item.kind == "letter":
+        raise ValidationFailed({"item": "答复告知书不能删除"})
+    item.withdrawn = True
+    apply(case, "draft_reply", actor, today, data={"document_removed": item.title})
+    db.session.commit()
+
+
+@atomic
+def submit_for_review(case: Case, actor: Actor, today: date) -> None:
+    guard(case, "submit_for_review", actor)
+    reply = reply_of(case)
+    if reply is None or reply.letter_item_id is None:
+        raise WorkflowError("no_draft", "请先起草答复告知书")
+    apply(case, "submit_for_review", actor, today, data={"items": len(items_of(case))})
+    db.session.commit()
+
+
+@atomic
+def decide(case: Case, item_id, decision: str, reason: str | None, actor: Actor, today: date) -> None:
+    """R6.2 一事一审: one decision on one item. A rejection returns the case to drafting; a
+    referral to the competent / 保密 authority runs as an other-agency consultation (R6.4)."""
+    guard(case, {"approved": "review_item", "rejected": "return_to_drafting",
+                 "referred": "refer_review"}.get(decision, "review_item"), actor)
+    item = _item(case, item_id)
+    rev = review.record_decision(item, decision, reason, actor)
+    data = {"item": item.title, "version": item.current.number, "decision": decision}
+    if rev.reason:
+        data["reason"] = rev.reason
+    if decision == "approved":
+        apply(case, "review_item", actor, today, data=data)
+    elif decision == "rejected":
+        apply(case, "return_to_drafting", actor, today, data=data)
+    else:
+        case.pauses.append(CasePause(kind=PauseKind.AGENCY, party="保密行政管理部门或有关主管部门",
+                                     start_on=today))
+        apply(case, "refer_review", actor, today, data=data)
+    db.session.commit()
+
+
+@atomic
+def sign_off(case: Case, actor: Actor, today: date) -> None:
+    """Optional 签发 by the office head before dispatch (setting REQUIRE_SIGN_OFF)."""
+    guard(case, "sign_off", actor)
+    reply = reply_of(case)
+    if reply is None:
+        raise WorkflowError("no_draft", "尚无答复")
+    reply.signed_off_by_id, reply.signed_off_at = actor.id, now()
+    apply(case, "sign_off", actor, today)
+    db.session.commit()
+
+
+def _lock(case: Case) -> None:
+    """Serialise releases of one case (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already
+    serialises writers)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+
+
+@atomic
+def release_reply(case: Case, actor: Actor, today: date) -> None:
+    """R6.3 先审查、后公开: send the reply — every item approved at its current fingerprint,
+    re-checked here inside the transaction — and conclude the case (R3.6 timely computed)."""
+    guard(case, "release_reply", actor)
+    _lock(case)
+    db.session.refresh(case)
+    guard(case, "release_reply", actor)
+    reply = reply_of(case)
+    if reply is None:
+        raise WorkflowError("no_draft", "尚无答复")
+    if current_app.config.get("REQUIRE_SIGN_OFF") and reply.signed_off_by_id is None:
+        raise WorkflowError("not_signed_off", "答复尚未经负责人签发")
+    items = items_of(case)
+    review.release_items(items, actor, today)
+    case.outcome, case.concluded_on, reply.released_on = reply.outcome, today, today
+    apply(case, "release_reply", actor, today, data={"outcome": reply.outcome, "items": len(items)})
+    outbox.notify_applicant(case, "政府信息公开申请答复",
+                            f"您的申请 {case.tracking_no} 已作出答复，请凭申请编号和查询码查看。")
+    db.session.commit()
+
+
+def released_reply(case: Case) -> dict | None:
+    """What the applicant may read: only released versions (never drafts, reviewers or reasons)."""
+    reply = reply_of(case)
+    if reply is None or reply.released_on is None:
+        return None
+    items = db.session.execute(select(ReleaseItem).where(ReleaseItem.case_id == case.id)
+                               .order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars().all()
+    released = review.released_versions([i.id for i in items])
+    letter, documents = None, []
+    for item in items:
+        if item.id not in released:
+            continue
+        rel, ver = released[item.id]
+        if item.kind == "letter":
+            letter = ver.text
+        else:
+            documents.append({"release_id": rel.id, "name": ver.filename, "size": ver.size,
+                              "stored_name": ver.stored_name, "content_type": ver.content_type})
+    return {"outcome": reply.outcome, "replied_on": reply.released_on, "letter": letter,
+            "documents": documents}

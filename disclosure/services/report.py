@@ -1,0 +1,583 @@
+"""The annual report and the statistics dashboard, counted in SQL (GROUP BY over the case
+table's indexed date columns); rules, checks, rates and layout come from ``domain.report``.
+
+Spec: shared/spec/annual-report.md. One scope (a year and one, several or all agencies) feeds
+every output: the page, the JSON contract, CSV, xlsx, the drill-down lists and the dashboard.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import and_, case, func, literal, or_, select, true
+
+from ..domain import report as rules
+from ..extensions import db
+from ..models import Agency, Appeal, Case, CatalogueEntry, ItemVersion, ReleaseItem, ReportYear, Review
+from ..timeutil import now, tz
+from . import audit
+from .actors import Actor
+from .calendar import get_calendar
+from .cases import ValidationFailed
+
+TEXT_FIELDS = ("narrative", "problems", "other_matters")
+FIGURE_FIELDS = ("licensing_decisions", "penalty_decisions", "enforcement_decisions")
+MAX_TEXT = 20000
+
+
+class UnknownAgency(LookupError):
+    """An agency code that does not exist."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    year: int
+    agencies: tuple[Agency, ...]
+    everyone: bool  # all agencies: no agency filter at all
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, 12, 31)
+
+    @property
+    def prev_end(self) -> date:
+        return date(self.year - 1, 12, 31)
+
+    @property
+    def ids(self) -> list[int]:
+        return [a.id for a in self.agencies]
+
+    @property
+    def codes(self) -> list[str]:
+        return [a.code for a in self.agencies]
+
+    def on(self, column):
+        """The agency filter for ``column`` (none when the scope is every agency)."""
+        return true() if self.everyone else column.in_(self.ids)
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """The local calendar year (Asia/Shanghai) as UTC instants [start, next start)."""
+        zone = tz()
+        lo = datetime.combine(self.start, time(0), tzinfo=zone).astimezone(timezone.utc)
+        hi = datetime.combine(date(self.year + 1, 1, 1), time(0), tzinfo=zone).astimezone(timezone.utc)
+        return lo, hi
+
+
+def scope(year: int, codes: list[str] | tuple[str, ...] | None = None) -> Scope:
+    """One agency, several, or (no codes) every agency; UnknownAgency for a code not found."""
+    codes = sorted({c.strip().upper() for c in codes or () if c and c.strip()})
+    stmt = select(Agency).order_by(Agency.code)
+    if codes:
+        stmt = stmt.where(Agency.code.in_(codes))
+    found = tuple(db.session.execute(stmt).scalars())
+    missing = set(codes) - {a.code for a in found}
+    if missing:
+        raise UnknownAgency(", ".join(sorted(missing)))
+    return Scope(year, found, not codes)
+
+
+# -- the counting rules as SQL (domain.report.flags is the same rule on plain records) -----------
+def _in_scope(s: Scope):
+    return and_(Case.received_on <= s.end,
+                or_(Case.concluded_on.is_(None), Case.concluded_on >= s.start))
+
+
+def _predicates(s: Scope) -> dict:
+    concluded = Case.concluded_on <= s.end
+    forward = or_(Case.concluded_on.is_(None), Case.concluded_on > s.end)
+    return {"new": Case.received_on >= s.start, "carried_over": Case.received_on < s.start,
+            "concluded": concluded, "carried_forward": forward,
+            "timely": and_(concluded, Case.timely.is_(True)),
+            "open_due": and_(forward, Case.due_on <= s.end),
+            "prev_forward": and_(Case.received_on <= s.prev_end, or_(
+                Case.concluded_on.is_(None), Case.concluded_on > s.prev_end))}
+
+
+def _count_if(pred):
+    return func.count(case((pred, 1)))
+
+
+def table3_groups(s: Scope) -> list[rules.GroupCount]:
+    """One scan: every figure of table 三 and the rates, per (applicant type, outcome)."""
+    preds = _predicates(s)
+    stmt = (select(Case.applicant_type, Case.outcome,
+                   *[_count_if(p).label(name) for name, p in preds.items()])
+            .where(_in_scope(s), s.on(Case.agency_id))
+            .group_by(Case.applicant_type, Case.outcome))
+    return [rules.GroupCount(*row) for row in db.session.execute(stmt)]
+
+
+def _catalogue_predicates(s: Scope) -> dict:
+    c = CatalogueEntry
+    return {"issued": c.issued_on.between(s.start, s.end),
+            "repealed": c.repealed_on.between(s.start, s.end),
+            "in_force": and_(c.issued_on <= s.end, or_(c.repealed_on.is_(None), c.repealed_on > s.end))}
+
+
+def table2(s: Scope, entered: list[ReportYear]) -> dict:
+    preds = _catalogue_predicates(s)
+    out = {k: dict.fromkeys(preds, 0) for k in ("regulation", "normative_document")}
+    stmt = (select(CatalogueEntry.category, *[_count_if(p) for p in preds.values()])
+            .where(CatalogueEntry.category.in_(list(out)), CatalogueEntry.published_on.is_not(None),
+                   s.on(CatalogueEntry.agency_id))
+            .group_by(CatalogueEntry.category))
+    for category, *counts in db.session.execute(stmt):
+        out[category] = dict(zip(preds, counts))
+    for key in ("licensing", "penalty", "enforcement"):
+        out[key] = {"decisions": sum(getattr(r, f"{key}_decisions") or 0 for r in entered)}
+    out["fee_item"] = {"amount_10k_yuan": rules.money(sum(
+        (Decimal(r.fee_item_amount_10k or 0) for r in entered), Decimal(0)))}
+    return out
+
+
+def _effective_result(s: Scope):
+    known = and_(Appeal.decided_on.is_not(None), Appeal.decided_on <= s.end,
+                 Appeal.result != "pending")
+    return case((known, Appeal.result), else_=literal("pending"))
+
+
+def _appeals_in(s: Scope):
+    return (select(Appeal.id, Appeal.kind, _effective_result(s).label("result"))
+            .join(Case, Case.id == Appeal.case_id)
+            .where(Appeal.filed_on.between(s.start, s.end), s.on(Case.agency_id)))
+
+
+def table4(s: Scope) -> dict:
+    sub = _appeals_in(s).subquery()
+    rows = db.session.execute(select(sub.c.kind, sub.c.result, func.count())
+                              .group_by(sub.c.kind, sub.c.result)).all()
+    return rules.table4(rows)
+
+
+def _fee_filter(s: Scope):
+    return and_(Case.fee_paid_on.between(s.start, s.end), Case.fee_amount.is_not(None),
+                s.on(Case.agency_id))
+
+
+def fees_collected(s: Scope) -> str:
+    total = db.session.execute(select(func.coalesce(func.sum(Case.fee_amount), 0))
+                               .where(_fee_filter(s))).scalar_one()
+    return rules.money(total)
+
+
+def reviews_performed(s: Scope) -> int:
+    """Confidentiality reviews decided in the year on this scope's letters and catalogue items."""
+    lo, hi = s.utc_bounds()
+    owner = func.coalesce(Case.agency_id, CatalogueEntry.agency_id)
+    stmt = (select(func.count(Review.id))
+            .join(ItemVersion, ItemVersion.id == Review.version_id)
+            .join(ReleaseItem, ReleaseItem.id == ItemVersion.item_id)
+            .outerjoin(Case, Case.id == ReleaseItem.case_id)
+            .outerjoin(CatalogueEntry, CatalogueEntry.id == ReleaseItem.entry_id)
+            .where(Review.decided_at >= lo, Review.decided_at < hi, s.on(owner)))
+    return db.session.execute(stmt).scalar_one()
+
+
+def _unconfirmed_filter(s: Scope):
+    lo, hi = s.utc_bounds()
+    return and_(Case.received_on.is_(None), Case.submitted_at >= lo, Case.submitted_at < hi,
+                s.on(Case.agency_id))
+
+
+def _has_previous_year(s: Scope) -> bool:
+    stmt = select(Case.id).where(Case.received_on <= s.prev_end, s.on(Case.agency_id)).limit(1)
+    return db.session.execute(stmt).first() is not None
+
+
+def entered_years(s: Scope) -> list[ReportYear]:
+    return list(db.session.execute(select(ReportYear).where(
+        ReportYear.year == s.year, s.on(ReportYear.agency_id))).scalars())
+
+
+# -- the report ------------------------------------------------------------------------------------
+@dataclass
+class AnnualReport:
+    scope: Scope
+    table2: dict
+    rows: dict
+    table4: dict
+    rates: dict
+    fees_yuan: str
+    checks: list
+    reviews: int
+    unconfirmed: int
+    texts: dict = field(default_factory=dict)
+    drafted: dict = field(default_factory=dict)
+    entered: ReportYear | None = None
+
+    @property
+    def year(self) -> int:
+        return self.scope.year
+
+    @property
+    def has_continuity(self) -> bool:
+        return any(c.name.startswith("continuity.") for c in self.checks)
+
+    @property
+    def failing(self) -> list:
+        return [c for c in self.checks if not c.ok]
+
+    @property
+    def title(self) -> str:
+        names = "、".join(a.name for a in self.scope.agencies) if not self.scope.everyone \
+            else "全部机关（汇总）"
+        return f"{names}{self.year}年政府信息公开工作年度报告"
+
+
+def build(s: Scope) -> AnnualReport:
+    groups = table3_groups(s)
+    rows = rules.table3(groups)
+    sums = {n: rules.column_sums(groups, n)["total"] for n in ("timely", "open_due")}
+    prev = rules.column_sums(groups, "prev_forward") if _has_previous_year(s) else None
+    entered = entered_years(s)
+    r = AnnualReport(
+        scope=s, table2=table2(s, entered), rows=rows, table4=table4(s),
+        rates=rules.rates(rows["total"]["total"], sums["timely"], sums["open_due"],
+                          rows["new"]["total"], rows["carried_over"]["total"]),
+        fees_yuan=fees_collected(s), checks=rules.run_checks(rows, s.year, prev),
+        reviews=reviews_performed(s),
+        unconfirmed=db.session.execute(select(func.count()).select_from(Case)
+                                       .where(_unconfirmed_filter(s))).scalar_one(),
+        entered=entered[0] if len(s.agencies) == 1 and entered else None)
+    _fill_texts(r, entered)
+    return r
+
+
+def _fill_texts(r: AnnualReport, entered: list[ReportYear]) -> None:
+    drafts = {"narrative": rules.draft_narrative(rules.NarrativeFigures(
+                  r.year, r.table2, r.rows, r.rates, r.table4, r.reviews, r.fees_yuan)),
+              "problems": "", "other_matters": rules.draft_other_matters(r.fees_yuan)}
+    names = {a.id: a.name for a in r.scope.agencies}
+    for key in TEXT_FIELDS:
+        saved = [(names.get(e.agency_id, ""), getattr(e, key)) for e in entered if getattr(e, key)]
+        if not saved or (key == "narrative" and len(r.scope.agencies) != 1):
+            r.texts[key], r.drafted[key] = drafts[key], True
+        elif len(r.scope.agencies) == 1:
+            r.texts[key], r.drafted[key] = saved[0][1], False
+        else:
+            r.texts[key] = "\n".join(f"【{name}】{text}" for name, text in saved)
+            r.drafted[key] = False
+
+
+def annual(year: int, codes=None) -> AnnualReport:
+    return build(scope(year, codes))
+
+
+def to_json(r: AnnualReport) -> dict:
+    """The JSON contract of annual-report.md, keys in the spec's order."""
+    return {
+        "year": r.year,
+        "agencies": r.scope.codes,
+        "table2": r.table2,
+        "table3": {"columns": list(rules.COLUMNS),
+                   "rows": {k: dict(r.rows[k]) for k in rules.ROW_KEYS}},
+        "table4": r.table4,
+        "rates": {k: v.as_json() for k, v in r.rates.items()},
+        "fees": {"collected_yuan": r.fees_yuan},
+        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in r.checks],
+    }
+
+
+def csv_text(r: AnnualReport) -> str:
+    import csv
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rules.csv_rows(to_json(r)))
+    return buf.getvalue()
+
+
+# -- entered figures and texts (sections 一, 二, 五, 六) -----------------------------------------
+def _int_figure(value, label: str) -> tuple[int | None, str | None]:
+    text = str(value if value is not None else "").strip() or "0"
+    if not text.isdigit() or len(text) > 9:
+        return None, f"{label}须为不小于 0 的整数"
+    return int(text), None
+
+
+def _amount(value) -> tuple[Decimal | None, str | None]:
+    text = str(value if value is not None else "").strip() or "0"
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount >= 10**12 \
+            or amount.as_tuple().exponent < -2:
+        return None, "收费金额须为不小于 0 的数，单位万元，最多两位小数"
+    return amount.quantize(Decimal("0.01")), None
+
+
+FIGURE_LABELS = {"licensing_decisions": "行政许可处理决定数量",
+                 "penalty_decisions": "行政处罚处理决定数量",
+                 "enforcement_decisions": "行政强制处理决定数量"}
+
+
+def validate_entry(values: dict) -> dict:
+    errors, clean = {}, {}
+    for key in FIGURE_FIELDS:
+        clean[key], err = _int_figure(values.get(key), FIGURE_LABELS[key])
+        if err:
+            errors[key] = err
+    clean["fee_item_amount_10k"], err = _amount(values.get("fee_item_amount_10k"))
+    if err:
+        errors["fee_item_amount_10k"] = err
+    for key in TEXT_FIELDS:
+        text = (values.get(key) or "").replace("\r\n", "\n").strip()
+        if len(text) > MAX_TEXT:
+            errors[key] = f"不能超过 {MAX_TEXT} 字"
+        clean[key] = text or None
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _jsonable(v):
+    return str(v) if isinstance(v, Decimal) else v
+
+
+def save_year(agency: Agency, year: int, values: dict, actor: Actor) -> ReportYear:
+    """Save one agency's texts and entered figures for a year; one audit event with every change."""
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed({"year": "年度无效"})
+    clean = validate_entry(values)
+    try:
+        row = db.session.execute(select(ReportYear).where(
+            ReportYear.agency_id == agency.id, ReportYear.year == year)).scalar_one_or_none()
+        if row is None:
+            row = ReportYear(agency_id=agency.id, year=year, licensing_decisions=0,
+                             penalty_decisions=0, enforcement_decisions=0,
+                             fee_item_amount_10k=Decimal("0.00"))
+            db.session.add(row)
+        changes = {}
+        for key, value in clean.items():
+            before = getattr(row, key)
+            before = Decimal(before).quantize(Decimal("0.01")) if key == "fee_item_amount_10k" \
+                and before is not None else before
+            if before != value:
+                changes[key] = {"before": _jsonable(before), "after": _jsonable(value)}
+                setattr(row, key, value)
+        if changes:
+            row.updated_at = now()
+            audit.record(actor, "report_year_saved", agency_id=agency.id,
+                         data={"year": year, "agency": agency.code, "changes": changes})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return row
+
+
+# -- drill-down: the records behind any figure ------------------------------------------------
+@dataclass
+class Drill:
+    kind: str  # cases / appeals / catalogue
+    ids: list[int]
+    title: str
+
+
+RATE_PARTS = {
+    "reply_rate": ("concluded", ("concluded", "open_due")),
+    "timely_rate": ("timely", ("concluded",)),
+    "completion_rate": ("concluded", ("new", "carried_over")),
+}
+
+
+def _case_ids(*where) -> list[int]:
+    return list(db.session.execute(select(Case.id).where(*where).order_by(Case.id)).scalars())
+
+
+def drill(s: Scope, row: str, col: str) -> Drill:
+    """The ids behind a cell (row key × column key) or a rate's numerator / denominator.
+    KeyError for a pair the report does not have."""
+    p = _predicates(s)
+    base = (_in_scope(s), s.on(Case.agency_id))
+    if row in rules.ROW_KEYS and col in rules.COLUMNS:
+        pred = p[row] if row in ("new", "carried_over", "carried_forward") else p["concluded"]
+        where = [*base, pred]
+        if row in rules.RESULT_ROWS:
+            where.append(Case.outcome == row)
+        if col != "total":
+            where.append(Case.applicant_type == col)
+        return Drill("cases", _case_ids(*where), f"{rules.ROW_LABELS[row]} · {rules.COLUMN_LABELS[col]}")
+    kind, _, key = row.partition(".")
+    if kind == "rate" and key in RATE_PARTS and col in ("numerator", "denominator"):
+        num, den = RATE_PARTS[key]
+        pred = p[num] if col == "numerator" else or_(*[p[n] for n in den])
+        part = "分子" if col == "numerator" else "分母"
+        return Drill("cases", _case_ids(*base, pred), f"{rules.RATE_LABELS[key]} · {part}")
+    if kind == "table4" and key in rules.APPEAL_KINDS and col in rules.APPEAL_RESULTS:
+        sub = _appeals_in(s).subquery()
+        stmt = select(sub.c.id).where(sub.c.kind == key).order_by(sub.c.id)
+        if col != "total":
+            stmt = stmt.where(sub.c.result == col)
+        return Drill("appeals", list(db.session.execute(stmt).scalars()),
+                     f"{rules.APPEAL_KIND_LABELS[key]} · {rules.APPEAL_RESULT_LABELS[col]}")
+    if kind == "table2" and key in ("regulation", "normative_document") \
+            and col in rules.CATALOGUE_COLUMNS:
+        stmt = (select(CatalogueEntry.id).where(
+            CatalogueEntry.category == key, CatalogueEntry.published_on.is_not(None),
+            s.on(CatalogueEntry.agency_id), _catalogue_predicates(s)[col]).order_by(CatalogueEntry.id))
+        label = "规章" if key == "regulation" else "行政规范性文件"
+        return Drill("catalogue", list(db.session.execute(stmt).scalars()),
+                     f"{label} · {rules.CATALOGUE_COLUMNS[col]}")
+    if row == "fees" and col == "collected_yuan":
+        return Drill("cases", _case_ids(_fee_filter(s)), "本年收取信息处理费的申请")
+    if row == "unconfirmed" and col == "total":
+        return Drill("cases", _case_ids(_unconfirmed_filter(s)), "本年在线提交但未确认收到的申请（未计入报表）")
+    raise KeyError((row, col))
+
+
+def drill_items(d: Drill, ids: list[int]) -> list:
+    """The records of one page of a drill-down (appeals come with their case)."""
+    if not ids:
+        return []
+    if d.kind == "appeals":
+        return [tuple(row) for row in db.session.execute(
+            select(Appeal, Case).join(Case, Case.id == Appeal.case_id)
+            .where(Appeal.id.in_(ids)).order_by(Appeal.id))]
+    model = {"cases": Case, "catalogue": CatalogueEntry}[d.kind]
+    return list(db.session.execute(select(model).where(model.id.in_(ids)).order_by(model.id)).scalars())
+
+
+# -- statistics dashboard ---------------------------------------------------------------------
+def _month(column):
+    return func.extract("month", column)
+
+
+def _by_month(stmt) -> dict[int, int]:
+    return {int(m): n for m, n in db.session.execute(stmt)}
+
+
+def stats(s: Scope) -> dict:
+    """Figures for the dashboard: per month, outcome mix, processing time, applicant types."""
+    received_y = and_(Case.received_on.between(s.start, s.end), s.on(Case.agency_id))
+    concluded_y = and_(Case.concluded_on.between(s.start, s.end), Case.received_on.is_not(None),
+                       s.on(Case.agency_id))
+    received = _by_month(select(_month(Case.received_on), func.count())
+                         .where(received_y).group_by(_month(Case.received_on)))
+    concluded, timely = {}, {}
+    for m, n, t in db.session.execute(
+            select(_month(Case.concluded_on), func.count(), _count_if(Case.timely.is_(True)))
+            .where(concluded_y).group_by(_month(Case.concluded_on))):
+        concluded[int(m)], timely[int(m)] = n, t
+    months = [{"month": m, "received": received.get(m, 0), "concluded": concluded.get(m, 0),
+               "timely": rules.Rate(timely.get(m, 0), concluded.get(m, 0))} for m in range(1, 13)]
+    outcomes = dict(db.session.execute(select(Case.outcome, func.count())
+                                       .where(concluded_y).group_by(Case.outcome)).all())
+    by_type = dict(db.session.execute(select(Case.applicant_type, func.count())
+                                      .where(received_y).group_by(Case.applicant_type)).all())
+    return {"year": s.year, "months": months,
+            "outcomes": {k: outcomes.get(k, 0) for k in rules.RESULT_ROWS},
+            "outcome_groups": {g: sum(n for k, n in outcomes.items() if rules.outcome_group(k) == g)
+                               for g in rules.OUTCOME_GROUPS},
+            "by_type": {k: by_type.get(k, 0) for k in rules.TYPE_COLUMNS},
+            "processing": processing_times(s, concluded_y),
+            "unconfirmed": db.session.execute(select(func.count()).select_from(Case)
+                                              .where(_unconfirmed_filter(s))).scalar_one()}
+
+
+def processing_times(s: Scope, concluded_y) -> dict:
+    """Working days from the clock start to the conclusion, per outcome group (one year only)."""
+    cal = get_calendar()
+    values: dict[str, list[int]] = {g: [] for g in rules.OUTCOME_GROUPS}
+    stmt = (select(Case.outcome, Case.clock_started_on, Case.concluded_on)
+            .where(concluded_y, Case.clock_started_on.is_not(None)))
+    for outcome, started, ended in db.session.execute(stmt):
+        values.setdefault(rules.outcome_group(outcome), []).append(
+            cal.workdays_between(started, ended))
+    out = {g: rules.summary_stats(v) for g, v in values.items()}
+    out["all"] = rules.summary_stats([x for v in values.values() for x in v])
+    return out
+
+
+# -- xlsx: the official layout -------------------------------------------------------------------
+def xlsx_bytes(r: AnnualReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "年度报告"
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="F2F2F2")
+    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    for i, width in enumerate([14, 12, 30] + [11] * 12, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+    def line(row: int, text: str, bold=False, span=10, height=None) -> int:
+        ws.cell(row, 1, text).font = Font(bold=bold, size=14 if bold and row == 1 else 11)
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+        if height:
+            ws.row_dimensions[row].height = height
+        return row + 1
+
+    def grid(top: int, cells: list[list[rules.Cell]]) -> int:
+        taken, row = set(), top
+        for cells_row in cells:
+            col = 1
+            for c in cells_row:
+                while (row, col) in taken:
+                    col += 1
+                value = c.value
+                target = ws.cell(row, col, value)
+                if isinstance(value, Decimal):
+                    target.number_format = "0.00"
+                target.alignment = wrap
+                for i in range(c.rowspan):
+                    for j in range(c.colspan):
+                        taken.add((row + i, col + j))
+                        edge = ws.cell(row + i, col + j)
+                        edge.border = box
+                        if c.header:
+                            edge.fill = head_fill
+                if c.rowspan > 1 or c.colspan > 1:
+                    ws.merge_cells(start_row=row, start_column=col,
+                                   end_row=row + c.rowspan - 1, end_column=col + c.colspan - 1)
+                col += c.colspan
+            row += 1
+        return row + 1
+
+    def text_height(text: str) -> float:
+        return min(400, 15 * (text.count("\n") + 1 + len(text) // 60))
+
+    row = line(1, r.title, bold=True)
+    row = line(row + 1, rules.SECTIONS[0], bold=True)
+    row = line(row, r.texts["narrative"], height=text_height(r.texts["narrative"]))
+    row = line(row + 1, rules.SECTIONS[1], bold=True)
+    row = grid(row, rules.table2_grid(r.table2))
+    row = line(row, rules.SECTIONS[2], bold=True)
+    row = grid(row, rules.table3_grid(r.rows))
+    row = line(row, rules.SECTIONS[3], bold=True, span=15)
+    row = grid(row, rules.table4_grid(r.table4))
+    row = line(row, rules.SECTIONS[4], bold=True)
+    row = line(row, r.texts["problems"] or "", height=text_height(r.texts["problems"] or ""))
+    row = line(row + 1, rules.SECTIONS[5], bold=True)
+    row = line(row, f"本年度收取信息处理费（元）：{r.fees_yuan}")
+    line(row, r.texts["other_matters"] or "", height=text_height(r.texts["other_matters"] or ""))
+    _xlsx_checks(wb.create_sheet("校验与比率"), r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xlsx_checks(ws, r: AnnualReport) -> None:
+    ws.append(["比率", "分子", "分母", "数值", "计算方法"])
+    for key, rate in r.rates.items():
+        num, den = rules.RATE_FORMULAS[key]
+        ws.append([rules.RATE_LABELS[key], rate.numerator, rate.denominator,
+                   Decimal(rate.value) if rate.value is not None else "—", f"{num} ÷（{den}）"])
+        if rate.value is not None:
+            ws.cell(ws.max_row, 4).number_format = "0.00%"
+    ws.append([])
+    ws.append(["校验", "结果", "数字", "说明"])
+    for c in r.checks:
+        ws.append([c.name, "通过" if c.ok else "不通过", c.detail, c.label])
+    for letter, width in zip("ABCDE", (28, 10, 40, 60, 50)):
+        ws.column_dimensions[letter].width = width

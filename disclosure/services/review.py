@@ -1,0 +1,139 @@
+"""Release items, their versions, the confidentiality review and the release (R6).
+
+The gate holds in three places: ``domain.review`` states the rule; ``release_items`` re-checks
+it inside the releasing transaction (the case row locked on PostgreSQL); the database refuses a
+release row whose (review, version, fingerprint, 'approved') does not exist, and a second
+approval of one version (partial unique index).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import review as rules
+from ..domain.workflow import WorkflowError
+from ..extensions import db
+from ..models import ItemVersion, Release, ReleaseItem, Review
+from ..timeutil import now
+from . import uploads
+from .actors import Actor
+
+
+def new_item(*, kind: str, title: str, case=None, entry=None, redacted: bool = False) -> ReleaseItem:
+    item = ReleaseItem(case_id=case.id if case is not None else None,
+                       entry_id=entry.id if entry is not None else None, kind=kind,
+                       title=title[:255], redacted=redacted, withdrawn=False, created_at=now())
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def add_text_version(item: ReleaseItem, text: str, actor: Actor) -> ItemVersion | None:
+    """R6.2: a changed text is a new version (needing its own review); unchanged → None."""
+    sha = rules.fingerprint(text)
+    if item.current is not None and item.current.sha256 == sha:
+        return None
+    version = ItemVersion(item_id=item.id, number=len(item.versions) + 1, text=text, sha256=sha,
+                          drafter_id=actor.id, created_at=now())
+    item.versions.append(version)
+    db.session.flush()
+    return version
+
+
+def add_file_version(item: ReleaseItem, upload: uploads.Upload, actor: Actor) -> ItemVersion:
+    stored = uploads.store(upload)
+    version = ItemVersion(item_id=item.id, number=len(item.versions) + 1, filename=stored.filename,
+                          stored_name=stored.stored_name, content_type=stored.content_type,
+                          size=stored.size, sha256=stored.sha256, drafter_id=actor.id,
+                          created_at=now())
+    item.versions.append(version)
+    db.session.flush()
+    return version
+
+
+def decisions_for(version_ids: list[int]) -> dict[int, list[Review]]:
+    out: dict[int, list[Review]] = {v: [] for v in version_ids}
+    if version_ids:
+        for r in db.session.execute(select(Review).where(Review.version_id.in_(version_ids))
+                                    .order_by(Review.id)).scalars():
+            out[r.version_id].append(r)
+    return out
+
+
+def item_state(item: ReleaseItem) -> rules.ItemState:
+    v = item.current
+    approved = frozenset()
+    if v is not None:
+        approved = frozenset((r.version_id, r.sha256) for r in decisions_for([v.id])[v.id]
+                             if r.decision == "approved")
+    return rules.ItemState(item.id, item.title, v.id if v else None, v.sha256 if v else None, approved)
+
+
+def status_of(item: ReleaseItem) -> str:
+    """pending / approved / rejected / referred — the decision on the current version."""
+    v = item.current
+    if v is None:
+        return "pending"
+    decided = decisions_for([v.id])[v.id]
+    if any(r.decision == "approved" for r in decided):
+        return "approved"
+    return decided[-1].decision if decided else "pending"
+
+
+def record_decision(item: ReleaseItem, decision: str, reason: str | None, actor: Actor) -> Review:
+    """R6.2/R6.4: one reviewer's decision on the item's current version."""
+    version = item.current
+    if version is None:
+        raise WorkflowError("empty_item", "该事项没有内容")
+    rules.check_reviewer(actor.roles, actor.id, version.drafter_id)
+    reason = rules.check_decision(decision, reason)
+    if status_of(item) == "approved":
+        raise WorkflowError("already_approved", "该版本已审查同意（一事一审，不重复审批）")
+    review = Review(version_id=version.id, sha256=version.sha256, reviewer_id=actor.id,
+                    drafter_id=version.drafter_id, decision=decision, reason=reason,
+                    decided_at=now())
+    try:
+        with db.session.begin_nested():
+            db.session.add(review)
+    except IntegrityError:
+        # Another reviewer approved the same version at the same moment: theirs stands.
+        raise WorkflowError("already_approved", "该版本已由其他审查员审查同意") from None
+    return review
+
+
+def release_items(items: list[ReleaseItem], actor: Actor, today: date) -> list[Release]:
+    """R6.3 先审查、后公开: release the current version of each item, referencing its approving
+    review of exactly that fingerprint. Refuses (nothing released) if any item lacks one."""
+    states = [item_state(i) for i in items]
+    missing = rules.unapproved(states)
+    if not items or missing:
+        names = "、".join(s.title for s in missing) or "（无内容）"
+        raise WorkflowError("not_reviewed", f"以下内容未经保密审查同意，不能发出：{names}")
+    releases = []
+    for item in items:
+        v = item.current
+        review = db.session.execute(select(Review).where(
+            Review.version_id == v.id, Review.sha256 == v.sha256,
+            Review.decision == "approved")).scalar_one()
+        rel = Release(item_id=item.id, version_id=v.id, sha256=v.sha256, review_id=review.id,
+                      review_decision="approved", released_by_id=actor.id, released_on=today,
+                      released_at=now())
+        db.session.add(rel)
+        releases.append(rel)
+    db.session.flush()
+    return releases
+
+
+def released_versions(item_ids: list[int]) -> dict[int, tuple[Release, ItemVersion]]:
+    """The latest released version of each item (what the applicant / public may see)."""
+    out = {}
+    if not item_ids:
+        return out
+    rows = db.session.execute(select(Release, ItemVersion).join(
+        ItemVersion, ItemVersion.id == Release.version_id).where(
+        Release.item_id.in_(item_ids)).order_by(Release.id)).all()
+    for rel, ver in rows:
+        out[rel.item_id] = (rel, ver)
+    return out

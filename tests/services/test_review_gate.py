@@ -1,0 +1,197 @@
+"""先审查、后公开、一事一审: tests that try to break the gate (R6)."""
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from disclosure.domain.workflow import WorkflowError
+from disclosure.extensions import db
+from disclosure.models import Release, Review
+from disclosure.services import replies, tracking
+from disclosure.services.actors import Actor
+from disclosure.services.cases import register_paper
+from disclosure.services.uploads import Upload
+from tests.conftest import person_payload
+
+D = date
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def who(staff):
+    return {k: Actor.of(u) for k, u in staff.items()}
+
+
+@pytest.fixture
+def drafted(agency, who):
+    case = register_paper(agency, person_payload(), "in_person", D(2024, 9, 27), who["registrar"],
+                          D(2024, 9, 27)).case
+    replies.draft_reply(case, "art36_2", None, who["handler"], D(2024, 10, 8))
+    replies.add_document(case, Upload("批复.pdf", PDF), False, who["handler"], D(2024, 10, 8))
+    replies.add_document(case, Upload("附图.pdf", PDF + b"2"), False, who["handler"], D(2024, 10, 8))
+    replies.submit_for_review(case, who["handler"], D(2024, 10, 9))
+    return case
+
+
+def _items(case):
+    return replies.items_of(case)
+
+
+def test_release_without_review_is_refused(drafted, who):
+    with pytest.raises(WorkflowError) as exc:
+        replies.release_reply(drafted, who["handler"], D(2024, 10, 10))
+    assert exc.value.code == "not_reviewed"
+    assert drafted.status == "in_review" and drafted.outcome is None
+    assert db.session.scalar(select(func.count()).select_from(Release)) == 0
+    assert tracking.public_reply(drafted) is None
+
+
+def test_full_journey_reject_replace_approve_release(drafted, who):
+    letter, doc1, doc2 = _items(drafted)
+    day = D(2024, 10, 10)
+    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day)
+    replies.decide(drafted, doc1.id, "approved", None, who["reviewer"], day)
+    replies.decide(drafted, doc2.id, "rejected", "含个人信息，须删除处理", who["reviewer"], day)
+    assert drafted.status == "in_progress"  # back to drafting
+    replies.replace_document(drafted, doc2.id, Upload("附图（删除处理）.pdf", PDF + b"3"), who["handler"], day)
+    replies.submit_for_review(drafted, who["handler"], day)
+    replies.decide(drafted, doc2.id, "approved", None, who["reviewer"], day)
+    replies.release_reply(drafted, who["handler"], D(2024, 10, 11))
+    assert drafted.status == "replied" and drafted.outcome == "disclosed"
+    assert drafted.concluded_on == D(2024, 10, 11) and drafted.timely is True
+    reply = tracking.public_reply(drafted)
+    assert reply["outcome_label"] == "予以公开" and "2024年9月27日" in reply["letter"]
+    assert [d["name"] for d in reply["documents"]] == ["批复.pdf", "附图（删除处理）.pdf"]
+    assert "含个人信息" not in str(reply)  # internal opinions never reach the applicant
+
+
+def test_change_after_approval_needs_new_review(drafted, who):
+    letter, doc1, doc2 = _items(drafted)
+    day = D(2024, 10, 10)
+    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day)
+    replies.decide(drafted, doc1.id, "approved", None, who["reviewer"], day)
+    # the handler cannot edit while the case is in review
+    with pytest.raises(WorkflowError):
+        replies.draft_reply(drafted, "art36_2", "改过的文字", who["handler"], day)
+    replies.decide(drafted, doc2.id, "rejected", "须删除处理", who["reviewer"], day)
+    # back in drafting, the handler also edits the approved letter: a new, unreviewed version
+    replies.draft_reply(drafted, "art36_2", "改过的文字", who["handler"], day)
+    replies.replace_document(drafted, doc2.id, Upload("附图2.pdf", PDF + b"9"), who["handler"], day)
+    replies.submit_for_review(drafted, who["handler"], day)
+    replies.decide(drafted, doc2.id, "approved", None, who["reviewer"], day)
+    with pytest.raises(WorkflowError) as exc:
+        replies.release_reply(drafted, who["handler"], day)
+    assert "政府信息公开申请答复告知书" in exc.value.message
+    assert drafted.status == "in_review" and drafted.concluded_on is None
+    assert letter.current.number == 2
+
+
+def test_reviewer_cannot_approve_own_draft(drafted, staff, who):
+    from disclosure.services.users import set_roles
+    set_roles(staff["handler"], ["handler", "reviewer"], who["admin"])
+    letter = _items(drafted)[0]
+    with pytest.raises(WorkflowError) as exc:
+        replies.decide(drafted, letter.id, "approved", None, Actor.of(staff["handler"]), D(2024, 10, 10))
+    assert exc.value.code == "own_draft"
+
+
+def test_database_refuses_release_without_review(drafted):
+    letter = _items(drafted)[0]
+    v = letter.current
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(Release).values(
+            item_id=letter.id, version_id=v.id, sha256=v.sha256, review_id=999999,
+            review_decision="approved", released_on=D(2024, 10, 10),
+            released_at=func.now()))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_database_refuses_release_on_rejected_review(drafted, who):
+    letter = _items(drafted)[0]
+    replies.decide(drafted, letter.id, "rejected", "不行", who["reviewer"], D(2024, 10, 10))
+    rev = db.session.scalars(select(Review)).one()
+    v = letter.current
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(Release).values(
+            item_id=letter.id, version_id=v.id, sha256=v.sha256, review_id=rev.id,
+            review_decision="rejected", released_on=D(2024, 10, 10), released_at=func.now()))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_database_refuses_review_by_drafter(drafted, who):
+    letter = _items(drafted)[0]
+    v = letter.current
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(Review).values(
+            version_id=v.id, sha256=v.sha256, reviewer_id=v.drafter_id, drafter_id=v.drafter_id,
+            decision="approved", reason="", decided_at=func.now()))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_database_refuses_second_approval(drafted, who, staff):
+    letter = _items(drafted)[0]
+    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], D(2024, 10, 10))
+    v = letter.current
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(Review).values(
+            version_id=v.id, sha256=v.sha256, reviewer_id=staff["office_head"].id,
+            drafter_id=v.drafter_id, decision="approved", reason="", decided_at=func.now()))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_two_reviewers_approving_at_once_one_wins(app, drafted, staff):
+    from disclosure.services.users import create_user
+    second = create_user("reviewer2", "Test-password-2026", "BCZ", ["reviewer"])
+    case_id, item_id = drafted.id, _items(drafted)[0].id
+    ids = [staff["reviewer"].id, second.id]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def approve(user_id):
+        with app.app_context():
+            from disclosure.models import Case, User
+            user = db.session.get(User, user_id)
+            case = db.session.get(Case, case_id)
+            barrier.wait()
+            try:
+                replies.decide(case, item_id, "approved", None, Actor.of(user), D(2024, 10, 10))
+                results.append("ok")
+            except WorkflowError as exc:
+                results.append(exc.code)
+            except Exception as exc:  # surfaced by the assertion below
+                results.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in ids]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    db.session.rollback()  # end this thread's read snapshot
+    approvals = db.session.scalar(select(func.count()).select_from(Review).where(Review.decision == "approved"))
+    assert approvals == 1, results
+    assert sorted(results) == ["already_approved", "ok"]
+
+
+def test_referral_pauses_the_clock(drafted, who):
+    letter = _items(drafted)[0]
+    replies.decide(drafted, letter.id, "referred", "涉及是否属于国家秘密，报保密行政管理部门确定",
+                   who["reviewer"], D(2024, 10, 10))
+    assert drafted.status == "paused"
+    assert drafted.pauses[-1].kind == "agency"
+
+
+def test_triggers_keep_events_append_only(drafted):
+    with pytest.raises(Exception):
+        db.session.execute(text("UPDATE event SET action = 'x'"))
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(Exception):
+        db.session.execute(text("DELETE FROM event"))
+        db.session.flush()
+    db.session.rollback()

@@ -112,9 +112,22 @@ def outbox_send() -> None:
     click.echo(outbox.send_pending())
 
 
+@click.command("check")
+def check_cmd() -> None:
+    """Verify the invariants (review gate, conclusions, history); exit 1 listing violations."""
+    from .services import integrity
+    problems = integrity.run()
+    for p in problems:
+        click.echo(str(p))
+    if problems:
+        click.echo(f"{len(problems)} 处问题", err=True)
+        sys.exit(1)
+    click.echo("检查通过：所有发布内容均经审查同意且未被改动，办结记录完整，办理记录与状态一致。")
+
+
 def register(app) -> None:
     from .cli_ledger import ledger_cli
     from .cli_report import report_cli
     for cmd in (init_db, agencies_cli, users_cli, demo_cmd, ledger_cli, sweep_cli, scheduler_cli,
-                outbox_cli, report_cli):
+                outbox_cli, report_cli, check_cmd):
         app.cli.add_command(cmd)

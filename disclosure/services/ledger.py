@@ -10,7 +10,7 @@ fields as of a given day.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from datetime import date
 from typing import Iterable, Iterator
@@ -36,6 +36,7 @@ IN_CHUNK = 500    # values per IN (...) look-up
 EXPORT_BATCH = 500
 IMPORT_REASON = "台账导入"
 CASE_COLUMNS = tuple(c.key for c in Case.__table__.columns if c.key != "id")
+EVENT_COLUMNS = tuple(c.key for c in Event.__table__.columns if c.key != "id")
 
 LineError = dl.LineError
 
@@ -115,13 +116,14 @@ def _event_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | Non
     return {cid: (ext.get(cid), deferred.get(cid)) for cid in case_ids}
 
 
-def _case_row(rec: dl.LedgerRecord, agency: Agency, today: date, created_at) -> SimpleNamespace:
+def _case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: date,
+              created_at) -> SimpleNamespace:
     """The case_file row of a record, with its derived deadline fields filled in by
     ``cases.refresh_derived`` — the very function a hand-entered case goes through (it reads
     the facts by attribute, so a plain namespace with the Case column names serves)."""
     a = rec.applicant
     row = SimpleNamespace(
-        agency_id=agency.id, tracking_no=rec.tracking_no, query_code_hash=None,
+        agency_id=agency.id, tracking_no=tracking_no, query_code_hash=None,
         idempotency_key=None, channel=rec.channel, status=dl.derive_status(rec),
         applicant_type=a.type, applicant_name=a.name, id_type=a.id_type, id_number=a.id_number,
         credit_code=a.credit_code, legal_representative=a.legal_representative,
@@ -206,28 +208,34 @@ def _audit_data(rec: dl.LedgerRecord) -> dict:
 
 
 def _number(records: list[dl.LedgerRecord], agencies: dict[str, Agency],
-            today: date) -> list[dl.LedgerRecord]:
-    """Give every record without a tracking number the next ones of its agency and year: one
-    ``next_tracking_no`` per (agency, year) takes the first, ``reserve_past`` the rest (the
-    counter row stays locked by this transaction in between, so the block is ours)."""
+            today: date) -> list[str]:
+    """The tracking number of every record: as given, or the next ones of its agency and year —
+    one ``next_tracking_no`` per (agency, year) takes the first, ``reserve_past`` the rest (the
+    counter row stays locked by this transaction in between, so the whole block is ours)."""
     wanting: dict[tuple[str, int], list[int]] = defaultdict(list)
+    numbers = [rec.tracking_no for rec in records]
     for i, rec in enumerate(records):
         if rec.tracking_no is None:
             wanting[(rec.agency, rec.year or today.year)].append(i)
-    out = list(records)
     for (code, year), indexes in sorted(wanting.items()):
         agency = agencies[code]
         first = int(numbering.next_tracking_no(agency, year).rsplit("-", 1)[1])
         numbering.reserve_past(agency, year, first + len(indexes) - 1)
         for k, i in enumerate(indexes):
-            out[i] = replace(records[i], tracking_no=f"{code}-{year}-{first + k:06d}")
-    return out
+            numbers[i] = f"{code}-{year}-{first + k:06d}"
+    return numbers
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """A plain executemany INSERT (the ORM would insert row by row on SQLite to fetch ids)."""
+    if rows:
+        db.session.connection().execute(model.__table__.insert(), rows)
 
 
 def _insert_cases(rows: list[SimpleNamespace]) -> list[int]:
-    """One executemany INSERT per chunk, then one SELECT for the new ids by tracking number
-    (cheaper than INSERT … RETURNING row by row); ids come back in the order of ``rows``."""
-    db.session.execute(insert(Case), [{k: getattr(r, k) for k in CASE_COLUMNS} for r in rows])
+    """One INSERT for the chunk, then one SELECT for the new ids by tracking number; ids come
+    back in the order of ``rows``."""
+    _insert(Case, [{k: getattr(r, k) for k in CASE_COLUMNS} for r in rows])
     numbers = [r.tracking_no for r in rows]
     ids = dict(db.session.execute(select(Case.tracking_no, Case.id)
                                   .where(Case.tracking_no.in_(numbers))).all())
@@ -243,27 +251,38 @@ def _insert_children(part: list[dl.LedgerRecord], ids: list[int]) -> None:
                      "result": x.result, "decided_on": x.decided_on} for x in rec.appeals]
         if rec.extension_workdays:
             extensions.append({"case_id": case_id, "workdays": rec.extension_workdays,
-                               "reason": IMPORT_REASON, "requested_on": rec.extension_on,
-                               "decision": "approved", "decided_on": rec.extension_on})
-    for model, values in ((CasePause, pauses), (Appeal, appeals), (ExtensionRequest, extensions)):
-        if values:
-            db.session.execute(insert(model), values)
+                               "reason": IMPORT_REASON, "requested_by_id": None,
+                               "requested_on": rec.extension_on, "decision": "approved",
+                               "decided_by_id": None, "decided_on": rec.extension_on})
+    _insert(CasePause, pauses)
+    _insert(Appeal, appeals)
+    _insert(ExtensionRequest, extensions)
+
+
+def _audit(part: list[dl.LedgerRecord], rows: list[SimpleNamespace], actor: Actor) -> None:
+    """One ``import`` event per case, made by ``audit.record`` like every other event, then
+    written with one executemany instead of the ORM's row-by-row flush."""
+    events = [audit.record(actor, "import", case=row, after=row.status, on=rec.received_on,
+                           data=_audit_data(rec)) for rec, row in zip(part, rows)]
+    for ev in events:
+        db.session.expunge(ev)
+    _insert(Event, [{k: getattr(ev, k) for k in EVENT_COLUMNS} for ev in events])
 
 
 def _write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: Actor,
            today: date) -> None:
     _reserve_numbers(records, agencies)
-    records = _number(records, agencies, today)
+    numbers = _number(records, agencies, today)
     created_at = now()
-    for part in _chunks(records, CHUNK):
-        rows = [_case_row(rec, agencies[rec.agency], today, created_at) for rec in part]
+    for start in range(0, len(records), CHUNK):
+        part = records[start:start + CHUNK]
+        rows = [_case_row(rec, number, agencies[rec.agency], today, created_at)
+                for rec, number in zip(part, numbers[start:start + CHUNK])]
         ids = _insert_cases(rows)
-        _insert_children(part, ids)
-        for rec, row, case_id in zip(part, rows, ids):
+        for row, case_id in zip(rows, ids):
             row.id = case_id
-            audit.record(actor, "import", case=row, after=row.status, on=rec.received_on,
-                         data=_audit_data(rec))
-        db.session.flush()
+        _insert_children(part, ids)
+        _audit(part, rows, actor)
 
 
 def import_ledger(source: str | Iterable[str], *, agency_code: str | None = None,

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 
 def register_blueprints(app) -> None:
-    from . import admin, admin_ledger, api, auth, public, reports, review, staff
+    from . import admin, admin_ledger, api, auth, catalogue, public, reports, review, staff
     from .context import register_context
 
-    for bp in (public.bp, auth.bp, staff.bp, admin.bp, admin_ledger.bp, reports.bp, review.bp, api.bp):
+    for bp in (public.bp, auth.bp, staff.bp, admin.bp, admin_ledger.bp, reports.bp, review.bp, catalogue.bp,
+               api.bp):
         app.register_blueprint(bp)
     register_context(app)

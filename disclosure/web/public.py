@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db, limiter
 from ..models import Agency
-from ..services import cases, notices, tracking
+from ..services import catalogue, cases, notices, tracking
 from ..services.uploads import Upload
 from ..timeutil import today
 from .downloads import send_download
@@ -116,6 +116,37 @@ def status_document():
     except ValueError:
         release_id = -1
     doc = tracking.released_document(case, release_id) if case else None
+    if doc is None:
+        abort(404)
+    return send_download(doc)
+
+
+@bp.get("/catalogue")
+def catalogue_index():
+    """政府信息公开目录: published entries only."""
+    category = request.args.get("category") or None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    entries, total = catalogue.public_list(category, q, page)
+    return render_template("public/catalogue.html", entries=entries, total=total, page=page,
+                           category=category, q=q, labels=catalogue.CATEGORY_LABELS)
+
+
+@bp.get("/catalogue/<int:entry_id>")
+def catalogue_entry(entry_id: int):
+    view = catalogue.public_entry(entry_id)
+    if view is None:
+        abort(404)
+    return render_template("public/catalogue_entry.html", view=view, labels=catalogue.CATEGORY_LABELS)
+
+
+@bp.get("/catalogue/<int:entry_id>/files/<int:release_id>")
+def catalogue_file(entry_id: int, release_id: int):
+    view = catalogue.public_entry(entry_id)
+    doc = next((f for f in view.files if f["release_id"] == release_id), None) if view else None
     if doc is None:
         abort(404)
     return send_download(doc)

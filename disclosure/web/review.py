@@ -137,3 +137,10 @@ def review_queue():
                            can_review="reviewer" in current_user.roles)
 
 
+
+
+@bp.get("/integrity")
+def integrity_page():
+    """The same checks as `flask check`, for the office and an inspector."""
+    from ..services import integrity
+    return render_template("staff/integrity.html", problems=integrity.run())

@@ -1,0 +1,170 @@
+"""Proactive disclosure catalogue (主动公开, 条例第十九条–第二十条): the same gate as replies.
+
+An entry's text and each attachment are release items; nothing appears on the public catalogue
+until each is approved at its current fingerprint and released (R6.3). An edited entry keeps
+showing its last released version until the new one is reviewed and published.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from ..database import atomic
+from ..domain.codes import CatalogueCategory
+from ..domain.workflow import WorkflowError
+from ..extensions import db
+from ..models import CatalogueEntry, ReleaseItem
+from ..timeutil import now
+from . import audit, review, uploads
+from .actors import Actor
+from .cases import ValidationFailed
+
+CATEGORY_LABELS = {
+    "regulation": "规章", "normative_document": "行政规范性文件", "licensing": "行政许可",
+    "penalty": "行政处罚", "enforcement": "行政强制", "fee_item": "行政事业性收费", "other": "其他",
+}
+EDIT_ROLES = frozenset({"handler", "office_head"})
+
+
+def _check(title, doc_number, category, issued_on, body) -> dict:
+    errors = {}
+    if not (title or "").strip() or len(title) > 300:
+        errors["title"] = "请填写标题（不超过 300 字）"
+    if doc_number and len(doc_number) > 100:
+        errors["doc_number"] = "文号不能超过 100 字"
+    if category not in {c.value for c in CatalogueCategory}:
+        errors["category"] = "请选择类别"
+    if issued_on is None:
+        errors["issued_on"] = "请填写成文（发布）日期"
+    if not (body or "").strip():
+        errors["body"] = "请填写正文"
+    return errors
+
+
+def _require_editor(actor: Actor) -> None:
+    if not actor.roles & EDIT_ROLES:
+        raise WorkflowError("forbidden", "只有承办人或负责人可以编辑主动公开目录")
+
+
+def items_of(entry: CatalogueEntry) -> list[ReleaseItem]:
+    return list(db.session.execute(select(ReleaseItem).where(
+        ReleaseItem.entry_id == entry.id, ReleaseItem.withdrawn.is_(False))
+        .order_by(ReleaseItem.kind != "entry_text", ReleaseItem.id)).scalars())
+
+
+@atomic
+def save_entry(entry: CatalogueEntry | None, agency_id: int, actor: Actor, *, title: str,
+               doc_number: str | None, category: str, issued_on: date | None, body: str) -> CatalogueEntry:
+    """Create or edit an entry; a changed text is a new version needing review (R6.2)."""
+    _require_editor(actor)
+    if errors := _check(title, doc_number, category, issued_on, body):
+        raise ValidationFailed(errors)
+    if entry is None:
+        entry = CatalogueEntry(agency_id=agency_id, created_by_id=actor.id, created_at=now())
+        db.session.add(entry)
+    entry.title, entry.doc_number = title.strip(), (doc_number or "").strip() or None
+    entry.category, entry.issued_on = category, issued_on
+    db.session.flush()
+    text_item = next((i for i in items_of(entry) if i.kind == "entry_text"), None) or \
+        review.new_item(kind="entry_text", title="正文", entry=entry)
+    review.add_text_version(text_item, body.strip(), actor)
+    audit.record(actor, "catalogue_saved", agency_id=agency_id,
+                 data={"entry": entry.id, "title": entry.title, "version": text_item.current.number})
+    db.session.commit()
+    return entry
+
+
+@atomic
+def add_attachment(entry: CatalogueEntry, upload: uploads.Upload, actor: Actor) -> None:
+    _require_editor(actor)
+    if msg := uploads.check(upload, current_app.config["UPLOAD_MAX_BYTES"]):
+        raise ValidationFailed({"attachment": msg})
+    item = review.new_item(kind="entry_file", title=uploads.safe_filename(upload.filename), entry=entry)
+    review.add_file_version(item, upload, actor)
+    audit.record(actor, "catalogue_attachment", agency_id=entry.agency_id,
+                 data={"entry": entry.id, "file": item.title})
+    db.session.commit()
+
+
+@atomic
+def decide(entry: CatalogueEntry, item_id: int, decision: str, reason: str | None, actor: Actor) -> None:
+    """R6.2 一事一审 for catalogue items (referral has no clock here: it stays unpublished)."""
+    item = db.session.get(ReleaseItem, item_id)
+    if item is None or item.entry_id != entry.id:
+        raise ValidationFailed({"item": "未找到该内容"})
+    rev = review.record_decision(item, decision, reason, actor)
+    audit.record(actor, "catalogue_review", agency_id=entry.agency_id, data={
+        "entry": entry.id, "item": item.title, "version": item.current.number,
+        "decision": decision, "reason": rev.reason or None})
+    db.session.commit()
+
+
+@atomic
+def publish(entry: CatalogueEntry, actor: Actor, today: date) -> None:
+    """R6.3: publish the current versions, each with its approving review."""
+    _require_editor(actor)
+    items = items_of(entry)
+    already = review.released_versions([i.id for i in items])
+    fresh = [i for i in items if i.id not in already or already[i.id][1].id != i.current.id]
+    if not fresh:
+        raise WorkflowError("nothing_new", "没有需要发布的新内容")
+    review.release_items(items if entry.published_on is None else fresh, actor, today)
+    entry.published_on = entry.published_on or today
+    audit.record(actor, "catalogue_published", agency_id=entry.agency_id,
+                 data={"entry": entry.id, "items": [i.title for i in fresh]})
+    db.session.commit()
+
+
+@atomic
+def repeal(entry: CatalogueEntry, repealed_on: date | None, actor: Actor) -> None:
+    _require_editor(actor)
+    if repealed_on is None or repealed_on < entry.issued_on:
+        raise ValidationFailed({"repealed_on": "废止日期须不早于成文日期"})
+    entry.repealed_on = repealed_on
+    audit.record(actor, "catalogue_repealed", agency_id=entry.agency_id,
+                 data={"entry": entry.id, "repealed_on": repealed_on.isoformat()})
+    db.session.commit()
+
+
+@dataclass
+class PublicEntry:
+    entry: CatalogueEntry
+    body: str | None
+    files: list[dict]
+
+
+def public_list(category: str | None, q: str | None, page: int, per_page: int = 20):
+    stmt = select(CatalogueEntry).where(CatalogueEntry.published_on.is_not(None))
+    if category:
+        stmt = stmt.where(CatalogueEntry.category == category)
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(CatalogueEntry.title.like(like, escape="\\"),
+                              CatalogueEntry.doc_number.like(like, escape="\\")))
+    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = db.session.execute(stmt.order_by(CatalogueEntry.issued_on.desc(), CatalogueEntry.id.desc())
+                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).scalars().all()
+    return rows, total
+
+
+def public_entry(entry_id: int) -> PublicEntry | None:
+    """Only released versions: the reviewed text and attachments, never a newer draft."""
+    entry = db.session.get(CatalogueEntry, entry_id)
+    if entry is None or entry.published_on is None:
+        return None
+    items = db.session.execute(select(ReleaseItem).where(ReleaseItem.entry_id == entry.id)
+                               .order_by(ReleaseItem.id)).scalars().all()
+    released = review.released_versions([i.id for i in items])
+    body, files = None, []
+    for item in items:
+        if item.id in released:
+            rel, ver = released[item.id]
+            if item.kind == "entry_text":
+                body = ver.text
+            elif not item.withdrawn:
+                files.append({"release_id": rel.id, "name": ver.filename,
+                              "stored_name": ver.stored_name, "content_type": ver.content_type})
+    return PublicEntry(entry, body, files)

@@ -1,0 +1,135 @@
+"""Staff: the proactive disclosure catalogue — edit, per-item review, publish, repeal."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..domain.workflow import WorkflowError
+from ..extensions import db
+from ..models import CatalogueEntry
+from ..services import catalogue, review
+from ..services.cases import ValidationFailed
+from ..services.uploads import Upload
+from ..timeutil import today
+from .forms import ActionForm
+from .guards import STAFF_ROLES, actor, guard_blueprint
+
+bp = Blueprint("catalogue", __name__, url_prefix="/staff/catalogue")
+guard_blueprint(bp, STAFF_ROLES)
+
+
+def _entry(entry_id: int) -> CatalogueEntry:
+    entry = db.session.get(CatalogueEntry, entry_id)
+    if entry is None or ("admin" not in current_user.roles and entry.agency_id != current_user.agency_id):
+        abort(404)
+    return entry
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def _render(entry: CatalogueEntry | None, errors=None, status=200):
+    items = catalogue.items_of(entry) if entry else []
+    decided = review.decisions_for([v.id for i in items for v in i.versions])
+    rows = [{"item": i, "status": review.status_of(i), "current": i.current,
+             "decisions": [d for v in i.versions for d in decided.get(v.id, [])]} for i in items]
+    released = review.released_versions([i.id for i in items])
+    return render_template("staff/catalogue_entry.html", entry=entry, rows=rows, errors=errors or {},
+                           values=request.form if errors else {}, labels=catalogue.CATEGORY_LABELS,
+                           released=released, action_form=ActionForm()), status
+
+
+@bp.get("/")
+def index():
+    stmt = select(CatalogueEntry).order_by(CatalogueEntry.issued_on.desc(), CatalogueEntry.id.desc())
+    if "admin" not in current_user.roles:
+        stmt = stmt.where(CatalogueEntry.agency_id == current_user.agency_id)
+    entries = db.session.execute(stmt.limit(500)).scalars().all()
+    return render_template("staff/catalogue_list.html", entries=entries, labels=catalogue.CATEGORY_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if request.method == "GET":
+        return _render(None)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _save(None)
+
+
+def _save(entry: CatalogueEntry | None):
+    f = request.form
+    issued = _date(f.get("issued_on"))
+    try:
+        entry = catalogue.save_entry(entry, current_user.agency_id if entry is None else entry.agency_id,
+                                     actor(), title=f.get("title", ""), doc_number=f.get("doc_number"),
+                                     category=f.get("category", ""), issued_on=issued, body=f.get("body", ""))
+    except ValidationFailed as exc:
+        errors = dict(exc.errors)
+        if f.get("issued_on") and issued is None:
+            errors["issued_on"] = "日期无效，请按 年-月-日 填写"
+        return _render(entry, errors, 400)
+    except WorkflowError as exc:
+        return _render(entry, {"_": exc.message}, 403)
+    flash("已保存；修改后的内容须经保密审查同意后才能发布", "ok")
+    return redirect(url_for("catalogue.entry_view", entry_id=entry.id))
+
+
+@bp.route("/<int:entry_id>", methods=["GET", "POST"])
+def entry_view(entry_id: int):
+    entry = _entry(entry_id)
+    if request.method == "GET":
+        return _render(entry)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _save(entry)
+
+
+def _act(entry: CatalogueEntry, fn, done: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        fn()
+    except ValidationFailed as exc:
+        return _render(entry, exc.errors, 400)
+    except WorkflowError as exc:
+        return _render(entry, {"_": exc.message}, 409)
+    flash(done, "ok")
+    return redirect(url_for("catalogue.entry_view", entry_id=entry.id))
+
+
+@bp.post("/<int:entry_id>/attachments")
+def attach(entry_id: int):
+    entry = _entry(entry_id)
+    f = request.files.get("attachment")
+    if not f or not f.filename:
+        return _render(entry, {"attachment": "请选择文件"}, 400)
+    up = Upload(f.filename, f.read())
+    return _act(entry, lambda: catalogue.add_attachment(entry, up, actor()), "附件已添加，待审查")
+
+
+@bp.post("/<int:entry_id>/items/<int:item_id>/decide")
+def decide(entry_id: int, item_id: int):
+    entry = _entry(entry_id)
+    return _act(entry, lambda: catalogue.decide(entry, item_id, request.form.get("decision", ""),
+                                                request.form.get("reason"), actor()), "审查决定已记录")
+
+
+@bp.post("/<int:entry_id>/publish")
+def publish(entry_id: int):
+    entry = _entry(entry_id)
+    return _act(entry, lambda: catalogue.publish(entry, actor(), today()), "已发布")
+
+
+@bp.post("/<int:entry_id>/repeal")
+def repeal(entry_id: int):
+    entry = _entry(entry_id)
+    return _act(entry, lambda: catalogue.repeal(entry, _date(request.form.get("repealed_on")), actor()),
+                "已记录废止")

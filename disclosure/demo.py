@@ -13,7 +13,9 @@ from sqlalchemy import select
 from .domain.codes import ApplicantType, Channel
 from .extensions import db
 from .models import Agency, User
-from .services import cases, users
+from .domain.replies import REPLY_TYPES
+from .services import actions, cases, catalogue, replies, sweep, users
+from .services.uploads import Upload
 from .services.actors import Actor
 from .services.calendar import add_workdays
 from .timeutil import today as real_today
@@ -94,9 +96,78 @@ def _at(d: date, hour: int = 10) -> datetime:
         .astimezone(timezone.utc)
 
 
+def _reply(case, staff, rtype: str, day: date, release: bool = True) -> None:
+    """Draft → review (item by item) → release, each by the right person on its day."""
+    h, r = Actor.of(staff["handler"]), Actor.of(staff["reviewer"])
+    replies.draft_reply(case, rtype, None, h, day)
+    if REPLY_TYPES[rtype].documents:
+        replies.add_document(case, Upload("相关文件.pdf", _pdf(case.tracking_no)), False, h, day)
+    replies.submit_for_review(case, h, day)
+    if not release:
+        return
+    review_day = min(add_workdays(day, 1), _TODAY[0])
+    for item in replies.items_of(case):
+        replies.decide(case, item.id, "approved", None, r, review_day)
+    replies.release_reply(case, h, review_day)
+
+
+def _pdf(label: str) -> bytes:
+    return (b"%PDF-1.4\n% demo document " + label.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+_TODAY = [date.today()]
+REPLY_CYCLE = ["art36_2", "art36_1", "art37", "art36_4", "art15", "art36_2", "art38", "art36_6",
+               "art16_process", "art39_2"]
+
+
+def _story(i: int, case, staff, received: date, today: date) -> None:
+    """Move demo case i along a path that shows one feature of the statutory clock."""
+    h, head = Actor.of(staff["handler"]), Actor.of(staff["head"])
+    age = (today - received).days
+    step = lambda n: add_workdays(received, n)  # noqa: E731
+    kind = i % 10
+    if kind == 1 and age > 10:  # 补正: requested, then supplied (older) or still awaited
+        actions.request_supplement(case, "请写明所需信息的文号或形成时间", 15, h, step(3))
+        if age > 60:
+            actions.receive_supplement(case, step(8), h, step(8))
+    elif kind == 2 and age > 10:  # third-party consultation (ended for older cases)
+        actions.start_consultation(case, "third_party", "南通某建设有限公司", h, step(5))
+        if age > 60:
+            actions.end_consultation(case, h, step(12), on=step(12))
+    elif kind == 4 and age > 25:  # extension approved by the office head
+        actions.request_extension(case, 15, "需要调取历史档案并征求相关部门意见", h, step(15))
+        actions.decide_extension(case, True, head, step(16))
+    elif kind == 5 and age > 5:
+        actions.withdraw(case, h, step(2), on=step(2))
+        return
+    elif kind == 7 and age > 10:  # fee per page, paid for older cases
+        actions.notify_fee(case, "per_page", 120, h, step(4))
+        if age > 30:
+            actions.record_fee_payment(case, h, step(6), on=step(6))
+    if case.status in ("registered", "in_progress") and age > 60:
+        _reply(case, staff, REPLY_CYCLE[i % len(REPLY_CYCLE)], min(step(12 + i % 6), today))
+    elif case.status in ("registered", "in_progress") and kind in (3, 6) and age > 3:
+        _reply(case, staff, "art36_2", today, release=False)  # waiting in the review queue
+
+
+def _catalogue(agency, staff, today: date) -> None:
+    h, r = Actor.of(staff["handler"]), Actor.of(staff["reviewer"])
+    entries = [("包场镇村庄规划管理办法", "包政规〔2025〕1号", "normative_document", date(2025, 3, 10)),
+               ("包场镇2025年度财政预算", None, "other", date(2025, 2, 20)),
+               ("包场镇农村人居环境整治实施细则", "包政规〔2026〕2号", "normative_document", date(2026, 4, 8))]
+    for n, (title, no, cat, issued) in enumerate(entries):
+        e = catalogue.save_entry(None, agency.id, h, title=title, doc_number=no, category=cat,
+                                 issued_on=issued, body=f"{title}\n\n第一条 为规范……（演示正文）")
+        for item in catalogue.items_of(e):
+            catalogue.decide(e, item.id, "approved", None, r)
+        if n < 2:
+            catalogue.publish(e, h, min(issued + timedelta(days=3), today))
+
+
 def load_demo(today: date | None = None) -> list[str]:
     """Create the demo agency, users and cases (skips cases if the agency already has any)."""
     today = today or real_today()
+    _TODAY[0] = today
     agency, staff, logins = _ensure_agency_and_users()
     lines = [f"演示机关：{agency.code} {agency.name}", "演示账户："] + logins
     from .models import Case
@@ -105,21 +176,25 @@ def load_demo(today: date | None = None) -> list[str]:
     rng = random.Random(2026)
     registrar = Actor.of(staff["registrar"])
     start = date(2025, 1, 6)
-    span = (today - start).days
-    made = 0
+    span = (today - start).days - 60
     for i in range(40):
-        received = start + timedelta(days=int(span * i / 40))
-        received = add_workdays(received - timedelta(days=1), 1)  # a working day
-        if received > today:
-            received = today
+        # 30 cases spread over the past, the last 10 within the last seven weeks (still open)
+        day = start + timedelta(days=int(span * i / 30)) if i < 30 else today - timedelta(days=(40 - i) * 5)
+        received = add_workdays(day - timedelta(days=1), 1)
+        received = min(received, today)
         payload = _payload(rng, i)
         if i % 3 == 0:
             sub = cases.submit_online(payload, agency_code=agency.code, today=received, at=_at(received))
-            if i < 38:  # the last ones stay unconfirmed, so the dashboard shows them
-                confirm_on = min(add_workdays(received, 1), today)
-                cases.confirm_receipt(sub.case, confirm_on, registrar, confirm_on)
+            if i >= 38:  # the newest stay unconfirmed, so the dashboard shows them
+                continue
+            confirm_on = min(add_workdays(received, 1), today)
+            cases.confirm_receipt(sub.case, confirm_on, registrar, confirm_on)
+            case, received = sub.case, confirm_on
         else:
             channel = [Channel.IN_PERSON, Channel.MAIL_SIGNED, Channel.EMAIL, Channel.FAX][i % 4]
-            cases.register_paper(agency, payload, channel, received, registrar, received)
-        made += 1
-    return lines + [f"已创建 {made} 件演示案件。"]
+            case = cases.register_paper(agency, payload, channel, received, registrar, received).case
+        _story(i, case, staff, received, today)
+    _catalogue(agency, staff, today)
+    report = sweep.run(today)
+    return lines + [f"已创建 40 件演示案件和 3 条主动公开目录；巡检：逾期提醒 {report.overdue} 件、"
+                    f"即将到期 {report.due_soon} 件、逾期未补正办结 {report.lapsed_supplement} 件。"]

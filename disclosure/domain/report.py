@@ -108,17 +108,18 @@ FLAGS = ("new", "carried_over", "concluded", "carried_forward", "timely", "open_
 
 
 def flags(rec: CaseRecord, year: int) -> dict[str, bool]:
-    """Which counts of year ``year`` a case enters. A case not received (unconfirmed online
-    submission) enters none; a case concluded before 1 January of the year enters none."""
+    """Which counts of year ``year`` a case enters, rule by rule as the spec states them. A case
+    never received (an unconfirmed online submission) enters none."""
     start, end, prev_end = date(year, 1, 1), date(year, 12, 31), date(year - 1, 12, 31)
     r, c = rec.received_on, rec.concluded_on
-    if r is None or r > end or (c is not None and c < start):
+    if r is None or r > end:
         return dict.fromkeys(FLAGS, False)
-    concluded = c is not None and c <= end
-    return {"new": r >= start, "carried_over": r < start, "concluded": concluded,
-            "carried_forward": not concluded,
+    concluded = c is not None and start <= c <= end
+    forward = c is None or c > end
+    return {"new": r >= start, "carried_over": r < start and (c is None or c >= start),
+            "concluded": concluded, "carried_forward": forward,
             "timely": concluded and rec.timely is True,
-            "open_due": not concluded and rec.due_on is not None and rec.due_on <= end,
+            "open_due": forward and rec.due_on is not None and rec.due_on <= end,
             "prev_forward": r <= prev_end and (c is None or c > prev_end)}
 
 

@@ -84,19 +84,21 @@ def scope(year: int, codes: list[str] | tuple[str, ...] | None = None) -> Scope:
 
 # -- the counting rules as SQL (domain.report.flags is the same rule on plain records) -----------
 def _in_scope(s: Scope):
-    return and_(Case.received_on <= s.end,
-                or_(Case.concluded_on.is_(None), Case.concluded_on >= s.start))
+    """Every case that can enter a count of the year (a superset that the indexes narrow)."""
+    return and_(Case.received_on <= s.end, or_(
+        Case.concluded_on.is_(None), Case.concluded_on >= s.start, Case.received_on >= s.start))
 
 
 def _predicates(s: Scope) -> dict:
-    concluded = Case.concluded_on <= s.end
-    forward = or_(Case.concluded_on.is_(None), Case.concluded_on > s.end)
-    return {"new": Case.received_on >= s.start, "carried_over": Case.received_on < s.start,
-            "concluded": concluded, "carried_forward": forward,
+    open_at = lambda day: or_(Case.concluded_on.is_(None), Case.concluded_on > day)  # noqa: E731
+    concluded = Case.concluded_on.between(s.start, s.end)
+    return {"new": Case.received_on >= s.start,
+            "carried_over": and_(Case.received_on < s.start, or_(
+                Case.concluded_on.is_(None), Case.concluded_on >= s.start)),
+            "concluded": concluded, "carried_forward": open_at(s.end),
             "timely": and_(concluded, Case.timely.is_(True)),
-            "open_due": and_(forward, Case.due_on <= s.end),
-            "prev_forward": and_(Case.received_on <= s.prev_end, or_(
-                Case.concluded_on.is_(None), Case.concluded_on > s.prev_end))}
+            "open_due": and_(open_at(s.end), Case.due_on <= s.end),
+            "prev_forward": and_(Case.received_on <= s.prev_end, open_at(s.prev_end))}
 
 
 def _count_if(pred):

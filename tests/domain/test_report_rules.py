@@ -59,6 +59,12 @@ def test_case_carried_over_twice():
     assert which(r, 2026) == set()
 
 
+def test_a_case_concluded_before_it_was_received_unbalances_the_year():
+    r = rec(D(2024, 3, 1), D(2023, 12, 1))
+    assert which(r, 2024) == {"new"}
+    assert not {c.name: c for c in R.run_checks(table([r], 2024), 2024)}["balance.total"].ok
+
+
 def test_unconfirmed_online_submission_is_not_counted_even_when_withdrawn():
     assert which(rec(None), 2024) == set()
     assert which(rec(None, D(2024, 3, 1), "other.other"), 2024) == set()

@@ -350,7 +350,8 @@ def test_several_agencies_are_summed_and_all_is_the_default(two_years, agency, w
             assert both.rows[key][col] == bcz.rows[key][col] + oth.rows[key][col]
     assert everyone.rows == both.rows and everyone.scope.everyone
     assert svc.to_json(everyone)["agencies"] == ["BCZ", "OTH"]
-    assert both.rates["reply_rate"].denominator == bcz.rates["reply_rate"].denominator + 1
+    # OTH: one concluded, one open and overdue by 31 December
+    assert both.rates["reply_rate"].denominator == bcz.rates["reply_rate"].denominator + 2
 
 
 def test_unknown_agency_is_refused(agency):
@@ -360,9 +361,9 @@ def test_unknown_agency_is_refused(agency):
 
 # -- checks on broken data -----------------------------------------------------------------------
 def test_a_broken_figure_produces_a_failing_check(two_years):
-    # a data error: a case concluded (on paper) before it was received
+    # a data error: a case received in 2024 but concluded (on paper) in 2023
     db.session.execute(update(Case).where(Case.id == two_years["L"].id).values(
-        concluded_on=D(2024, 10, 1), outcome="disclosed", status="replied"))
+        concluded_on=D(2023, 10, 1), outcome="disclosed", status="replied"))
     db.session.commit()
     r = svc.annual(2024, ["BCZ"])
     failing = {c.name: c.detail for c in r.failing}
@@ -521,7 +522,7 @@ def test_stats_per_month_outcomes_types_and_processing_time(two_years):
     n_days = workdays_between(two_years["N"].clock_started_on, D(2024, 4, 15))
     assert st["processing"]["withheld"] == {"n": 1, "median": n_days, "mean": n_days, "p90": n_days,
                                             "max": n_days}
-    assert st["processing"]["all"]["n"] == 8 - 2  # I and J: no clock (补正 awaited / paused...)
+    assert st["processing"]["all"]["n"] == 8
 
 
 # -- outputs ----------------------------------------------------------------------------------------

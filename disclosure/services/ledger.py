@@ -151,39 +151,50 @@ def _agencies() -> dict[str, Agency]:
 
 
 def _existing(numbers: list[str]) -> dict[str, Case]:
-    found: dict[str, Case] = {}
-    for part in _chunks(numbers, IN_CHUNK):
-        stmt = (select(Case).where(Case.tracking_no.in_(part))
-                .options(selectinload(Case.pauses), selectinload(Case.appeals)))
-        found.update((c.tracking_no, c) for c in db.session.execute(stmt).scalars())
-    return found
+    stmt = (select(Case).where(Case.tracking_no.in_(numbers))
+            .options(selectinload(Case.pauses), selectinload(Case.appeals)))
+    return {c.tracking_no: c for c in db.session.execute(stmt).scalars()}
 
 
-def _identical(rec: dl.LedgerRecord, case: Case, codes: dict[int, str], dates: dict) -> bool:
-    stored = record_of(case, codes.get(case.agency_id, ""), *dates.get(case.id, (None, None)))
-    return dl.to_line(rec, tz()) == dl.to_line(stored, tz())
-
-
-def _check_database(records: list[dl.LedgerRecord], agencies: dict[str, Agency]):
-    """→ (records to create, number unchanged, errors)."""
-    errors: list[LineError] = []
-    known = [r for r in records if r.agency in agencies or
-             errors.append(LineError(r.line, "agency", "unknown_agency",
-                                      f"受理机关 {r.agency} 不存在（可用 flask --app disclosure "
-                                      f"agencies add 代码 名称 创建）"))]
-    existing = _existing([r.tracking_no for r in known if r.tracking_no])
-    codes = {a.id: code for code, a in agencies.items()}
+def _compare(part: list[dl.LedgerRecord], codes: dict[int, str], errors: list[LineError]):
+    """Split records whose tracking number may be taken: → (new ones, number unchanged)."""
+    existing = _existing([r.tracking_no for r in part if r.tracking_no])
+    if not existing:
+        return part, 0
     dates = _event_dates([c.id for c in existing.values()])
-    fresh, unchanged = [], 0
-    for rec in known:
+    fresh, unchanged, zone = [], 0, tz()
+    for rec in part:
         case = existing.get(rec.tracking_no) if rec.tracking_no else None
         if case is None:
             fresh.append(rec)
-        elif _identical(rec, case, codes, dates):
+            continue
+        stored = record_of(case, codes.get(case.agency_id, ""), *dates[case.id])
+        if dl.to_line(rec, zone) == dl.to_line(stored, zone):
             unchanged += 1
         else:
             errors.append(LineError(rec.line, "tracking_no", "tracking_no_exists",
                                     f"申请编号 {rec.tracking_no} 已存在，且与已有案件内容不同"))
+    return fresh, unchanged
+
+
+def _check_database(records: list[dl.LedgerRecord], agencies: dict[str, Agency]):
+    """Agency exists; tracking number free, or taken by an identical case (then skipped).
+    One look-up per IN_CHUNK records. → (records to create, number unchanged, errors)."""
+    errors: list[LineError] = []
+    known = []
+    for rec in records:
+        if rec.agency in agencies:
+            known.append(rec)
+        else:
+            errors.append(LineError(rec.line, "agency", "unknown_agency",
+                                    f"受理机关 {rec.agency} 不存在（可用 flask --app disclosure "
+                                    f"agencies add 代码 名称 创建）"))
+    codes = {a.id: code for code, a in agencies.items()}
+    fresh, unchanged = [], 0
+    for part in _chunks(known, IN_CHUNK):
+        new, same = _compare(part, codes, errors)
+        fresh += new
+        unchanged += same
     return fresh, unchanged, errors
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e3b1b7b23c10
+Revision ID: a24999d5b726
 Revises: 
-Create Date: 2026-11-29 19:23:05.126454
+Create Date: 2026-11-29 19:49:48.439445
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from disclosure import dbguards
 
 
 # revision identifiers, used by Alembic.
-revision = 'e3b1b7b23c10'
+revision = 'a24999d5b726'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -44,6 +44,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_claim')),
     sa.UniqueConstraint('job', 'day', 'key', name='uq_job_claim')
     )
+    op.create_table('report_year',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('licensing_decisions', sa.Integer(), nullable=False),
+    sa.Column('penalty_decisions', sa.Integer(), nullable=False),
+    sa.Column('enforcement_decisions', sa.Integer(), nullable=False),
+    sa.Column('fee_item_amount_10k', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('narrative', sa.Text(), nullable=True),
+    sa.Column('problems', sa.Text(), nullable=True),
+    sa.Column('other_matters', sa.Text(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_report_year_agency_id_agency')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_year')),
+    sa.UniqueConstraint('agency_id', 'year', name='uq_report_year')
+    )
     op.create_table('tracking_counter',
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -55,6 +71,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('display_name', sa.String(length=100), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -127,6 +144,24 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_file_applicant_name'), ['applicant_name'], unique=False)
         batch_op.create_index('ix_case_status_due', ['status', 'due_on'], unique=False)
         batch_op.create_index('ix_case_submitted_at', ['submitted_at'], unique=False)
+
+    op.create_table('catalogue_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('doc_number', sa.String(length=100), nullable=True),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('repealed_on', sa.Date(), nullable=True),
+    sa.Column('published_on', sa.Date(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_catalogue_entry_agency_id_agency')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_catalogue_entry_created_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalogue_entry'))
+    )
+    with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_catalogue_agency_category', ['agency_id', 'category', 'issued_on'], unique=False)
 
     op.create_table('user_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -244,6 +279,102 @@ def upgrade():
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_outbox_pending', ['sent_at', 'id'], unique=False)
+
+    op.create_table('release_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('entry_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('title', sa.String(length=255), nullable=False),
+    sa.Column('redacted', sa.Boolean(), nullable=False),
+    sa.Column('withdrawn', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(case_id IS NULL) <> (entry_id IS NULL)', name=op.f('ck_release_item_one_owner')),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_release_item_case_id_case_file')),
+    sa.ForeignKeyConstraint(['entry_id'], ['catalogue_entry.id'], name=op.f('fk_release_item_entry_id_catalogue_entry')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_release_item'))
+    )
+    with op.batch_alter_table('release_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_release_item_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_release_item_entry_id'), ['entry_id'], unique=False)
+
+    op.create_table('case_reply',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('reply_type', sa.String(length=40), nullable=False),
+    sa.Column('outcome', sa.String(length=64), nullable=False),
+    sa.Column('letter_item_id', sa.Integer(), nullable=True),
+    sa.Column('drafted_by_id', sa.Integer(), nullable=True),
+    sa.Column('signed_off_by_id', sa.Integer(), nullable=True),
+    sa.Column('signed_off_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('released_on', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_case_reply_case_id_case_file'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['drafted_by_id'], ['user_account.id'], name=op.f('fk_case_reply_drafted_by_id_user_account')),
+    sa.ForeignKeyConstraint(['letter_item_id'], ['release_item.id'], name=op.f('fk_case_reply_letter_item_id_release_item')),
+    sa.ForeignKeyConstraint(['signed_off_by_id'], ['user_account.id'], name=op.f('fk_case_reply_signed_off_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_reply')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_case_reply_case_id'))
+    )
+    op.create_table('item_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=True),
+    sa.Column('stored_name', sa.String(length=64), nullable=True),
+    sa.Column('content_type', sa.String(length=100), nullable=True),
+    sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('drafter_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['drafter_id'], ['user_account.id'], name=op.f('fk_item_version_drafter_id_user_account')),
+    sa.ForeignKeyConstraint(['item_id'], ['release_item.id'], name=op.f('fk_item_version_item_id_release_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_item_version')),
+    sa.UniqueConstraint('id', 'sha256', name='uq_item_version_id_sha'),
+    sa.UniqueConstraint('item_id', 'number', name='uq_item_version_number')
+    )
+    op.create_table('review',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('drafter_id', sa.Integer(), nullable=True),
+    sa.Column('decision', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("decision = 'approved' OR length(reason) > 0", name=op.f('ck_review_reason_required')),
+    sa.CheckConstraint("decision IN ('approved', 'rejected', 'referred')", name=op.f('ck_review_decision_values')),
+    sa.CheckConstraint('drafter_id IS NULL OR reviewer_id <> drafter_id', name=op.f('ck_review_not_own_draft')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_review_reviewer_id_user_account')),
+    sa.ForeignKeyConstraint(['version_id', 'sha256'], ['item_version.id', 'item_version.sha256'], name='fk_review_version_sha'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review')),
+    sa.UniqueConstraint('id', 'version_id', 'sha256', 'decision', name='uq_review_release_key')
+    )
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_version_id'), ['version_id'], unique=False)
+        batch_op.create_index('uq_review_one_approval', ['version_id'], unique=True, sqlite_where=sa.text("decision = 'approved'"), postgresql_where=sa.text("decision = 'approved'"))
+
+    op.create_table('release',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('review_decision', sa.String(length=16), nullable=False),
+    sa.Column('released_by_id', sa.Integer(), nullable=True),
+    sa.Column('released_on', sa.Date(), nullable=False),
+    sa.Column('released_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("review_decision = 'approved'", name=op.f('ck_release_approved_only')),
+    sa.ForeignKeyConstraint(['item_id'], ['release_item.id'], name=op.f('fk_release_item_id_release_item')),
+    sa.ForeignKeyConstraint(['released_by_id'], ['user_account.id'], name=op.f('fk_release_released_by_id_user_account')),
+    sa.ForeignKeyConstraint(['review_id', 'version_id', 'sha256', 'review_decision'], ['review.id', 'review.version_id', 'review.sha256', 'review.decision'], name='fk_release_approving_review'),
+    sa.ForeignKeyConstraint(['version_id', 'sha256'], ['item_version.id', 'item_version.sha256'], name='fk_release_version_sha'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_release')),
+    sa.UniqueConstraint('version_id', name='uq_release_version')
+    )
+    with op.batch_alter_table('release', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_release_item_id'), ['item_id'], unique=False)
 
     # ### end Alembic commands ###
     dbguards.install(op.get_bind())  # R7.1 append-only events
@@ -251,7 +382,24 @@ def upgrade():
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('release', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_release_item_id'))
+
+    op.drop_table('release')
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.drop_index('uq_review_one_approval', sqlite_where=sa.text("decision = 'approved'"), postgresql_where=sa.text("decision = 'approved'"))
+        batch_op.drop_index(batch_op.f('ix_review_version_id'))
+
+    op.drop_table('review')
+    op.drop_table('item_version')
+    op.drop_table('case_reply')
+    with op.batch_alter_table('release_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_release_item_entry_id'))
+        batch_op.drop_index(batch_op.f('ix_release_item_case_id'))
+
+    op.drop_table('release_item')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_pending')
         batch_op.drop_index(batch_op.f('ix_outbox_case_id'))
 
     op.drop_table('outbox')
@@ -280,6 +428,10 @@ def downgrade():
 
     op.drop_table('appeal')
     op.drop_table('user_role')
+    with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_catalogue_agency_category')
+
+    op.drop_table('catalogue_entry')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index('ix_case_submitted_at')
         batch_op.drop_index('ix_case_status_due')
@@ -294,6 +446,7 @@ def downgrade():
 
     op.drop_table('user_account')
     op.drop_table('tracking_counter')
+    op.drop_table('report_year')
     op.drop_table('job_claim')
     op.drop_table('calendar_override')
     op.drop_table('agency')

@@ -125,9 +125,32 @@ def check_cmd() -> None:
     click.echo("检查通过：所有发布内容均经审查同意且未被改动，办结记录完整，办理记录与状态一致。")
 
 
+@click.command("backup")
+@click.argument("path")
+def backup_cmd(path: str) -> None:
+    """Make a consistent copy of the database while the app runs."""
+    from .services.backup import BackupError, backup
+    try:
+        click.echo(backup(path))
+    except BackupError as exc:
+        _fail({"backup": str(exc)})
+
+
+@click.command("restore")
+@click.argument("path")
+@click.option("--force", is_flag=True, help="覆盖已有数据")
+def restore_cmd(path: str, force: bool) -> None:
+    """Restore a backup (refuses to overwrite a non-empty database without --force)."""
+    from .services.backup import BackupError, restore
+    try:
+        click.echo(restore(path, force))
+    except BackupError as exc:
+        _fail({"restore": str(exc)})
+
+
 def register(app) -> None:
     from .cli_ledger import ledger_cli
     from .cli_report import report_cli
     for cmd in (init_db, agencies_cli, users_cli, demo_cmd, ledger_cli, sweep_cli, scheduler_cli,
-                outbox_cli, report_cli, check_cmd):
+                outbox_cli, report_cli, check_cmd, backup_cmd, restore_cmd):
         app.cli.add_command(cmd)

@@ -61,7 +61,7 @@ def export_cmd(agency_code: str | None, year: int | None, as_of) -> None:
         click.echo(f"受理机关 {agency_code} 不存在", err=True)
         sys.exit(1)
     day: date = as_of.date() if as_of else today()
-    out = click.get_binary_stream("stdout")  # UTF-8 whatever the locale
+    out = sys.stdout.buffer  # bytes: the file is UTF-8 whatever the locale
     for line in export_ledger(agency_code, year, as_of=day):
         out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
     out.flush()

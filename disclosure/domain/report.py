@@ -393,10 +393,6 @@ def draft_narrative(f: NarrativeFigures) -> str:
                      zip("一二三四五", NARRATIVE_PARTS, parts))
 
 
-def draft_other_matters(fees_yuan: str) -> str:
-    return f"本年度收取信息处理费 {fees_yuan} 元。"
-
-
 # -- statistics helpers ---------------------------------------------------------------------------
 def summary_stats(values: list[int]) -> dict:
     """n, median, mean (one decimal), 90th percentile (nearest rank) and max; None when empty."""

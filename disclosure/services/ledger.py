@@ -9,16 +9,18 @@ fields as of a given day.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from datetime import date
+from datetime import date, timezone
 from typing import Iterable, Iterator
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..database import atomic
 from ..domain import deadlines
 from ..domain import ledger as dl
 from ..domain.application import Applicant
@@ -129,7 +131,8 @@ def _case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: dat
         credit_code=a.credit_code, legal_representative=a.legal_representative,
         contact_name=a.contact_name, phone=a.phone, email=a.email, address=a.address,
         subject=rec.subject, description=rec.description, delivery_form=rec.delivery_form,
-        delivery_method=rec.delivery_method, submitted_at=rec.submitted_at,
+        delivery_method=rec.delivery_method,
+        submitted_at=rec.submitted_at.astimezone(timezone.utc) if rec.submitted_at else None,
         received_on=rec.received_on, supplement_requested_on=rec.supplement_requested_on,
         supplement_period_workdays=rec.supplement_period_workdays,
         supplement_items=rec.supplement_items, supplement_received_on=rec.supplement_received_on,
@@ -150,52 +153,88 @@ def _agencies() -> dict[str, Agency]:
     return {a.code: a for a in db.session.execute(select(Agency)).scalars()}
 
 
-def _existing(numbers: list[str]) -> dict[str, Case]:
-    stmt = (select(Case).where(Case.tracking_no.in_(numbers))
-            .options(selectinload(Case.pauses), selectinload(Case.appeals)))
-    return {c.tracking_no: c for c in db.session.execute(stmt).scalars()}
+def _load(stmt) -> tuple[list[Case], dict]:
+    stmt = stmt.options(selectinload(Case.pauses), selectinload(Case.appeals))
+    found = list(db.session.execute(stmt).scalars())
+    return found, _event_dates([c.id for c in found])
 
 
-def _compare(part: list[dl.LedgerRecord], codes: dict[int, str], errors: list[LineError]):
-    """Split records whose tracking number may be taken: → (new ones, number unchanged)."""
-    existing = _existing([r.tracking_no for r in part if r.tracking_no])
-    if not existing:
-        return part, 0
-    dates = _event_dates([c.id for c in existing.values()])
-    fresh, unchanged, zone = [], 0, tz()
-    for rec in part:
-        case = existing.get(rec.tracking_no) if rec.tracking_no else None
-        if case is None:
-            fresh.append(rec)
-            continue
-        stored = record_of(case, codes.get(case.agency_id, ""), *dates[case.id])
-        if dl.to_line(rec, zone) == dl.to_line(stored, zone):
-            unchanged += 1
-        else:
-            errors.append(LineError(rec.line, "tracking_no", "tracking_no_exists",
-                                    f"申请编号 {rec.tracking_no} 已存在，且与已有案件内容不同"))
-    return fresh, unchanged
+def _content(rec: dl.LedgerRecord) -> str:
+    """What a line says, apart from its tracking number (for unnumbered re-imports)."""
+    line = dl.to_line(rec, tz())
+    del line["tracking_no"]
+    return json.dumps(line, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass
+class _Check:
+    """The database side of validation: accumulates across chunks of records."""
+    agencies: dict[str, Agency]
+    errors: list[LineError] = field(default_factory=list)
+    fresh: list[dl.LedgerRecord] = field(default_factory=list)
+    unchanged: int = 0
+    matched: set[int] = field(default_factory=set)  # cases an unnumbered line already matched
+
+    def stored(self, case: Case, dates: dict) -> dl.LedgerRecord:
+        code = next(code for code, a in self.agencies.items() if a.id == case.agency_id)
+        return record_of(case, code, *dates[case.id])
+
+    def numbered(self, part: list[dl.LedgerRecord]) -> None:
+        """A tracking number already taken: fine (skipped) only if the case is identical."""
+        found, dates = _load(select(Case).where(Case.tracking_no.in_(
+            [r.tracking_no for r in part])))
+        existing = {c.tracking_no: c for c in found}
+        for rec in part:
+            case = existing.get(rec.tracking_no)
+            if case is None:
+                self.fresh.append(rec)
+            elif dl.to_line(rec, tz()) == dl.to_line(self.stored(case, dates), tz()):
+                self.unchanged += 1
+            else:
+                self.errors.append(LineError(
+                    rec.line, "tracking_no", "tracking_no_exists",
+                    f"申请编号 {rec.tracking_no} 已存在，且与已有案件内容不同"))
+
+    def unnumbered(self, part: list[dl.LedgerRecord]) -> None:
+        """No tracking number: a stored case saying exactly the same is this line imported
+        before (each stored case matches one line at most)."""
+        found, dates = _load(select(Case).where(
+            Case.agency_id.in_({self.agencies[r.agency].id for r in part}),
+            Case.applicant_name.in_({r.applicant.name for r in part}),
+            or_(Case.received_on.in_({r.received_on for r in part if r.received_on}),
+                Case.received_on.is_(None))))
+        candidates = defaultdict(list)
+        for case in found:
+            if case.id not in self.matched:
+                candidates[_content(self.stored(case, dates))].append(case.id)
+        for rec in part:
+            same = candidates.get(_content(rec)) if candidates else None
+            if same:
+                self.matched.add(same.pop(0))
+                self.unchanged += 1
+            else:
+                self.fresh.append(rec)
 
 
 def _check_database(records: list[dl.LedgerRecord], agencies: dict[str, Agency]):
-    """Agency exists; tracking number free, or taken by an identical case (then skipped).
-    One look-up per IN_CHUNK records. → (records to create, number unchanged, errors)."""
-    errors: list[LineError] = []
+    """Agency exists; a line imported before is skipped (counted unchanged); a tracking number
+    taken by a different case is an error. One look-up per IN_CHUNK records.
+    → (records to create in file order, number unchanged, errors)."""
+    check = _Check(agencies)
     known = []
     for rec in records:
         if rec.agency in agencies:
             known.append(rec)
         else:
-            errors.append(LineError(rec.line, "agency", "unknown_agency",
-                                    f"受理机关 {rec.agency} 不存在（可用 flask --app disclosure "
-                                    f"agencies add 代码 名称 创建）"))
-    codes = {a.id: code for code, a in agencies.items()}
-    fresh, unchanged = [], 0
-    for part in _chunks(known, IN_CHUNK):
-        new, same = _compare(part, codes, errors)
-        fresh += new
-        unchanged += same
-    return fresh, unchanged, errors
+            check.errors.append(LineError(
+                rec.line, "agency", "unknown_agency",
+                f"受理机关 {rec.agency} 不存在（可用 flask --app disclosure agencies add 代码 名称 创建）"))
+    for part in _chunks([r for r in known if r.tracking_no], IN_CHUNK):
+        check.numbered(part)
+    for part in _chunks([r for r in known if not r.tracking_no], IN_CHUNK):
+        check.unnumbered(part)
+    fresh = sorted(check.fresh, key=lambda r: r.line)
+    return fresh, check.unchanged, check.errors
 
 
 # -- import: writing ------------------------------------------------------------------------------
@@ -296,23 +335,21 @@ def _write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: A
         _audit(part, rows, actor)
 
 
+@atomic
 def import_ledger(source: str | Iterable[str], *, agency_code: str | None = None,
                   dry_run: bool = False, today: date, actor: Actor = SYSTEM_ACTOR) -> ImportResult:
-    """spec/ledger.md import: validate every line, then write all of them or nothing."""
+    """spec/ledger.md import: validate every line (format, then against the database), then
+    write all of them in one transaction — or nothing, returning every error."""
     transition(NEW, "import", actor.roles)  # who may import (admin, system)
-    try:
-        records, errors = dl.parse_ledger(source, today=today, agency=agency_code, tz=tz())
-        agencies = _agencies()
-        fresh, unchanged, db_errors = _check_database(records, agencies)
-        errors = sorted(errors + db_errors, key=lambda e: e.line)
-        if errors or dry_run:
-            db.session.rollback()
-            return ImportResult(errors, 0 if errors else len(fresh), unchanged, dry_run)
-        _write(fresh, agencies, actor, today)
-        db.session.commit()
-    except Exception:
+    records, errors = dl.parse_ledger(source, today=today, agency=agency_code, tz=tz())
+    agencies = _agencies()
+    fresh, unchanged, db_errors = _check_database(records, agencies)
+    errors = sorted(errors + db_errors, key=lambda e: e.line)
+    if errors or dry_run:
         db.session.rollback()
-        raise
+        return ImportResult(errors, 0 if errors else len(fresh), unchanged, dry_run)
+    _write(fresh, agencies, actor, today)
+    db.session.commit()
     return ImportResult([], len(fresh), unchanged, False)
 
 

@@ -25,6 +25,7 @@ from .cases import ValidationFailed
 TEXT_FIELDS = ("narrative", "problems", "other_matters")
 FIGURE_FIELDS = ("licensing_decisions", "penalty_decisions", "enforcement_decisions")
 MAX_TEXT = 20000
+FEE_LINE = "本年度收取信息处理费（元，据收费记录）"
 
 
 class UnknownAgency(LookupError):
@@ -254,7 +255,7 @@ def build(s: Scope) -> AnnualReport:
 def _fill_texts(r: AnnualReport, entered: list[ReportYear]) -> None:
     drafts = {"narrative": rules.draft_narrative(rules.NarrativeFigures(
                   r.year, r.table2, r.rows, r.rates, r.table4, r.reviews, r.fees_yuan)),
-              "problems": "", "other_matters": rules.draft_other_matters(r.fees_yuan)}
+              "problems": "", "other_matters": ""}  # 六 opens with the fee line from the records
     names = {a.id: a.name for a in r.scope.agencies}
     for key in TEXT_FIELDS:
         saved = [(names.get(e.agency_id, ""), getattr(e, key)) for e in entered if getattr(e, key)]
@@ -561,7 +562,8 @@ def xlsx_bytes(r: AnnualReport) -> bytes:
     row = line(row, rules.SECTIONS[4], bold=True)
     row = line(row, r.texts["problems"] or "", height=text_height(r.texts["problems"] or ""))
     row = line(row + 1, rules.SECTIONS[5], bold=True)
-    row = line(row, f"本年度收取信息处理费（元）：{r.fees_yuan}")
+    row = line(row, FEE_LINE, span=3)
+    ws.cell(row - 1, 4, Decimal(r.fees_yuan)).number_format = "0.00"
     line(row, r.texts["other_matters"] or "", height=text_height(r.texts["other_matters"] or ""))
     _xlsx_checks(wb.create_sheet("校验与比率"), r)
     buf = io.BytesIO()

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Agency, Outbox, User
@@ -107,7 +108,7 @@ def agencies():
 @bp.route("/users", methods=["GET", "POST"])
 def user_list():
     form = UserForm()
-    form.agency.choices = [(a.code, f"{a.code} {a.name}") for a in _agencies()]
+    form.agency.choices = [SelectChoice(a.code, f"{a.code} {a.name}") for a in _agencies()]
     loose = []
     if form.validate_on_submit():
         try:

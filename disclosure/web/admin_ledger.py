@@ -1,9 +1,95 @@
-"""Admin: ledger upload (JSONL import, all-or-nothing) and export download."""
+"""Admin: ledger upload (JSONL import, all-or-nothing) and export download (spec/ledger.md)."""
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+from datetime import date
 
-from .guards import guard_blueprint
+from flask import (Blueprint, Response, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..models import Agency
+from ..services import ledger
+from ..timeutil import today
+from .guards import actor, guard_blueprint
 
 bp = Blueprint("admin_ledger", __name__, url_prefix="/admin/ledger")
 guard_blueprint(bp, frozenset({"admin"}))
+
+ERRORS_SHOWN = 1000
+
+
+class LedgerUploadForm(FlaskForm):
+    file = FileField("台账文件（JSONL：每行一个案件，UTF-8 编码）")
+    agency = SelectField("受理机关", choices=[], default="")
+    dry_run = BooleanField("只校验，不导入（试运行）")
+
+
+def _agencies() -> list[Agency]:
+    return list(db.session.execute(select(Agency).order_by(Agency.code)).scalars())
+
+
+def _text(upload) -> tuple[str | None, str | None]:
+    """The uploaded file as text, or a problem to show."""
+    if upload is None or not getattr(upload, "filename", ""):
+        return None, "请选择要导入的台账文件"
+    try:
+        return upload.read().decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, "文件不是 UTF-8 编码的文本，未导入任何案件"
+
+
+def _render(form, agencies, result=None, problem=None, status=200):
+    return render_template("admin/ledger.html", form=form, agencies=agencies, result=result,
+                           problem=problem, shown=ERRORS_SHOWN, today=today()), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+def upload():
+    form, agencies = LedgerUploadForm(), _agencies()
+    form.agency.choices = [SelectChoice("", "按文件中每行的 agency")] + [
+        SelectChoice(a.code, f"{a.code} {a.name}") for a in agencies]
+    if request.method == "GET":
+        return _render(form, agencies)
+    if not form.validate_on_submit():
+        problem = "；".join(e for errs in form.errors.values() for e in errs)
+        return _render(form, agencies, problem=problem, status=400)
+    text, problem = _text(form.file.data)
+    if problem:
+        return _render(form, agencies, problem=problem, status=400)
+    result = ledger.import_ledger(text, agency_code=form.agency.data or None,
+                                  dry_run=form.dry_run.data, today=today(), actor=actor())
+    if result.ok and not result.dry_run:
+        flash(f"导入完成：新增 {result.created} 件，已存在且相同 {result.unchanged} 件", "ok")
+        return redirect(url_for("admin_ledger.upload"))
+    return _render(form, agencies, result=result, status=200 if result.ok else 400)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() and 1900 <= int(value) <= 2999 else None
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, "").strip())
+    except ValueError:
+        return None
+
+
+@bp.get("/export.jsonl")
+def export():
+    code = request.args.get("agency", "").strip() or None
+    if code and code not in {a.code for a in _agencies()}:
+        return Response("受理机关不存在\n", status=404, mimetype="text/plain")
+    year, as_of = _int_arg("year"), _date_arg("as_of") or today()
+    lines = ledger.export_ledger(code, year, as_of=as_of)
+    body = (json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    name = "-".join(str(p) for p in ("ledger", code, year, as_of.isoformat()) if p)
+    return Response(stream_with_context(body), mimetype="application/x-ndjson",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.jsonl"'})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from ..domain import codes
@@ -22,9 +23,9 @@ class CNDateField(DateField):
             raise ValueError("日期无效，请按 年-月-日 填写真实存在的日期")
 
 
-def _choices(labels: dict, blank: str | None = None) -> list[tuple[str, str]]:
-    out = [("", blank)] if blank else []
-    return out + [(k.value, v) for k, v in labels.items()]
+def _choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
+    out = [SelectChoice("", blank)] if blank else []
+    return out + [SelectChoice(k.value, v) for k, v in labels.items()]
 
 
 class ApplicationForm(FlaskForm):
@@ -84,7 +85,7 @@ class ApplicationForm(FlaskForm):
 
 class RegisterForm(ApplicationForm):
     channel = SelectField("提交方式", choices=[
-        (c.value, codes.CHANNEL_LABELS[c]) for c in codes.Channel if c != codes.Channel.ONLINE])
+        SelectChoice(c.value, codes.CHANNEL_LABELS[c]) for c in codes.Channel if c != codes.Channel.ONLINE])
     received_on = CNDateField("收到申请之日", validators=[Optional()])
 
 
@@ -112,11 +113,11 @@ class UserForm(FlaskForm):
     display_name = StringField("姓名")
     password = PasswordField("初始密码")
     agency = SelectField("所属机关", choices=[])
-    roles = SelectMultipleField("角色", choices=[(r.value, l) for r, l in codes.ROLE_LABELS.items()])
+    roles = SelectMultipleField("角色", choices=_choices(codes.ROLE_LABELS))
 
 
 class RolesForm(FlaskForm):
-    roles = SelectMultipleField("角色", choices=[(r.value, l) for r, l in codes.ROLE_LABELS.items()])
+    roles = SelectMultipleField("角色", choices=_choices(codes.ROLE_LABELS))
 
 
 class ActionForm(FlaskForm):

@@ -69,7 +69,7 @@ def case_list():
         soon_until=add_workdays(today(), current_app.config["DUE_SOON_WORKDAYS"]),
         sort=request.args.get("sort", "received_on"),
         descending=request.args.get("dir", "desc") != "asc",
-        page=_int_arg("page", 1))
+        page=_int_arg("page", 1), per_page=current_app.config["CASES_PER_PAGE"])
     result = case_queries.list_cases(actor(), f)
     return render_template("staff/cases.html", result=result, f=f, args=request.args)
 

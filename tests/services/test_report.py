@@ -461,7 +461,7 @@ def test_drafts_fill_the_texts_until_saved(two_years):
     assert r.drafted == {"narrative": True, "problems": True, "other_matters": True}
     assert "新收政府信息公开申请 8 件，上年结转 3 件" in r.texts["narrative"]
     assert "答复率 80.00%，答复及时率 87.50%" in r.texts["narrative"]
-    assert r.texts["other_matters"] == "本年度收取信息处理费 200.00 元。"
+    assert r.texts["other_matters"] == ""  # section 六 opens with the fee line from the records
 
 
 def test_reviews_performed_are_counted_in_the_year_they_were_decided(agency, who):
@@ -556,6 +556,8 @@ def test_xlsx_has_the_official_layout(two_years):
         1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
     fee = cell["行政事业性收费"]
     assert ws.cell(fee.row, 2).value == 0 and ws.cell(fee.row, 2).number_format == "0.00"
+    fee_line = cell[svc.FEE_LINE]
+    assert ws.cell(fee_line.row, 4).value == 200 and ws.cell(fee_line.row, 4).number_format == "0.00"
     checks = wb["校验与比率"]
     assert checks["A2"].value == "答复率" and checks["D2"].value == 0.8
 

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from disclosure.extensions import db
 from disclosure.models import Event, User
@@ -15,15 +13,6 @@ from disclosure.services.actors import Actor
 from disclosure.services.cases import ValidationFailed
 from disclosure.timeutil import now
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """scrypt costs ~0.1–0.3 s per hash and per check; the staff fixture hashes five passwords
-    per test. Hash with a cheap pbkdf2 here (checks follow the stored method)."""
-    monkeypatch.setattr(users, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-                        raising=False)
 
 
 def events(action: str) -> list[Event]:
@@ -66,16 +55,27 @@ def test_create_agency_refuses_duplicate_code_case_insensitively(agency):
 
 # -- users ----------------------------------------------------------------------------------------
 
-def test_create_user_hashes_password_and_sorts_roles(agency, monkeypatch):
-    monkeypatch.undo()  # the real (slow) default hashing, once
+def test_create_user_hashes_password_and_sorts_roles(agency, app):
     user = users.create_user("clerk", PASSWORD, "BCZ", ["reviewer", "handler", "handler"], "办事员")
     assert user.roles == {"handler", "reviewer"}
     assert user.active and user.agency_id == agency.id and user.display_name == "办事员"
     assert PASSWORD not in user.password_hash
-    assert user.password_hash.startswith("scrypt:")
+    method = app.config.get("PASSWORD_HASH_METHOD", "scrypt").split(":")[0]
+    assert user.password_hash.startswith(method + ":")
     assert users.authenticate("clerk", PASSWORD) is user
     [ev] = events("user_created")
     assert ev.data == {"username": "clerk", "roles": ["handler", "reviewer"]}
+
+
+def test_production_hashing_is_scrypt(make_app):
+    from disclosure.config import DefaultConfig
+    assert getattr(DefaultConfig, "PASSWORD_HASH_METHOD", "scrypt").startswith("scrypt")
+    app = make_app(PASSWORD_HASH_METHOD="scrypt")
+    with app.app_context():
+        users.create_agency("BCZ", "包场镇人民政府")
+        user = users.create_user("clerk", PASSWORD, "BCZ", ["handler"])
+        assert user.password_hash.startswith("scrypt:")
+        assert users.authenticate("clerk", PASSWORD) is user
 
 
 def test_create_user_display_name_defaults_to_username(agency):

@@ -3,19 +3,16 @@ scope; safe `next`; lock-out; logout kills the old session cookie."""
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
-from werkzeug.security import generate_password_hash
 
 from disclosure.extensions import db
 from disclosure.models import Event, User
 from disclosure.services import cases
-from disclosure.services import users as users_service
 from disclosure.services.actors import Actor
 from disclosure.services.uploads import Upload
 from disclosure.services.users import create_agency, create_user, set_active
@@ -30,15 +27,6 @@ pytestmark = pytest.mark.filterwarnings(
 GUARDED_PREFIXES = ("/staff", "/admin")
 PUBLIC_BLUEPRINTS = {"public", "auth", "api"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """scrypt costs ~0.1–0.3 s per hash and per check; the staff fixture hashes five passwords
-    per test. Hash with a cheap pbkdf2 here (checks follow the stored method)."""
-    monkeypatch.setattr(users_service, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-                        raising=False)
 
 
 def guarded_requests(app) -> list[tuple[str, str, str]]:

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import re
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from disclosure.extensions import db
 from disclosure.models import Agency, Event, User
-from disclosure.services import users as users_service
 from disclosure.services.users import create_user
 from tests.conftest import PASSWORD, login
 
@@ -19,15 +16,6 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Passing SelectField choices as tuples is deprecated:DeprecationWarning")
 
 NEW_PASSWORD = "Fresh-password-99"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """scrypt costs ~0.1–0.3 s per hash and per check; the staff fixture hashes five passwords
-    per test. Hash with a cheap pbkdf2 here (checks follow the stored method)."""
-    monkeypatch.setattr(users_service, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-                        raising=False)
 
 
 def user_named(username: str) -> User | None:

@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from disclosure.extensions import db
 from disclosure.models import Case
 from disclosure.services import cases
-from disclosure.services import users as users_service
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency
 from tests.conftest import PG_URL, person_payload
@@ -22,15 +19,6 @@ URL = "/api/v1/applications"
 CREATED_KEYS = {"tracking_no", "query_code", "status", "submitted_at"}
 FOLLOW_KEYS = {"tracking_no", "status", "submitted_at", "received_on", "due_on",
                "due_provisional", "history", "reply"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """scrypt costs ~0.1–0.3 s per hash and per check; the staff fixture hashes five passwords
-    per test. Hash with a cheap pbkdf2 here (checks follow the stored method)."""
-    monkeypatch.setattr(users_service, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-                        raising=False)
 
 
 @pytest.fixture

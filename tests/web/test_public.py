@@ -6,17 +6,14 @@ import io
 import os
 import re
 import warnings
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.security import generate_password_hash
 from werkzeug.test import encode_multipart
 
 from disclosure.extensions import db
 from disclosure.models import Attachment, Case
-from disclosure.services import users as users_service
 from disclosure.services.users import create_agency
 from tests.conftest import PG_URL, login
 
@@ -39,15 +36,6 @@ FORM = {
 ORG_FORM = {**FORM, "applicant_type": "commercial_enterprise", "name": "某某有限公司",
             "id_type": "", "id_number": "", "credit_code": "91110000600037341L",
             "legal_representative": "李四", "contact_name": "王五"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """scrypt costs ~0.1–0.3 s per hash and per check; the staff fixture hashes five passwords
-    per test. Hash with a cheap pbkdf2 here (checks follow the stored method)."""
-    monkeypatch.setattr(users_service, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-                        raising=False)
 
 
 @pytest.fixture

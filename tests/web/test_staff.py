@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
-from werkzeug.security import generate_password_hash
 from werkzeug.test import encode_multipart
 
 from disclosure.extensions import db
 from disclosure.models import Case, Event
 from disclosure.services import cases
-from disclosure.services import users as users_service
 from disclosure.services.actors import Actor
 from disclosure.services.calendar import add_workdays
 from disclosure.services.users import create_agency, create_user
@@ -34,15 +31,6 @@ FORM = {
     "address": "包场镇1号", "subject": "2023年某村道路拓宽工程的立项批复", "description": "",
     "delivery_form": "paper", "delivery_method": "mail",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """scrypt costs ~0.1–0.3 s per hash and per check; the staff fixture hashes five passwords
-    per test. Hash with a cheap pbkdf2 here (checks follow the stored method)."""
-    monkeypatch.setattr(users_service, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-                        raising=False)
 
 
 @pytest.fixture

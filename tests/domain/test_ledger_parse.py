@@ -1,0 +1,445 @@
+"""spec/ledger.md — parsing and validating ledger lines (pure: no app, no database)."""
+import copy
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from disclosure.domain import ledger
+from disclosure.domain.deadlines import compute_deadline
+from disclosure.domain.workdays import WorkCalendar
+
+TODAY = date(2025, 1, 1)
+CAL = WorkCalendar()
+
+# The example of ledger.md, with a real identity number and phone.
+EXAMPLE = {
+    "tracking_no": "BCZ-2024-000017",
+    "agency": "BCZ",
+    "applicant": {"type": "natural_person", "name": "张三", "id_type": "resident_id",
+                  "id_number": "11010519491231002X", "phone": "13800000000",
+                  "email": "zhang@example.cn", "address": "包场镇1号"},
+    "channel": "mail_signed",
+    "submitted_at": "2024-01-03T10:15:00+08:00",
+    "received_on": "2024-01-04",
+    "subject": "2023年某村道路拓宽工程的立项批复",
+    "description": "……",
+    "events": [
+        {"type": "supplement_requested", "on": "2024-01-08", "period_workdays": 15},
+        {"type": "supplement_received", "on": "2024-01-15"},
+        {"type": "consultation_started", "on": "2024-01-20", "party": "third_party"},
+        {"type": "consultation_ended", "on": "2024-02-05"},
+        {"type": "extension_approved", "on": "2024-02-18", "workdays": 20},
+        {"type": "fee_notified", "on": "2024-02-20", "method": "per_page", "amount_yuan": "700.00"},
+        {"type": "fee_paid", "on": "2024-02-22"},
+        {"type": "deferred_deadline_set", "on": "2024-02-23", "due_on": "2024-04-30"},
+    ],
+    "outcome": "partially_disclosed",
+    "concluded_on": "2024-03-12",
+    "appeals": [{"kind": "reconsideration", "filed_on": "2024-04-02",
+                 "result": "upheld", "decided_on": "2024-06-01"}],
+}
+
+MINIMAL = {"agency": "BCZ", "applicant": {"type": "natural_person", "name": "李四"},
+           "channel": "in_person", "received_on": "2024-03-01", "subject": "某文件"}
+
+
+def make(base=MINIMAL, **over) -> dict:
+    obj = copy.deepcopy(base)
+    for key, value in over.items():
+        if value is ...:
+            obj.pop(key, None)
+        else:
+            obj[key] = value
+    return obj
+
+
+def parse(obj, today=TODAY, line=1, **kw):
+    text = obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False)
+    return ledger.parse_line(text, line, today=today, **kw)
+
+
+def errors(obj, **kw) -> set[tuple[str, str]]:
+    rec, errs = parse(obj, **kw)
+    assert rec is None and errs, "expected errors"
+    return {(e.field, e.code) for e in errs}
+
+
+def ok(obj, **kw) -> ledger.LedgerRecord:
+    rec, errs = parse(obj, **kw)
+    assert errs == [], errs
+    return rec
+
+
+# -- the example and the minimum ------------------------------------------------------------------
+def test_example_line_parses_into_facts():
+    rec = ok(EXAMPLE)
+    assert rec.tracking_no == "BCZ-2024-000017" and rec.agency == "BCZ"
+    assert rec.applicant.id_number == "11010519491231002X"
+    assert rec.received_on == date(2024, 1, 4)
+    assert (rec.supplement_requested_on, rec.supplement_period_workdays,
+            rec.supplement_received_on) == (date(2024, 1, 8), 15, date(2024, 1, 15))
+    assert rec.consultations == (ledger.Consultation("third_party", date(2024, 1, 20),
+                                                     date(2024, 2, 5)),)
+    assert (rec.extension_workdays, rec.extension_on) == (20, date(2024, 2, 18))
+    assert (rec.fee_method, rec.fee_amount) == ("per_page", Decimal("700.00"))
+    assert (rec.fee_notified_on, rec.fee_paid_on) == (date(2024, 2, 20), date(2024, 2, 22))
+    assert (rec.deferred_due_on, rec.deferred_set_on) == (date(2024, 4, 30), date(2024, 2, 23))
+    assert (rec.outcome, rec.concluded_on) == ("partially_disclosed", date(2024, 3, 12))
+    assert rec.appeals == (ledger.AppealRecord("reconsideration", date(2024, 4, 2), "upheld",
+                                               date(2024, 6, 1)),)
+    assert ledger.derive_status(rec) == "replied"
+
+
+def test_example_clock_is_the_domain_clock():
+    dl = compute_deadline(ledger.clock_facts(ok(EXAMPLE)), CAL, TODAY)
+    assert dl.clock_started_on == date(2024, 1, 15)  # restarted by the supplement
+    assert dl.due_on == date(2024, 4, 30)  # the deferred date replaces the computed one
+    assert dl.timely is True
+
+
+def test_minimal_line_and_optional_identity():
+    rec = ok(MINIMAL)
+    assert rec.applicant.id_type is None and rec.applicant.id_number is None
+    assert rec.applicant.phone is None and rec.tracking_no is None
+    assert ledger.derive_status(rec) == "registered"
+
+
+def test_organisation_without_credit_code_or_contact_is_accepted():
+    rec = ok(make(applicant={"type": "commercial_enterprise", "name": "某建设有限公司"}))
+    assert rec.applicant.credit_code is None and rec.applicant.contact_name is None
+
+
+def test_agency_comes_from_the_option_when_absent():
+    assert ok(make(agency=...), agency="BCZ").agency == "BCZ"
+    assert ("agency", "required") in errors(make(agency=...))
+    assert ("agency", "agency_mismatch") in errors(make(agency="XYZ"), agency="BCZ")
+
+
+# -- required fields and codes ---------------------------------------------------------------------
+@pytest.mark.parametrize("key, field", [
+    ("channel", "channel"), ("subject", "subject"), ("received_on", "received_on"),
+])
+def test_required_fields(key, field):
+    assert (field, "required") in errors(make(**{key: ...}))
+
+
+def test_applicant_type_and_name_required():
+    found = errors(make(applicant={"phone": "13800000000"}))
+    assert {("applicant.type", "required"), ("applicant.name", "required")} <= found
+    assert ("applicant", "required") in errors(make(applicant=...))
+
+
+@pytest.mark.parametrize("over, field", [
+    ({"channel": "pigeon"}, "channel"),
+    ({"outcome": "granted", "concluded_on": "2024-03-10"}, "outcome"),
+    ({"applicant": {"type": "alien", "name": "x"}}, "applicant.type"),
+    ({"applicant": {"type": "natural_person", "name": "x", "id_type": "badge",
+                    "id_number": "1"}}, "applicant.id_type"),
+    ({"events": [{"type": "teleported", "on": "2024-03-02"}]}, "events[0].type"),
+    ({"events": [{"type": "consultation_started", "on": "2024-03-02", "party": "mayor"}]},
+     "events[0].party"),
+    ({"events": [{"type": "fee_notified", "on": "2024-03-02", "method": "per_word",
+                  "amount_yuan": "100.00"}]}, "events[0].method"),
+    ({"appeals": [{"kind": "petition", "filed_on": "2024-04-01"}]}, "appeals[0].kind"),
+    ({"appeals": [{"kind": "reconsideration", "filed_on": "2024-04-01", "result": "won"}]},
+     "appeals[0].result"),
+])
+def test_unknown_codes(over, field):
+    assert (field, "unknown_code") in errors(make(**over))
+
+
+def test_unknown_field_is_an_error_but_derived_fields_are_ignored():
+    assert ("recieved_on", "unknown_field") in errors(make(recieved_on="2024-03-01"))
+    assert ("applicant.nickname", "unknown_field") in errors(
+        make(applicant={"type": "natural_person", "name": "x", "nickname": "y"}))
+    rec = ok(make(status="replied", due_on="2000-01-01", overdue=True))
+    assert ledger.derive_status(rec) == "registered"
+
+
+# -- dates ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["2024-02-30", "2023-02-29", "2024/03/01", "20240301",
+                                   "2024-3-1", 20240301, "yesterday"])
+def test_malformed_dates(value):
+    assert ("received_on", "invalid_date") in errors(make(received_on=value))
+
+
+def test_malformed_dates_in_events_conclusion_and_appeals():
+    found = errors(make(events=[{"type": "supplement_requested", "on": "2024-02-30"}],
+                        outcome="disclosed", concluded_on="2024-13-01",
+                        appeals=[{"kind": "reconsideration", "filed_on": "2024-04-31"}]))
+    assert {("events[0].on", "invalid_date"), ("concluded_on", "invalid_date"),
+            ("appeals[0].filed_on", "invalid_date")} <= found
+
+
+def test_leap_day_is_a_date():
+    assert ok(make(received_on="2024-02-29")).received_on == date(2024, 2, 29)
+
+
+def test_concluded_on_in_the_future():
+    obj = make(outcome="disclosed", concluded_on="2025-01-02")
+    assert ("concluded_on", "future_date") in errors(obj)
+    assert ok(obj, today=date(2025, 1, 2)).concluded_on == date(2025, 1, 2)
+
+
+def test_received_on_in_the_future_and_before_submission():
+    assert ("received_on", "future_date") in errors(make(received_on="2025-02-01"))
+    found = errors(make(submitted_at="2024-03-05T09:00:00+08:00"))
+    assert ("received_on", "received_before_submitted") in found
+
+
+def test_outcome_and_concluded_on_together_or_not_at_all():
+    assert ("concluded_on", "outcome_with_date") in errors(make(outcome="disclosed"))
+    assert ("outcome", "outcome_with_date") in errors(make(concluded_on="2024-03-20"))
+    assert ("concluded_on", "concluded_before_received") in errors(
+        make(outcome="disclosed", concluded_on="2024-02-28"))
+
+
+# -- events -------------------------------------------------------------------------------------
+def ev(kind, on, **kw):
+    return {"type": kind, "on": on, **kw}
+
+
+def test_events_out_of_order():
+    found = errors(make(events=[ev("supplement_requested", "2024-03-05"),
+                                ev("supplement_received", "2024-03-04")]))
+    assert ("events[1].on", "out_of_order") in found
+
+
+def test_event_before_received_and_after_concluded():
+    found = errors(make(events=[ev("consultation_started", "2024-02-28", party="agency"),
+                                ev("consultation_ended", "2024-03-25")],
+                        outcome="disclosed", concluded_on="2024-03-20"))
+    assert {("events[0].on", "before_received"), ("events[1].on", "after_concluded")} <= found
+
+
+def test_event_in_the_future():
+    found = errors(make(events=[ev("consultation_started", "2025-01-05", party="agency")]))
+    assert ("events[0].on", "future_date") in found
+
+
+def test_event_needs_its_date():
+    assert ("events[0].on", "required") in errors(make(events=[{"type": "fee_paid"}]))
+
+
+def test_supplement_requested_only_once():
+    found = errors(make(events=[ev("supplement_requested", "2024-03-04"),
+                                ev("supplement_requested", "2024-03-05")]))
+    assert ("events[1]", "supplement_twice") in found
+
+
+def test_supplement_received_without_request():
+    found = errors(make(events=[ev("supplement_received", "2024-03-04")]))
+    assert ("events[0]", "supplement_without_request") in found
+
+
+def test_extension_at_most_once_and_at_most_20_workdays():
+    found = errors(make(events=[ev("extension_approved", "2024-03-04", workdays=10),
+                                ev("extension_approved", "2024-03-05", workdays=5)]))
+    assert ("events[1]", "extension_twice") in found
+    found = errors(make(events=[ev("extension_approved", "2024-03-04", workdays=21)]))
+    assert ("events[0].workdays", "extension_too_long") in found
+    assert ("events[0].workdays", "invalid") in errors(
+        make(events=[ev("extension_approved", "2024-03-04", workdays="10")]))
+    assert ok(make(events=[ev("extension_approved", "2024-03-04", workdays=20)])
+              ).extension_workdays == 20
+
+
+def test_consultation_ended_that_never_started():
+    found = errors(make(events=[ev("consultation_ended", "2024-03-04")]))
+    assert ("events[0]", "consultation_not_started") in found
+    found = errors(make(events=[ev("consultation_started", "2024-03-04", party="agency"),
+                                ev("consultation_ended", "2024-03-05"),
+                                ev("consultation_ended", "2024-03-06")]))
+    assert ("events[2]", "consultation_not_started") in found
+
+
+def test_consultation_party_required_and_checked():
+    found = errors(make(events=[ev("consultation_started", "2024-03-04")]))
+    assert ("events[0].party", "required") in found
+
+
+def test_consultations_end_first_started_first_unless_party_named():
+    rec = ok(make(events=[ev("consultation_started", "2024-03-04", party="third_party"),
+                          ev("consultation_started", "2024-03-05", party="agency"),
+                          ev("consultation_ended", "2024-03-06", party="agency")]))
+    assert [(c.party, c.ended_on) for c in rec.consultations] == [
+        ("third_party", None), ("agency", date(2024, 3, 6))]
+    assert ledger.derive_status(rec) == "paused"
+
+
+@pytest.mark.parametrize("amount", [700, 700.0, "七百", "-5", "0", "1.005", ""])
+def test_money_is_a_positive_decimal_string(amount):
+    found = errors(make(events=[ev("fee_notified", "2024-03-04", method="per_case",
+                                   amount_yuan=amount)]))
+    assert ("events[0].amount_yuan", "invalid_amount") in found or \
+        ("events[0].amount_yuan", "required") in found
+
+
+def test_money_is_kept_to_the_fen():
+    rec = ok(make(events=[ev("fee_notified", "2024-03-04", method="per_case", amount_yuan="100")]))
+    assert rec.fee_amount == Decimal("100.00")
+    assert ledger.to_line(rec)["events"][0]["amount_yuan"] == "100.00"
+
+
+def test_fee_paid_needs_a_notice():
+    found = errors(make(events=[ev("fee_paid", "2024-03-04")]))
+    assert ("events[0]", "fee_paid_without_notice") in found
+
+
+def test_deferred_date_must_be_later():
+    found = errors(make(events=[ev("deferred_deadline_set", "2024-03-04", due_on="2024-03-04")]))
+    assert ("events[0].due_on", "deferred_not_later") in found
+
+
+# -- identity ---------------------------------------------------------------------------------------
+def test_wrong_id_check_digit():
+    found = errors(make(applicant={"type": "natural_person", "name": "x",
+                                   "id_type": "resident_id", "id_number": "110105194912310021"}))
+    assert ("applicant.id_number", "bad_check_digit") in found
+
+
+def test_id_number_needs_its_type():
+    found = errors(make(applicant={"type": "natural_person", "name": "x",
+                                   "id_number": "11010519491231002X"}))
+    assert ("applicant.id_type", "required") in found
+
+
+def test_wrong_credit_code_check_character():
+    found = errors(make(applicant={"type": "other_org", "name": "某村委会",
+                                   "credit_code": "91110000600037341A"}))
+    assert ("applicant.credit_code", "bad_check_digit") in found
+
+
+def test_phone_optional_but_checked_when_present():
+    assert ok(make(applicant={"type": "natural_person", "name": "x", "phone": "0513-81234567"}))
+    found = errors(make(applicant={"type": "natural_person", "name": "x", "phone": "call me"}))
+    assert ("applicant.phone", "invalid") in found
+
+
+# -- withdrawal and unconfirmed online submissions -----------------------------------------------------
+def test_withdrawn_event_concludes_as_other_other():
+    rec = ok(make(events=[ev("withdrawn", "2024-03-05")]))
+    assert (rec.outcome, rec.concluded_on, rec.withdrawn) == ("other.other", date(2024, 3, 5), True)
+    assert ledger.derive_status(rec) == "withdrawn"
+    same = ok(make(events=[ev("withdrawn", "2024-03-05")], outcome="other.other",
+                   concluded_on="2024-03-05"))
+    assert ledger.to_line(same) == ledger.to_line(rec)
+
+
+def test_withdrawn_conflicts_and_nothing_after_it():
+    found = errors(make(events=[ev("withdrawn", "2024-03-05")], outcome="disclosed",
+                        concluded_on="2024-03-05"))
+    assert ("outcome", "withdrawn_conflict") in found
+    found = errors(make(events=[ev("withdrawn", "2024-03-05"), ev("fee_paid", "2024-03-05")]))
+    assert ("events[1]", "after_withdrawn") in found
+
+
+def test_unconfirmed_online_submission():
+    rec = ok(make(received_on=..., channel="online", submitted_at="2024-03-01T23:30:00+08:00"))
+    assert rec.received_on is None and ledger.derive_status(rec) == "submitted"
+    assert rec.year == 2024
+    assert ("received_on", "required") in errors(
+        make(received_on=..., submitted_at="2024-03-01T23:30:00+08:00"))  # not online
+    found = errors(make(received_on=..., channel="online", submitted_at="2024-03-01T10:00:00",
+                        events=[ev("supplement_requested", "2024-03-04")]))
+    assert ("events[0]", "not_received") in found
+
+
+def test_naive_submission_time_is_office_local():
+    rec = ok(make(channel="online", submitted_at="2024-03-01T10:00:00"))
+    assert ledger.to_line(rec)["submitted_at"] == "2024-03-01T10:00:00+08:00"
+    assert ("submitted_at", "invalid_datetime") in errors(make(submitted_at="2024-03-01"))
+
+
+# -- statuses ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("over, status", [
+    ({}, "registered"),
+    ({"events": [ev("supplement_requested", "2024-03-04")]}, "awaiting_supplement"),
+    ({"events": [ev("supplement_requested", "2024-03-04"),
+                 ev("supplement_received", "2024-03-05")]}, "in_progress"),
+    ({"events": [ev("consultation_started", "2024-03-04", party="agency")]}, "paused"),
+    ({"events": [ev("fee_notified", "2024-03-04", method="per_case", amount_yuan="100.00")]},
+     "paused"),
+    ({"events": [ev("extension_approved", "2024-03-04", workdays=5)]}, "in_progress"),
+    ({"outcome": "disclosed", "concluded_on": "2024-03-20"}, "replied"),
+    ({"outcome": "other.no_supplement", "concluded_on": "2024-03-20"}, "abandoned"),
+    ({"outcome": "other.fee_unpaid", "concluded_on": "2024-03-20"}, "abandoned"),
+    ({"outcome": "other.other", "concluded_on": "2024-03-20"}, "replied"),
+])
+def test_status_follows_the_facts(over, status):
+    rec = ok(make(**over))
+    assert ledger.derive_status(rec) == status
+    assert rec.concluded_by_sweep == (status == "abandoned")
+
+
+# -- lines and files ----------------------------------------------------------------------------------
+def test_every_error_of_a_line_is_reported_with_its_line_number():
+    rec, errs = parse(make(channel="x", received_on="2024-02-30", subject=...), line=7)
+    assert rec is None
+    assert {(e.line, e.field, e.code) for e in errs} == {
+        (7, "channel", "unknown_code"), (7, "received_on", "invalid_date"),
+        (7, "subject", "required")}
+    assert str(errs[0]).startswith("line 7: channel: ") and str(errs[0]).endswith("(unknown_code)")
+
+
+def test_file_lines_are_physical_and_blank_lines_skipped():
+    good = json.dumps(MINIMAL, ensure_ascii=False)
+    text = "\ufeff" + good + "\n\n   \n" + "[1, 2]\n" + "{not json\r\n" + good + "\n"
+    records, errs = ledger.parse_ledger(text, today=TODAY)
+    assert [r.line for r in records] == [1, 6]
+    assert [(e.line, e.field, e.code) for e in errs] == [(4, "$", "not_object"),
+                                                        (5, "$", "not_json")]
+
+
+def test_lines_may_come_from_a_file_object(tmp_path):
+    path = tmp_path / "ledger.jsonl"
+    path.write_text(json.dumps(MINIMAL, ensure_ascii=False) + "\n\n" + "{}\n", encoding="utf-8")
+    with open(path, encoding="utf-8") as fh:
+        records, errs = ledger.parse_ledger(fh, today=TODAY)
+    assert len(records) == 1 and {e.line for e in errs} == {3}
+
+
+def test_tracking_number_twice_in_a_file():
+    line = json.dumps(make(tracking_no="OLD-1"), ensure_ascii=False)
+    records, errs = ledger.parse_ledger(f"{line}\n{line}", today=TODAY)
+    assert len(records) == 1
+    assert [(e.line, e.code) for e in errs] == [(2, "duplicate_tracking_no")]
+
+
+def test_tracking_number_kept_exactly_but_not_padded():
+    assert ok(make(tracking_no="海门〔2019〕第7号")).tracking_no == "海门〔2019〕第7号"
+    assert ("tracking_no", "invalid") in errors(make(tracking_no=" BCZ-1"))
+
+
+# -- back to a line ------------------------------------------------------------------------------------
+def test_to_line_of_the_example_is_the_example():
+    line = ledger.to_line(ok(EXAMPLE))
+    assert line == EXAMPLE
+
+
+def test_to_line_is_a_fixed_point():
+    rec = ok(EXAMPLE)
+    again = ok(json.loads(json.dumps(ledger.to_line(rec), ensure_ascii=False)))
+    assert ledger.to_line(again) == ledger.to_line(rec)
+
+
+def test_events_are_canonical_whatever_the_input_order_of_same_day_events():
+    a = ok(make(events=[ev("fee_notified", "2024-03-04", method="per_case", amount_yuan="100.00"),
+                        ev("extension_approved", "2024-03-04", workdays=5)]))
+    b = ok(make(events=[ev("extension_approved", "2024-03-04", workdays=5),
+                        ev("fee_notified", "2024-03-04", method="per_case", amount_yuan="100")]))
+    assert ledger.to_line(a) == ledger.to_line(b)
+
+
+def test_overlapping_consultations_round_trip():
+    rec = ok(make(events=[ev("consultation_started", "2024-03-04", party="third_party"),
+                          ev("consultation_started", "2024-03-05", party="agency"),
+                          ev("consultation_ended", "2024-03-06", party="agency"),
+                          ev("consultation_ended", "2024-03-08")]))
+    line = ledger.to_line(rec)
+    assert line["events"][2] == {"type": "consultation_ended", "on": "2024-03-06",
+                                 "party": "agency"}
+    assert "party" not in line["events"][3]
+    assert ok(line).consultations == rec.consultations

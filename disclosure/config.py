@@ -9,6 +9,9 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # whole request; per-file limit below
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Form text fields may be long enough that an over-long subject gets a field error (with the
+    # input kept) instead of a bare 413 from Werkzeug's 500 kB default.
+    MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
     API_MAX_JSON_BYTES = 256 * 1024
     WTF_CSRF_TIME_LIMIT = None  # a long form typed slowly must not fail on a token timeout
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -22,6 +22,16 @@ def _headers(response):
     return response
 
 
+def _refuse_nul():
+    """No field, path or parameter of ours may contain a NUL byte: answer 400 before it reaches
+    a query (PostgreSQL text cannot store NUL and would raise a 500)."""
+    from flask import abort
+    if "\x00" in request.path or any("\x00" in v for v in request.args.values()) or \
+            (request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+             and any("\x00" in v for v in request.form.values())):
+        abort(400)
+
+
 def init_app(app) -> None:
     from .services.users import load_user
 
@@ -30,4 +40,5 @@ def init_app(app) -> None:
     login_manager.login_message = "请先登录"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
+    app.before_request(_refuse_nul)
     app.after_request(_headers)

@@ -74,6 +74,11 @@ class _Reader:
             self.errors[path] = f"{label}应为文本"
             return None
         value = value.strip()
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # e.g. a lone surrogate "\ud800" from JSON
+            self.errors[path] = f"{label}包含无效字符"
+            return None
         if len(value) > max_len:
             self.errors[path] = f"{label}不能超过 {max_len} 个字（现为 {len(value)} 个字）"
             return None
@@ -170,7 +175,7 @@ def validate_application(payload: Any, *, require_agency: bool = False) -> tuple
     else:
         ar = _Reader(applicant_data, "applicant.", top.errors)
         applicant = _read_applicant(ar)
-    subject = top.text("subject", required=True, max_len=SUBJECT_MAX,
+    subject = top.text("subject", required=True, max_len=SUBJECT_MAX, multiline=True,
                        label="所需政府信息的名称、文号或者便于查询的其他特征性描述")
     description = top.text("description", max_len=DESCRIPTION_MAX, multiline=True, label="补充说明")
     key = top.text("idempotency_key", max_len=KEY_MAX, label="幂等键")

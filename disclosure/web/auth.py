@@ -19,7 +19,7 @@ def _safe_next(target: str | None) -> str:
         return url_for("staff.dashboard")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return url_for("staff.dashboard")
     return target
 

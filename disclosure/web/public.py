@@ -62,7 +62,9 @@ def apply():
             session["receipt"] = {"tracking_no": sub.case.tracking_no, "query_code": sub.query_code}
             return redirect(url_for("public.receipt", tracking_no=sub.case.tracking_no))
     elif request.method == "POST":
-        loose = ["页面已过期，请重新提交（您填写的内容已保留）"] if form.csrf_token.errors else []
+        csrf = getattr(form, "csrf_token", None)
+        loose = ["页面已过期，请重新提交（您填写的内容已保留）"] if csrf is not None and csrf.errors else \
+            [e for errs in form.errors.values() for e in errs]
     status = 400 if request.method == "POST" else 200
     return render_template("public/apply.html", form=form, loose=loose, agencies=agencies,
                            agency_code=agency_code), status

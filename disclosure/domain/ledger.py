@@ -14,16 +14,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from .application import Applicant, validate_application
 from .codes import (
-    AppealKind, AppealResult, ApplicantType, Channel, FeeMethod, Outcome, PauseKind, Status,
     SWEEP_OUTCOMES,
+    AppealKind,
+    AppealResult,
+    ApplicantType,
+    Channel,
+    FeeMethod,
+    Outcome,
+    PauseKind,
+    Status,
 )
 from .deadlines import MAX_EXTENSION_WORKDAYS, ClockFacts, Deadline, Pause
 
@@ -33,6 +40,7 @@ TRACKING_RE = re.compile(r"^(?P<agency>[A-Za-z0-9_]+)-(?P<year>\d{4})-(?P<number
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _AMOUNT_RE = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 IMPORTED_KEYS = ("tracking_no", "agency", "applicant", "channel", "submitted_at", "received_on",
                  "subject", "description", "delivery", "events", "outcome", "concluded_on",
@@ -142,6 +150,11 @@ class _Errors:
         self.items.append(LineError(self.line, path, code, message))
 
 
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -152,7 +165,7 @@ def _date(value, path: str, e: _Errors, *, required: bool = False, label: str = 
             e.add(path, "required", f"请填写{label}")
         return None
     if not isinstance(value, str) or not _DATE_RE.match(value):
-        e.add(path, "invalid_date", f"{label}格式不正确：{value!r}，应为 YYYY-MM-DD")
+        e.add(path, "invalid_date", f"{label}格式不正确：{_show(value)}，应为 YYYY-MM-DD")
         return None
     try:
         return date.fromisoformat(value)
@@ -170,9 +183,9 @@ def _datetime(value, path: str, e: _Errors, tz: ZoneInfo) -> datetime | None:
         dt = datetime.fromisoformat(value)
     except ValueError:
         e.add(path, "invalid_datetime",
-              f"时间格式不正确：{value!r}，应为 ISO 8601，如 2024-01-03T10:15:00+08:00")
+              f"时间格式不正确：{_show(value)}，应为 ISO 8601，如 2024-01-03T10:15:00+08:00")
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=tz)
+    return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(tz)
 
 
 _CHOICES: dict = {}
@@ -192,7 +205,7 @@ def _code(value, choices, path: str, e: _Errors, *, label: str, required: bool =
         return None
     if not isinstance(value, str) or value not in _allowed(choices):
         listed = "、".join(str(c) for c in choices)
-        e.add(path, "unknown_code", f"{label}代码未知：{value!r}（可选：{listed}）")
+        e.add(path, "unknown_code", f"{label}代码未知：{_show(value)}（可选：{listed}）")
         return None
     return value
 
@@ -212,7 +225,8 @@ def _int(value, path: str, e: _Errors, *, label: str, lo: int, hi: int, code: st
     return value
 
 
-def _text(value, path: str, e: _Errors, *, label: str, max_len: int) -> str | None:
+def _text(value, path: str, e: _Errors, *, label: str, max_len: int,
+          multiline: bool = False) -> str | None:
     if _blank(value):
         return None
     if not isinstance(value, str):
@@ -222,6 +236,9 @@ def _text(value, path: str, e: _Errors, *, label: str, max_len: int) -> str | No
     if len(value) > max_len:
         e.add(path, "invalid", f"{label}不能超过 {max_len} 个字")
         return None
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
+        e.add(path, "invalid", f"{label}包含不可见的控制字符")
+        return None
     return value
 
 
@@ -230,7 +247,7 @@ def _amount(value, path: str, e: _Errors) -> Decimal | None:
         e.add(path, "required", "请填写收费金额（元）")
         return None
     if not isinstance(value, str) or not _AMOUNT_RE.match(value.strip()):
-        e.add(path, "invalid_amount", f"金额须为字符串形式的十进制数（元），如 \"700.00\"，现为 {value!r}")
+        e.add(path, "invalid_amount", f"金额须为字符串形式的十进制数（元），如 \"700.00\"，现为 {_show(value)}")
         return None
     amount = Decimal(value.strip())
     if amount <= 0:
@@ -314,6 +331,7 @@ class _Facts:
     """Facts accumulated while walking the events in order."""
     received_on: date | None
     concluded_on: date | None
+    received_given: bool = True  # a received_on was written (valid or not)
     seen: set[str] = field(default_factory=set)
     values: dict = field(default_factory=dict)
     consultations: list[dict] = field(default_factory=list)
@@ -327,7 +345,8 @@ def _ev_supplement_requested(ev, on, path, f: _Facts, e: _Errors) -> None:
         supplement_requested_on=on,
         supplement_period_workdays=_int(ev.get("period_workdays"), path + ".period_workdays", e,
                                         label="补正期限（工作日）", lo=1, hi=SUPPLEMENT_PERIOD_MAX),
-        supplement_items=_text(ev.get("items"), path + ".items", e, label="补正事项", max_len=2000))
+        supplement_items=_text(ev.get("items"), path + ".items", e, label="补正事项", max_len=2000,
+                               multiline=True))
 
 
 def _ev_supplement_received(ev, on, path, f: _Facts, e: _Errors) -> None:
@@ -369,9 +388,10 @@ def _ev_fee_notified(ev, on, path, f: _Facts, e: _Errors) -> None:
     if "fee_notified" in f.seen:
         e.add(path, "fee_twice", "收费通知只能发出一次，出现了第二个 fee_notified")
         return
-    f.values.update(fee_notified_on=on, fee_amount=_amount(ev.get("amount_yuan"), path + ".amount_yuan", e),
-                    fee_method=_code(ev.get("method"), FeeMethod, path + ".method", e,
-                                     label="收费方式", required=True))
+    f.values.update(
+        fee_notified_on=on, fee_amount=_amount(ev.get("amount_yuan"), path + ".amount_yuan", e),
+        fee_method=_code(ev.get("method"), FeeMethod, path + ".method", e, label="收费方式",
+                         required=True))
 
 
 def _ev_fee_paid(ev, on, path, f: _Facts, e: _Errors) -> None:
@@ -433,7 +453,7 @@ def _event(ev, path: str, prev: date | None, f: _Facts, today: date, e: _Errors)
     _unknown_keys(ev, EVENT_KEYS[kind] | {"type"}, path + ".", e)
     if "withdrawn" in f.seen:
         e.add(path, "after_withdrawn", "撤回（withdrawn）之后不能再有其他事件")
-    elif f.received_on is None and kind != "withdrawn":
+    elif not f.received_given and kind != "withdrawn":
         e.add(path, "not_received", "尚未确认收到申请（缺少 received_on），不能有办理事件")
     on = _date(ev.get("on"), path + ".on", e, required=True, label="事件日期")
     _check_event_day(on, prev, path, f, today, e)
@@ -471,6 +491,9 @@ def _appeal(item, path: str, received_on: date | None, today: date, e: _Errors):
         e.add(path + ".decided_on", "out_of_order", f"审结日期（{decided}）早于提起日期（{filed}）")
     if decided and result == AppealResult.PENDING:
         e.add(path + ".result", "appeal_pending_decided", "已填审结日期，结果不能为 pending（尚未审结）")
+    if result and result != AppealResult.PENDING and decided is None \
+            and _blank(item.get("decided_on")):
+        e.add(path + ".decided_on", "required", "已审结的（结果不是 pending），请填写审结日期")
     _not_future(filed, today, path + ".filed_on", e, "提起日期")
     _not_future(decided, today, path + ".decided_on", e, "审结日期")
     if kind and filed and result:
@@ -548,7 +571,7 @@ def _conclusion(obj: dict, received_on: date | None, today: date, e: _Errors):
 def _withdrawal(f: _Facts, outcome, concluded_on, submitted_at, tz, e: _Errors):
     """A `withdrawn` event concludes the case as other.other on its day (ledger.md)."""
     if "withdrawn" not in f.seen:
-        if outcome and f.received_on is None:
+        if outcome and not f.received_given:
             e.add("outcome", "not_received", "尚未确认收到的申请只能以撤回（withdrawn 事件）办结")
         return outcome, concluded_on
     on = f.values.get("withdrawn_on")
@@ -576,7 +599,7 @@ def parse_record(obj, line: int, *, today: date, agency: str | None = None,
     app = _application(obj, e)
     submitted_at, received_on = _receipt(obj, channel, today, tz, e)
     outcome, concluded_on = _conclusion(obj, received_on, today, e)
-    f = _Facts(received_on, concluded_on)
+    f = _Facts(received_on, concluded_on, not _blank(obj.get("received_on")))
     _events(obj, f, today, e)
     outcome, concluded_on = _withdrawal(f, outcome, concluded_on, submitted_at, tz, e)
     appeals = _appeals(obj, received_on, today, e)
@@ -599,9 +622,22 @@ def parse_line(text: str, line: int, *, today: date, agency: str | None = None,
     """One physical line of JSONL (not blank) → record or errors."""
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        return None, [LineError(line, "$", "not_json",
+                                f"不是有效的 JSON（第 {exc.colno} 个字符附近：{exc.msg}）")]
     except (ValueError, RecursionError) as exc:
         return None, [LineError(line, "$", "not_json", f"不是有效的 JSON：{exc}")]
+    if "\\ud" in text.lower() and _lone_surrogate(obj):
+        return None, [LineError(line, "$", "not_json", "包含无效的 Unicode 转义（孤立的代理字符）")]
     return parse_record(obj, line, today=today, agency=agency, tz=tz)
+
+
+def _lone_surrogate(obj) -> bool:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _reject_constant(name: str):
@@ -655,7 +691,9 @@ def derive_status(rec: LedgerRecord) -> str:
     fee_open = rec.fee_notified_on is not None and rec.fee_paid_on is None
     if fee_open or any(c.ended_on is None for c in rec.consultations):
         return Status.PAUSED.value
-    return Status.IN_PROGRESS.value if events_of(rec) else Status.REGISTERED.value
+    happened = (rec.supplement_requested_on or rec.consultations or rec.extension_workdays
+                or rec.fee_notified_on or rec.deferred_due_on)
+    return Status.IN_PROGRESS.value if happened else Status.REGISTERED.value
 
 
 def clock_facts(rec: LedgerRecord) -> ClockFacts:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date
 from types import SimpleNamespace
-from datetime import date, timezone
-from typing import Iterable, Iterator
 
 from flask import current_app
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..database import atomic
@@ -132,7 +132,7 @@ def _case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: dat
         contact_name=a.contact_name, phone=a.phone, email=a.email, address=a.address,
         subject=rec.subject, description=rec.description, delivery_form=rec.delivery_form,
         delivery_method=rec.delivery_method,
-        submitted_at=rec.submitted_at.astimezone(timezone.utc) if rec.submitted_at else None,
+        submitted_at=rec.submitted_at.astimezone(UTC) if rec.submitted_at else None,
         received_on=rec.received_on, supplement_requested_on=rec.supplement_requested_on,
         supplement_period_workdays=rec.supplement_period_workdays,
         supplement_items=rec.supplement_items, supplement_received_on=rec.supplement_received_on,
@@ -176,7 +176,7 @@ class _Check:
     matched: set[int] = field(default_factory=set)  # cases an unnumbered line already matched
 
     def stored(self, case: Case, dates: dict) -> dl.LedgerRecord:
-        code = next(code for code, a in self.agencies.items() if a.id == case.agency_id)
+        code = next(a.code for a in self.agencies.values() if a.id == case.agency_id)
         return record_of(case, code, *dates[case.id])
 
     def numbered(self, part: list[dl.LedgerRecord]) -> None:
@@ -287,8 +287,10 @@ def _insert_cases(rows: list[SimpleNamespace]) -> list[int]:
     back in the order of ``rows``."""
     _insert(Case, [{k: getattr(r, k) for k in CASE_COLUMNS} for r in rows])
     numbers = [r.tracking_no for r in rows]
-    ids = dict(db.session.execute(select(Case.tracking_no, Case.id)
-                                  .where(Case.tracking_no.in_(numbers))).all())
+    ids: dict[str, int] = {}
+    for part in _chunks(numbers, IN_CHUNK):
+        ids.update(db.session.execute(select(Case.tracking_no, Case.id)
+                                      .where(Case.tracking_no.in_(part))).all())
     return [ids[n] for n in numbers]
 
 

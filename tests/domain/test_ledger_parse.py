@@ -165,6 +165,12 @@ def test_malformed_dates(value):
     assert ("received_on", "invalid_date") in errors(make(received_on=value))
 
 
+def test_a_malformed_receipt_date_is_reported_once():
+    _rec, errs = parse(make(received_on="2024-02-30",
+                            events=[ev("supplement_requested", "2024-03-04")]))
+    assert [(e.field, e.code) for e in errs] == [("received_on", "invalid_date")]
+
+
 def test_malformed_dates_in_events_conclusion_and_appeals():
     found = errors(make(events=[{"type": "supplement_requested", "on": "2024-02-30"}],
                         outcome="disclosed", concluded_on="2024-13-01",
@@ -443,3 +449,29 @@ def test_overlapping_consultations_round_trip():
                                  "party": "agency"}
     assert "party" not in line["events"][3]
     assert ok(line).consultations == rec.consultations
+
+
+def test_appeal_rules_match_the_appeals_service():
+    rec = ok(make(appeals=[{"kind": "litigation_direct", "filed_on": "2024-04-01"}]))
+    assert rec.appeals == (ledger.AppealRecord("litigation_direct", date(2024, 4, 1)),)
+    found = errors(make(appeals=[
+        {"kind": "reconsideration", "filed_on": "2024-04-01", "result": "upheld"},
+        {"kind": "reconsideration", "filed_on": "2024-04-01", "decided_on": "2024-05-01"},
+        {"kind": "reconsideration", "filed_on": "2024-04-01", "result": "corrected",
+         "decided_on": "2024-03-31"},
+        {"kind": "reconsideration", "filed_on": "2024-02-01"}]))
+    assert {("appeals[0].decided_on", "required"), ("appeals[1].result", "appeal_pending_decided"),
+            ("appeals[2].decided_on", "out_of_order"),
+            ("appeals[3].filed_on", "before_received")} <= found
+
+
+def test_text_that_no_database_would_store_is_refused():
+    assert ("$", "not_json") in errors(json.dumps(make(subject="x")).replace('"x"', '"\\ud800"'))
+    emoji = json.dumps(make(subject="😀"))  # an escaped surrogate *pair* is a real character
+    assert "\\ud83d" in emoji and ok(emoji).subject == "😀"
+    found = errors(make(events=[ev("consultation_started", "2024-03-04", party="agency",
+                                   party_name="某\x00局"),
+                                ev("consultation_ended", "2024-03-05"),
+                                ev("supplement_requested", "2024-03-05", items="a\x07b")]))
+    assert {("events[0].party_name", "invalid"), ("events[2].items", "invalid")} <= found
+    assert ok(make(events=[ev("supplement_requested", "2024-03-05", items="一、\n二、")]))

@@ -425,3 +425,11 @@ def test_online_submission_is_still_found_by_the_applicant_after_an_import(agenc
     assert cases.lookup_for_applicant(sub.case.tracking_no, sub.query_code) is not None
     assert cases.lookup_for_applicant("BCZ-2024-000003", "anything") is None
     assert APPLICANT_ACTOR.id is None
+
+
+def test_cli_refuses_a_file_that_is_not_utf8(app, agency, tmp_path):
+    path = tmp_path / "ledger.jsonl"
+    path.write_bytes(json.dumps(line(), ensure_ascii=False).encode("gbk"))
+    result = app.test_cli_runner().invoke(args=["ledger", "import", str(path)])
+    assert result.exit_code == 1 and "UTF-8" in result.output
+    assert count() == 0

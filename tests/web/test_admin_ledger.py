@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+
 from sqlalchemy import func, select
 
 from disclosure.extensions import db

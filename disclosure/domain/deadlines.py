@@ -296,7 +296,8 @@ def _closing_steps(facts: ClockFacts, start: date, computed: date, spans: list[_
 
 def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,
                      fee_pauses_clock: bool = True,
-                     due_soon_workdays: int = DUE_SOON_WORKDAYS) -> Deadline:
+                     due_soon_workdays: int = DUE_SOON_WORKDAYS,
+                     explain: bool = True) -> Deadline:
     """R3.1–R3.7, R4.2, R5.4 — 条例第三十条、第三十二条、第三十三条、第三十四条、第三十五条.
 
     ``due_on`` is the day the counted working days after the clock start reach 20 + extension
@@ -304,7 +305,8 @@ def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,
     the conclusion day). ``due_on`` is None before receipt is confirmed and while a 补正 is
     awaited. A case concluded with no due date is timely when concluded by the sweep, or on or
     before the last day of the 补正 period (the office acted within that period), or when no
-    clock ever started (e.g. withdrawn before receipt was confirmed).
+    clock ever started (e.g. withdrawn before receipt was confirmed). ``explain=False`` skips
+    building the explanation (bulk recomputation only needs the figures).
     """
     start = _clock_start(facts)
     awaiting = facts.supplement_requested_on is not None and facts.supplement_received_on is None
@@ -325,4 +327,5 @@ def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,
         overdue=open_case and today > due,
         workdays_used=max(0, cal.workdays_between(start, end) - paused_days),
         workdays_paused=paused_days, workdays_left=left,
-        steps=(_start_step(facts), *walk, *_closing_steps(facts, start, computed, spans, cal)))
+        steps=(_start_step(facts), *walk, *_closing_steps(facts, start, computed, spans, cal))
+        if explain else ())

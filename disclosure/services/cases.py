@@ -58,17 +58,17 @@ def facts_of(case: Case) -> deadlines.ClockFacts:
     )
 
 
-def deadline_of(case: Case, today: date) -> deadlines.Deadline:
+def deadline_of(case: Case, today: date, explain: bool = True) -> deadlines.Deadline:
     """R3: the case's due date, flags and explanation as of ``today``."""
     cfg = current_app.config
     return deadlines.compute_deadline(
-        facts_of(case), get_calendar(), today,
+        facts_of(case), get_calendar(), today, explain=explain,
         fee_pauses_clock=cfg["FEE_PAUSES_CLOCK"], due_soon_workdays=cfg["DUE_SOON_WORKDAYS"])
 
 
 def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
     """Recompute the stored copies of derived fields (DESIGN 1) from the facts."""
-    dl = deadline_of(case, today)
+    dl = deadline_of(case, today, explain=False)
     case.clock_started_on = dl.clock_started_on
     case.due_on = dl.due_on
     case.due_provisional = dl.provisional

@@ -48,14 +48,15 @@ JOBS = (
 
 def build(app) -> BlockingScheduler:
     tz = app.config["TIMEZONE"]
-    sched = BlockingScheduler(timezone=tz, job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600})
+    sched = BlockingScheduler(timezone=tz)
     for job in JOBS:
         kwargs = {}
         if job.run_at_start:
             from datetime import datetime
             from zoneinfo import ZoneInfo
             kwargs["next_run_time"] = datetime.now(ZoneInfo(tz))
+        # coalesce: after downtime run once, not once per missed time; one instance at a time
         sched.add_job(job.func, job.trigger(tz), args=[app], id=job.id, name=job.id,
-                      replace_existing=True, **kwargs)
+                      replace_existing=True, coalesce=True, max_instances=1,
+                      misfire_grace_time=6 * 3600, **kwargs)
     return sched

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Set up and run the whole test suite: on SQLite, then on PostgreSQL when a server answers
-# (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test).
+# (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test), then the end-to-end
+# tests in Debian's Chromium (scripts/e2e-setup.sh installs it; SKIP_E2E=1 skips both).
 # Exits non-zero if any run fails or collects no tests (pytest exit 5).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
+# The browser, CJK fonts and WeasyPrint first, so the PDF tests in the fast suites run too.
+if [ -z "${SKIP_E2E:-}" ]; then
+  bash scripts/e2e-setup.sh || { echo "e2e set-up failed" >&2; exit 1; }
+fi
 run() {
   .venv/bin/python -m pytest "$@"
   rc=$?
@@ -13,7 +18,7 @@ run() {
 }
 status=0
 echo "== tests on SQLite =="
-TEST_DATABASE_URL= run -q -p no:cacheprovider "$@" || status=1
+TEST_DATABASE_URL= run -q -p no:cacheprovider -m "not e2e" "$@" || status=1
 PG_URL=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}
 if .venv/bin/python - "$PG_URL" <<'PY' 2>/dev/null
 import sys, psycopg
@@ -21,8 +26,12 @@ psycopg.connect(sys.argv[1].replace("postgresql+psycopg://", "postgresql://"), c
 PY
 then
   echo "== tests on PostgreSQL ($PG_URL) =="
-  TEST_DATABASE_URL="$PG_URL" run -q -p no:cacheprovider "$@" || status=1
+  TEST_DATABASE_URL="$PG_URL" run -q -p no:cacheprovider -m "not e2e" "$@" || status=1
 else
   echo "PostgreSQL at $PG_URL does not answer: PostgreSQL run skipped" >&2
+fi
+if [ -z "${SKIP_E2E:-}" ]; then
+  echo "== end-to-end tests in a real Chromium =="
+  TEST_DATABASE_URL= run -q -p no:cacheprovider -m e2e tests/e2e "$@" || status=1
 fi
 exit $status

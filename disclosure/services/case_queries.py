@@ -72,9 +72,10 @@ def _scoped(stmt, actor: Actor, f: CaseFilter):
             stmt.where(Case.due_on >= f.today, Case.due_on <= f.soon_until or f.today)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Case.subject.like(like, escape="\\"),
-                              Case.applicant_name.like(like, escape="\\"),
-                              Case.tracking_no.like(like, escape="\\")))
+        # ilike: Latin letters match either case on PostgreSQL as on SQLite
+        stmt = stmt.where(or_(Case.subject.ilike(like, escape="\\"),
+                              Case.applicant_name.ilike(like, escape="\\"),
+                              Case.tracking_no.ilike(like, escape="\\")))
     return stmt
 
 

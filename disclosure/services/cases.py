@@ -95,8 +95,8 @@ def apply(case: Case, action: str, actor: Actor, today: date, *, on: date | None
 
 # -- creating cases ---------------------------------------------------------------------------
 
-def _agency(code: str | None) -> Agency | None:
-    if not code:
+def _agency(code) -> Agency | None:
+    if not isinstance(code, str) or not code or "\x00" in code or len(code) > 32:
         return None
     return db.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
 
@@ -157,7 +157,7 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
     if agency_code:
         payload = {**payload, "agency": agency_code}
     app, errors = validate_application(payload, require_agency=True)
-    agency = _agency(app.agency if app else payload.get("agency") if isinstance(payload, dict) else None)
+    agency = _agency(app.agency) if app else None
     if app and agency is None:
         errors = {**errors, "agency": "受理机关不存在"}
     errors.update(_check_uploads(list(files)))
@@ -185,12 +185,17 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
     return Submission(case, code)
 
 
+EARLIEST_RECEIPT = date(2008, 5, 1)  # the 条例 took effect; an earlier year is a typing error
+
+
 def check_receipt_date(received_on: date | None, today: date, earliest: date | None = None) -> dict:
     """R2.1/R2.2: a receipt date is required, not in the future, not before the submission."""
     if received_on is None:
         return {"received_on": "请填写收到申请之日"}
     if received_on > today:
         return {"received_on": "收到申请之日不能晚于今天"}
+    if received_on < EARLIEST_RECEIPT:
+        return {"received_on": "收到申请之日不能早于 2008-05-01（《政府信息公开条例》施行之日）"}
     if earliest and received_on < earliest:
         return {"received_on": f"收到申请之日不能早于提交之日（{earliest.isoformat()}）"}
     return {}

@@ -157,6 +157,8 @@ def user_edit(user_id: int):
 def user_active(user_id: int):
     user = _user_or_404(user_id)
     form = ActionForm()
+    if request.form.get("active") not in ("0", "1"):
+        abort(400)
     if form.validate_on_submit():
         try:
             users.set_active(user, request.form.get("active") == "1", actor())

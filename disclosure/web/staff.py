@@ -81,7 +81,8 @@ def _render_case(case: Case, errors: dict | None = None, failed: str | None = No
         receipt = None
     return render_template(
         "staff/case.html", case=case, dl=dl, events=case_queries.history(case),
-        actions=allowed_actions(case.status, current_user.roles), labels=ACTION_LABELS,
+        actions=[a for a in allowed_actions(case.status, current_user.roles)
+                 if a in DISPATCH or a == "confirm_receipt"], labels=ACTION_LABELS,
         confirm_form=ConfirmForm(), action_form=ActionForm(), receipt=receipt,
         notices=notices.for_case(case), pending_extension=actions.pending_extension(case),
         reply=replies.reply_of(case), reply_items=_reply_items(case), reply_types=REPLY_TYPES,

@@ -311,6 +311,19 @@ def test_c1_control_characters_are_refused(ch):
     assert "控制字符" in errors["description"]
 
 
+@pytest.mark.parametrize("where", ["subject", "description", "applicant.name"])
+def test_lone_surrogates_are_refused(where):
+    """JSON may carry "\\ud800"; such a string cannot be stored as UTF-8."""
+    body = person()
+    if where.startswith("applicant."):
+        body["applicant"]["name"] = "张\ud800三"
+    else:
+        body[where] = "文\udfff件"
+    app, errors = validate_application(body)
+    assert app is None
+    assert "无效字符" in errors[where]
+
+
 # -- wrong types ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", [123, 1.5, True, ["张三"], {"text": "张三"}])
@@ -353,7 +366,7 @@ KEYS = ["agency", "applicant", "subject", "description", "delivery", "idempotenc
         "phone", "email", "address", "form", "method"]
 VALUES = ["natural_person", "commercial_enterprise", "resident_id", "passport", "paper",
           "electronic", "online", "email", "mail", "pickup", VALID_ID, BAD_ID_CHECK, VALID_USCC,
-          BAD_USCC_CHECK, "13800000000", "a@example.cn", "BCZ"]
+          BAD_USCC_CHECK, "13800000000", "a@example.cn", "BCZ", "\ud800", "中\x00文", "\x85"]
 
 json_scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
                 | st.text(max_size=40) | st.sampled_from(VALUES))

@@ -2,6 +2,7 @@
 scope; safe `next`; lock-out; logout kills the old session cookie."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
@@ -15,17 +16,12 @@ from disclosure.models import Event, User
 from disclosure.services import cases
 from disclosure.services.actors import Actor
 from disclosure.services.uploads import Upload
-from disclosure.services.users import create_agency, create_user, set_active
-from tests.conftest import PG_URL, PASSWORD, login, person_payload
+from disclosure.services.users import create_agency, create_user, set_active, set_roles
+from tests.conftest import PASSWORD, login, person_payload
 
-# BUG (reported, see test_public.py::test_forms_use_no_deprecated_wtforms_select_choices): the
-# forms pass SelectField choices as tuples, deprecated in WTForms 3.3; ignored here so the other
-# checks can run under filterwarnings=error.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples is deprecated:DeprecationWarning")
 
 GUARDED_PREFIXES = ("/staff", "/admin")
-PUBLIC_BLUEPRINTS = {"public", "auth", "api"}
+PUBLIC_BLUEPRINTS = {"public", "auth", "api", "public_letters"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -237,14 +233,14 @@ def test_login_follows_same_site_next(client, staff, target):
     assert resp.status_code == 302 and resp.headers["Location"] == target
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: web/auth.py _safe_next passes a same-site path containing CR/LF through to redirect(); "
-    "Werkzeug refuses the header value and the sign-in ends in a 500"))
-def test_login_with_crlf_in_next_does_not_fail(client, staff):
-    resp = client.post("/login", query_string={"next": "/staff/\r\nX-Evil: 1"},
+@pytest.mark.parametrize("target", ["/staff/\r\nX-Evil: 1", "/staff/\nLocation: //evil.example",
+                                    "/staff/\x7f"])
+def test_login_with_control_characters_in_next_goes_to_the_dashboard(client, staff, target):
+    resp = client.post("/login", query_string={"next": target},
                        data={"username": "registrar", "password": PASSWORD})
     assert resp.status_code == 302
-    assert "\n" not in resp.headers["Location"]
+    assert resp.headers["Location"] == "/staff/"
+    assert "X-Evil" not in resp.headers
 
 
 # -- sign-in, lock-out, logout --------------------------------------------------------------------
@@ -256,11 +252,11 @@ def test_wrong_password_is_401_with_a_chinese_message(client, staff):
     assert client.get("/staff/").status_code == 302
 
 
-@pytest.mark.xfail(PG_URL is not None, strict=True, reason=(
-    "BUG (PostgreSQL only): a NUL byte in the user name reaches the SELECT in "
-    "services/users.authenticate and psycopg raises DataError → 500 on /login"))
-def test_nul_byte_in_the_username_is_a_failed_login_not_a_500(client, staff):
-    assert login(client, "registrar\x00").status_code == 401
+def test_nul_byte_in_the_username_is_refused_not_a_500(client, staff):
+    # (a 500 on PostgreSQL before the NUL guard in security.py)
+    assert login(client, "registrar\x00").status_code in (400, 401)
+    assert login(client, "registrar", PASSWORD + "\x00").status_code in (400, 401)
+    assert _is_login_redirect(client.get("/staff/"))
 
 
 def test_session_cookie_is_httponly_and_samesite(client, staff):
@@ -360,7 +356,6 @@ def test_deactivated_user_is_signed_out_at_once(fresh):
 
 
 def test_role_change_takes_effect_on_the_next_request(fresh):
-    from disclosure.services.users import set_roles
     client = fresh.client
     assert login(client, "handler").status_code == 302
     assert client.get("/admin/users").status_code == 403
@@ -372,3 +367,43 @@ def test_role_change_takes_effect_on_the_next_request(fresh):
         set_roles(db.session.get(User, fresh.ids["handler"]), ["handler"],
                   Actor.of(db.session.get(User, fresh.ids["admin"])))
     assert client.get("/admin/users").status_code == 403
+
+
+# -- CSRF on every state-changing staff/admin endpoint --------------------------------------------
+
+def _csrf_token(client, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_every_staff_and_admin_post_needs_a_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        create_agency("BCZ", "包场镇人民政府")
+        user = create_user("boss", PASSWORD, "BCZ", ["registrar", "handler", "admin"], "全能")
+        online = cases.submit_online(person_payload(), today=date(2024, 9, 27)).case
+        ids = {"user": user.id, "case": online.id}
+    client = app.test_client()
+    token = _csrf_token(client, "/login")
+    resp = client.post("/login", data={"username": "boss", "password": PASSWORD,
+                                       "csrf_token": token})
+    assert resp.status_code == 302
+    posts = [(u, e) for m, u, e in guarded_requests(app) if m == "POST"]
+    assert len(posts) >= 6
+    failures = []
+    for url, endpoint in posts:
+        url = url.replace("/1", f"/{ids['case']}") if endpoint.startswith("staff.") else \
+            url.replace("/1", f"/{ids['user']}")
+        resp = client.post(url, data={"active": "0", "roles": ["handler"], "code": "NEW",
+                                      "name": "新机关", "received_on": "2024-09-27"})
+        if resp.status_code != 400 or "CSRF" not in resp.get_data(as_text=True):
+            failures.append(f"POST {url} ({endpoint}) without token → {resp.status_code}")
+    assert failures == []
+    assert client.post("/logout").status_code == 400  # logout too
+    with app.app_context():
+        user = db.session.get(User, ids["user"])
+        assert user.active and user.roles == {"registrar", "handler", "admin"}
+        assert db.session.get(type(online), ids["case"]).status == "submitted"
+        assert db.session.execute(select(Event).where(Event.action.in_(
+            ["agency_created", "roles_changed", "user_deactivated", "confirm_receipt"])
+        ).where(Event.actor_id == ids["user"])).first() is None

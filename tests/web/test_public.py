@@ -15,13 +15,8 @@ from werkzeug.test import encode_multipart
 from disclosure.extensions import db
 from disclosure.models import Attachment, Case
 from disclosure.services.users import create_agency
-from tests.conftest import PG_URL, login
+from tests.conftest import login
 
-# BUG (reported, see test_forms_use_no_deprecated_wtforms_select_choices below): the forms pass
-# SelectField choices as tuples, deprecated in WTForms 3.3; ignored here so the other checks can
-# run under filterwarnings=error.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples is deprecated:DeprecationWarning")
 
 TODAY = "2024-09-27"
 VALID_ID = "11010519491231002X"
@@ -182,12 +177,10 @@ def test_wrong_code_and_unknown_number_give_the_same_404(client, agency):
             == r2.get_data(as_text=True).replace("BCZ-2024-999999", "N"))
 
 
-@pytest.mark.xfail(PG_URL is not None, strict=True, reason=(
-    "BUG (PostgreSQL only): a NUL byte in the tracking number on /status reaches the SELECT in "
-    "services/cases.find_by_tracking and psycopg raises DataError → 500"))
-def test_status_lookup_with_a_nul_byte_is_a_404_not_a_500(client, agency):
+def test_status_lookup_with_a_nul_byte_is_refused_not_a_500(client, agency):
+    # (a 500 on PostgreSQL before the NUL guard in security.py)
     resp = client.post("/status", data={"tracking_no": "BCZ\x00", "query_code": "ABCDEFGHJK"})
-    assert resp.status_code == 404
+    assert resp.status_code in (400, 404)
 
 
 def test_receipt_is_shown_only_in_the_submitting_browser(app, client, agency):
@@ -196,6 +189,16 @@ def test_receipt_is_shown_only_in_the_submitting_browser(app, client, agency):
     assert client.get(f"/receipt/{tracking_no}").status_code == 200
     assert client.post(f"/receipt/{tracking_no}/done").status_code == 302
     assert client.get(f"/receipt/{tracking_no}").status_code == 404  # the code is shown once
+
+
+def test_application_goes_to_the_chosen_agency(client, agency):
+    create_agency("OTH", "另一镇人民政府")
+    html = client.get("/apply").get_data(as_text=True)
+    assert 'name="agency"' in html and "另一镇人民政府" in html
+    tracking_no, _ = submit_ok(client, agency="OTH")
+    assert tracking_no == "OTH-2024-000001"
+    case = db.session.execute(select(Case)).scalar_one()
+    assert case.agency.code == "OTH"
 
 
 def test_organisation_application_is_accepted(client, agency):
@@ -238,22 +241,14 @@ def test_empty_subject_is_refused(client, agency):
     assert case_count() == 0
 
 
-def test_one_megabyte_subject_is_refused_without_storing(client, agency):
-    resp = post_apply(client, subject="x" * (1024 * 1024))
-    assert resp.status_code in (400, 413)
-    assert case_count() == 0
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a 1 MB subject in the multipart form exceeds Werkzeug's default MAX_FORM_MEMORY_SIZE "
-    "(500 kB), so /apply answers a bare 413 page: no '不能超过 500 个字' next to the field and "
-    "the typed input is lost"))
 def test_one_megabyte_subject_gets_a_field_error_and_keeps_the_input(client, agency):
+    # (was a bare 413 page: Werkzeug's default MAX_FORM_MEMORY_SIZE is 500 kB)
     resp = post_apply(client, subject="x" * (1024 * 1024), name="李小明")
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     assert "不能超过 500 个字" in html
     assert 'value="李小明"' in html
+    assert case_count() == 0
 
 
 def test_subject_just_over_the_limit_gets_a_field_error(client, agency):
@@ -264,14 +259,24 @@ def test_subject_just_over_the_limit_gets_a_field_error(client, agency):
 
 
 @pytest.mark.parametrize("field, value", [
-    ("name", "张\x1b[31m三"), ("subject", "文件\x00名称"), ("address", "包场镇\x07"),
-    ("description", "说明\x08"),
+    ("name", "张\x1b[31m三"), ("subject", "文件\x08名称"), ("address", "包场镇\x07"),
+    ("description", "说\x0b明"), ("name", "张\x85三"),
 ])
-def test_control_characters_are_refused(client, agency, field, value):
-    resp = post_apply(client, **{field: value})
+def test_control_characters_are_refused_next_to_the_field(client, agency, field, value):
+    resp = post_apply(client, **{field: value}, phone="13900000000")
     assert resp.status_code == 400
-    assert "控制字符" in resp.get_data(as_text=True)
+    html = resp.get_data(as_text=True)
+    assert "控制字符" in html
+    assert 'value="13900000000"' in html  # the rest of the input is kept
     assert case_count() == 0
+
+
+@pytest.mark.parametrize("field", ["name", "subject", "description"])
+def test_nul_byte_in_any_field_is_refused_without_storing(app, client, agency, field):
+    resp = post_apply(client, **{field: "文件\x00名称"}, supporting=[(io.BytesIO(PDF), "a.pdf")])
+    assert resp.status_code == 400
+    assert case_count() == 0
+    assert stored_files(app) == []
 
 
 def test_description_may_span_several_lines(client, agency):
@@ -280,25 +285,21 @@ def test_description_may_span_several_lines(client, agency):
     assert "第一段" in case.description and "第二段" in case.description
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the subject is a <textarea> (and shown with class 'pre' on the case page) but "
-    "domain/application.py validates it as a single-line field, so a two-line subject typed "
-    "in the form is refused with '包含不可见的控制字符'"))
 def test_subject_typed_on_two_lines_in_the_textarea_is_accepted(client, agency):
+    # (was refused as "控制字符": the subject was validated as a single-line field)
     resp = post_apply(client, subject="2023年第一号文件\r\n2023年第二号文件")
     assert resp.status_code == 302
-    assert case_count() == 1
+    subject = db.session.execute(select(Case.subject)).scalar_one()
+    assert "2023年第一号文件" in subject and "2023年第二号文件" in subject
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: web/public.py apply() reads form.csrf_token.errors when form validation fails; with "
-    "WTF_CSRF_ENABLED=False the form has no csrf_token attribute, so a choice outside the "
-    "list (applicant_type=alien) ends in AttributeError → 500"))
 @pytest.mark.parametrize("field, value", [("applicant_type", "alien"),
                                           ("delivery_method", "carrier_pigeon")])
 def test_choice_outside_the_list_is_a_400_not_a_500(client, agency, field, value):
+    # (was an AttributeError on form.csrf_token with WTF_CSRF_ENABLED=False → 500)
     resp = post_apply(client, **{field: value})
     assert resp.status_code == 400
+    assert "不是有效的选择" in resp.get_data(as_text=True)
     assert case_count() == 0
 
 
@@ -442,6 +443,18 @@ def test_attachment_of_another_case_is_404(client, staff):
     assert client.get(f"/staff/cases/{c2.id}/attachments/{att.id}").status_code == 404
 
 
+def test_online_form_is_rate_limited(make_app):
+    app = make_app(FIXED_TODAY=TODAY, RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="2/minute")
+    with app.app_context():
+        create_agency("BCZ", "包场镇人民政府")
+        client = app.test_client()
+        statuses = [post_apply(client).status_code for _ in range(3)]
+        assert statuses == [302, 302, 429]
+        assert "请求过于频繁" in post_apply(client).get_data(as_text=True)
+        assert case_count() == 2
+        assert client.get("/apply").status_code == 200  # reading the form is not limited
+
+
 # -- CSRF -----------------------------------------------------------------------------------------
 
 def test_csrf_token_is_required(make_app):
@@ -461,12 +474,8 @@ def test_csrf_token_is_required(make_app):
         assert case_count() == 1
 
 
-# -- known problem with the installed WTForms -----------------------------------------------------
+# -- no deprecated WTForms API (choices as tuples are deprecated in 3.3, removed in 3.4) ----------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: web/forms.py passes SelectField/SelectMultipleField choices as (value, label) tuples, "
-    "deprecated in WTForms 3.3 (removed in 3.4): rendering /apply emits DeprecationWarning, "
-    "which pytest's filterwarnings=error turns into a failure"))
 def test_forms_use_no_deprecated_wtforms_select_choices(client, agency):
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from disclosure.domain.codes import OUTCOME_LABELS
+from disclosure.domain.replies import REPLY_TYPES
 from disclosure.domain.workflow import WorkflowError
 from disclosure.extensions import db
 from disclosure.models import Release, Review
@@ -195,3 +197,19 @@ def test_triggers_keep_events_append_only(drafted):
         db.session.execute(text("DELETE FROM event"))
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("reply_type", sorted(REPLY_TYPES))
+def test_every_reply_type_releases_with_its_outcome(agency, who, reply_type):
+    case = register_paper(agency, person_payload(), "in_person", D(2024, 9, 27), who["registrar"],
+                          D(2024, 9, 27)).case
+    replies.draft_reply(case, reply_type, None, who["handler"], D(2024, 10, 8))
+    replies.submit_for_review(case, who["handler"], D(2024, 10, 8))
+    for item in _items(case):
+        replies.decide(case, item.id, "approved", None, who["reviewer"], D(2024, 10, 9))
+    replies.release_reply(case, who["handler"], D(2024, 10, 9))
+    rt = REPLY_TYPES[reply_type]
+    assert case.status == "replied" and case.outcome == rt.outcome
+    reply = tracking.public_reply(case)
+    assert reply["outcome_label"] == OUTCOME_LABELS[rt.outcome]
+    assert rt.basis in reply["letter"] and "行政复议" in reply["letter"]

@@ -19,13 +19,16 @@ PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 def make_app(kind: str):
     tmp = tempfile.mkdtemp(prefix="disclosure-bench-")
     url = f"sqlite:///{tmp}/bench.sqlite" if kind == "sqlite" else os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+    schema = f"bench_{os.getpid()}"  # never touch schema public: tests may share the database
+    engine = {"connect_args": {"options": f"-csearch_path={schema}"}} if kind != "sqlite" else {}
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": tmp,
+                      "SQLALCHEMY_ENGINE_OPTIONS": engine,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
         db.create_all()
     return app
 

@@ -85,6 +85,7 @@ class Case(db.Model):
         Index("ix_case_agency_concluded", "agency_id", "concluded_on"),
         Index("ix_case_status_due", "status", "due_on"),
         Index("ix_case_submitted_at", "submitted_at"),
+        Index("ix_case_fee_paid", "fee_paid_on"),  # report section 六: fees collected in a year
         CheckConstraint("(outcome IS NULL) = (concluded_on IS NULL)", name="outcome_with_date"),
         CheckConstraint("extension_workdays BETWEEN 0 AND 20", name="extension_range"),
     )

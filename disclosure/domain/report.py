@@ -268,7 +268,8 @@ class Rate:
         return {"numerator": self.numerator, "denominator": self.denominator, "value": self.value}
 
 
-def rates(concluded: int, timely: int, open_due: int, new: int, carried_over: int) -> dict[str, Rate]:
+def rates(concluded: int, timely: int, open_due: int, new: int,
+          carried_over: int) -> dict[str, Rate]:
     return {"reply_rate": Rate(concluded, concluded + open_due),
             "timely_rate": Rate(timely, concluded),
             "completion_rate": Rate(concluded, new + carried_over)}
@@ -299,7 +300,7 @@ def table2_grid(t2: dict) -> list[list[Cell]]:
             cells = [Cell(label, header=True)]
             for col in cols:
                 value = t2[key][col]
-                link = (f"table2.{key}", col) if key in ("regulation", "normative_document") else None
+                link = (f"table2.{key}", col) if cols is CATALOGUE_COLUMNS else None
                 if col == "amount_10k_yuan":
                     value = Decimal(value)
                 cells.append(Cell(value, colspan=3 if len(cols) == 1 else 1, link=link))

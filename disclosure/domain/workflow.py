@@ -113,6 +113,13 @@ ACTION_LABELS = {
     "return_to_drafting": "审查退回修改",
     "release_reply": "答复已发出",
     "assign_handler": "指定承办人",
+    # events that record a fact without a transition (written by the services directly)
+    "appeal_added": "登记行政复议/行政诉讼",
+    "appeal_result_recorded": "记录复议/诉讼结果",
+    "due_soon_notice": "即将到期提醒",
+    "overdue_notice": "超期提醒",
+    "unconfirmed_notice": "在线申请未及时确认提醒",
+    "calendar_rederived": "节假日调整后重新计算答复期限",
 }
 
 

@@ -418,8 +418,8 @@ def test_drill_items_pair_appeals_with_their_case(two_years):
 # -- entered figures and texts --------------------------------------------------------------------
 def test_save_year_upserts_and_audits_every_change(agency, staff):
     head = Actor.of(staff["office_head"])
-    svc.save_year(agency, 2024, {"narrative": "总体情况", "licensing_decisions": "5",
-                                 "fee_item_amount_10k": "2"}, head)
+    svc.save_year(agency, 2024, {"narrative": "总体情况", "licensing_decisions": "５",
+                                 "fee_item_amount_10k": "2.000"}, head)
     svc.save_year(agency, 2024, {"narrative": "总体情况", "licensing_decisions": "6",
                                  "fee_item_amount_10k": "2.00", "problems": "问题"}, head)
     svc.save_year(agency, 2024, {"narrative": "总体情况", "licensing_decisions": "6",
@@ -443,6 +443,7 @@ def test_save_year_upserts_and_audits_every_change(agency, staff):
     ({"licensing_decisions": "-1"}, "licensing_decisions"),
     ({"penalty_decisions": "1.5"}, "penalty_decisions"),
     ({"enforcement_decisions": "很多"}, "enforcement_decisions"),
+    ({"enforcement_decisions": "³"}, "enforcement_decisions"),
     ({"fee_item_amount_10k": "1.234"}, "fee_item_amount_10k"),
     ({"fee_item_amount_10k": "-3"}, "fee_item_amount_10k"),
     ({"fee_item_amount_10k": "NaN"}, "fee_item_amount_10k"),
@@ -523,6 +524,13 @@ def test_stats_per_month_outcomes_types_and_processing_time(two_years):
     assert st["processing"]["withheld"] == {"n": 1, "median": n_days, "mean": n_days, "p90": n_days,
                                             "max": n_days}
     assert st["processing"]["all"]["n"] == 8
+    expected: dict[str, list[int]] = {}
+    for c in db.session.execute(select(Case).where(Case.concluded_on.between(
+            D(2024, 1, 1), D(2024, 12, 31)), Case.received_on.is_not(None))).scalars():
+        expected.setdefault(R.outcome_group(c.outcome), []).append(
+            workdays_between(c.clock_started_on, c.concluded_on))
+    for group, values in expected.items():
+        assert st["processing"][group] == R.summary_stats(values), group
 
 
 # -- outputs ----------------------------------------------------------------------------------------

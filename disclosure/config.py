@@ -76,8 +76,12 @@ def load(app, test_config: dict | None) -> None:
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "disclosure.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(url)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if url.startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": 30}
+    # Never write bound parameters (identity numbers, phone numbers…) into error logs.
+    options.setdefault("hide_parameters", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set (instance/config.py or environment)")
 

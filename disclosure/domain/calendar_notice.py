@@ -40,15 +40,14 @@ def parse_days(text: str, year: int, label: str) -> tuple[list[date], list[str]]
         if start.year != year or end.year != year and not (end.year == year + 1 and start.year == year):
             errors.append(f"{label}第 {n} 行：日期不在 {year} 年")
             continue
-        d = start
-        while d <= end:
-            days.append(d)
-            d += timedelta(days=1)
+        days.extend(start + timedelta(days=i) for i in range((end - start).days + 1))
     return days, errors
 
 
 def parse_notice(year: int, off_text: str, work_text: str) -> tuple[dict[date, bool], list[str]]:
     """Off-day ranges and 调休上班 days → {date: is_workday}; a date may not be both."""
+    if not 1900 <= year <= 2100:
+        return {}, [f"年度 {year} 超出可录入范围（1900–2100）"]
     off, errors = parse_days(off_text, year, "放假安排")
     work, work_errors = parse_days(work_text, year, "调休上班")
     errors += work_errors

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -181,11 +181,15 @@ def _datetime(value, path: str, e: _Errors, tz: ZoneInfo) -> datetime | None:
         if not isinstance(value, str) or len(value) < 16:
             raise ValueError
         dt = datetime.fromisoformat(value)
-    except ValueError:
+        dt = (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(tz)
+        if not 2008 <= dt.year <= 2100:  # before the 条例, or absurd: a typing error
+            raise ValueError
+        dt.astimezone(timezone.utc)  # must be storable as UTC
+    except (ValueError, OverflowError):
         e.add(path, "invalid_datetime",
-              f"时间格式不正确：{_show(value)}，应为 ISO 8601，如 2024-01-03T10:15:00+08:00")
+              f"时间格式不正确或超出范围：{_show(value)}，应为 ISO 8601，如 2024-01-03T10:15:00+08:00")
         return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(tz)
+    return dt
 
 
 _CHOICES: dict = {}

@@ -69,7 +69,7 @@ def _scoped(stmt, actor: Actor, f: CaseFilter):
     if f.flag in ("overdue", "due_soon") and f.today:
         stmt = stmt.where(Case.status.in_(RUNNING))
         stmt = stmt.where(Case.due_on < f.today) if f.flag == "overdue" else \
-            stmt.where(Case.due_on >= f.today, Case.due_on <= f.soon_until or f.today)
+            stmt.where(Case.due_on >= f.today, Case.due_on <= (f.soon_until or f.today))
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         # ilike: Latin letters match either case on PostgreSQL as on SQLite

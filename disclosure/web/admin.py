@@ -38,6 +38,8 @@ def calendar_page():
     t = today()
     form = CalendarNoticeForm()
     year = _int(request.values.get("year"), t.year + 1)
+    if not 2000 <= year <= 2100:  # an absurd year is a typing error, not a date to compute with
+        year = t.year + 1
     loose = []
     if form.validate_on_submit():
         try:

@@ -58,7 +58,8 @@ def document() -> dict:
                 "parameters": [
                     {"name": "tracking_no", "in": "path", "required": True, "schema": _str},
                     {"name": "X-Query-Code", "in": "header", "required": True, "schema": _str}],
-                "responses": {"200": resp("办理进度", case), "404": resp("未找到", _error),
+                "responses": {"200": resp("办理进度", case), "400": resp("请求含无效字符", _error),
+                              "404": resp("未找到", _error),
                               "429": resp("请求过于频繁", _error)}}},
         },
     }

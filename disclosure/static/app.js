@@ -1,4 +1,37 @@
 // Progressive enhancement only: every page works without this file.
+// 适老化: font size and high contrast, remembered per browser (localStorage).
+(function () {
+  var root = document.documentElement;
+  function apply() {
+    var font = localStorage.getItem("disclosure.font") || "standard";
+    var contrast = localStorage.getItem("disclosure.contrast") === "1";
+    root.classList.remove("font-large", "font-xlarge");
+    if (font !== "standard") root.classList.add("font-" + font);
+    root.classList.toggle("high-contrast", contrast);
+    document.querySelectorAll("[data-font]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-font") === font));
+    });
+    document.querySelectorAll("[data-contrast]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(contrast));
+    });
+  }
+  try { apply(); } catch (e) { /* storage disabled: keep the defaults */ }
+  document.addEventListener("DOMContentLoaded", function () {
+    apply();
+    document.querySelectorAll("[data-font]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        localStorage.setItem("disclosure.font", b.getAttribute("data-font")); apply();
+      });
+    });
+    document.querySelectorAll("[data-contrast]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var on = localStorage.getItem("disclosure.contrast") === "1";
+        localStorage.setItem("disclosure.contrast", on ? "0" : "1"); apply();
+      });
+    });
+  });
+})();
+
 document.addEventListener("DOMContentLoaded", function () {
   var type = document.getElementById("applicant_type");
   function sync() {

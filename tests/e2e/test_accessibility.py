@@ -142,3 +142,24 @@ def test_public_page_fits_a_360px_phone(name, live, new_page, shot):
     if width > PHONE["width"]:
         shot(page, f"phone-overflow-{name}")
     assert width <= PHONE["width"], f"page is {width}px wide; sticking out: {wide}"
+
+
+def test_font_size_and_high_contrast_are_remembered(live, new_page, shot):
+    """适老化: the font-size switch and high contrast apply at once and survive a reload."""
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto("/")
+    size = lambda: page.evaluate(  # noqa: E731
+        "parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    standard = size()
+    page.get_by_role("button", name="超大").click()
+    assert size() >= standard * 1.3
+    page.get_by_role("button", name="高对比度").click()
+    page.goto("/apply")
+    assert size() >= standard * 1.3
+    assert page.evaluate("document.documentElement.classList.contains('high-contrast')")
+    assert page.get_by_role("button", name="超大").get_attribute("aria-pressed") == "true"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    shot(page, "a11y-large-font-high-contrast-apply")
+    assert width <= PHONE["width"] * 1.0 + 1, "the extra-large layout must still fit a 360 px screen"
+    page.get_by_role("button", name="标准").click()
+    assert size() == standard

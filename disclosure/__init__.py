@@ -29,4 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     cli.register(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Behind nginx: trust that many X-Forwarded-For hops, so rate limits key on the client.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
+                                x_proto=int(app.config["PROXY_FIX_X_FOR"]))
     return app

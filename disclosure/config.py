@@ -30,6 +30,7 @@ class DefaultConfig:
     LOGIN_RATE_LIMIT = "20/minute"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
+    PROXY_FIX_X_FOR = 0  # behind a reverse proxy: number of trusted X-Forwarded-For hops
     DUE_SOON_WORKDAYS = 3
     SUPPLEMENT_PERIOD_WORKDAYS = 15
     FEE_PAUSES_CLOCK = True

@@ -7,8 +7,9 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from ..database import writing
 from ..extensions import db
 from ..models import Case, Outbox, User
 from ..timeutil import now
@@ -57,13 +58,27 @@ def _send(row: Outbox) -> None:
 
 def send_pending(limit: int = 200) -> dict:
     """Send what is waiting (oldest first). Returns counts; does nothing without MAIL_SERVER."""
+    with writing():
+        return _send_pending(limit)
+
+
+def _send_pending(limit: int) -> dict:
     if not current_app.config.get("MAIL_SERVER"):
         return {"sent": 0, "failed": 0, "skipped": "no MAIL_SERVER"}
     rows = db.session.execute(select(Outbox).where(
         Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS).order_by(Outbox.id).limit(limit)).scalars().all()
     sent = failed = 0
     for row in rows:
-        row.attempts = (row.attempts or 0) + 1
+        # Claim the row before sending: a second sender (a second scheduler started by mistake)
+        # finds the attempt counter moved and skips it, so nothing is sent twice.
+        claimed = db.session.execute(
+            update(Outbox).where(Outbox.id == row.id, Outbox.sent_at.is_(None),
+                                 Outbox.attempts == (row.attempts or 0))
+            .values(attempts=(row.attempts or 0) + 1)).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        db.session.refresh(row)
         try:
             _send(row)
         except (OSError, smtplib.SMTPException) as exc:

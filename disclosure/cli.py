@@ -96,13 +96,24 @@ def scheduler_run() -> None:
     from flask import current_app
 
     from .scheduler import build
+    import time
+
+    from .extensions import db
+    from .scheduler_lock import SchedulerLock
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    sched = build(current_app._get_current_object())
-    click.echo("scheduler started: " + ", ".join(j.id for j in sched.get_jobs()))
+    app = current_app._get_current_object()
+    lock = SchedulerLock(db.engine, app.instance_path)
     try:
+        while not lock.acquire():  # another scheduler runs: idle, take over if it stops
+            click.echo("another scheduler holds the lock; idling (retry in 60 s)")
+            time.sleep(60)
+        sched = build(app)
+        click.echo("scheduler started: " + ", ".join(j.id for j in sched.get_jobs()))
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+    finally:
+        lock.release()
 
 
 @outbox_cli.command("send")

@@ -69,3 +69,17 @@ def test_failed_send_is_retried_and_never_lost(make_app):
         assert second == {"sent": 1, "failed": 0} and row.sent_at is not None and row.attempts == 2
         assert received and received[0].rcpt_tos == ["a@example.cn"]
         assert outbox.send_pending()["sent"] == 0  # sent once only
+
+
+def test_only_one_scheduler_holds_the_lock(app):
+    from disclosure.scheduler_lock import SchedulerLock
+    with app.app_context():
+        first = SchedulerLock(db.engine, app.instance_path)
+        second = SchedulerLock(db.engine, app.instance_path)
+        assert first.acquire() is True
+        try:
+            assert second.acquire() is False  # a second scheduler idles
+        finally:
+            first.release()
+        assert second.acquire() is True  # …and takes over once the first stops
+        second.release()

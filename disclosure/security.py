@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext
 
+from .domain.text import N_
 from .extensions import login_manager
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -37,7 +39,9 @@ def init_app(app) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    # Flashed (stored in the session) when a page needs a sign-in: translated at that moment.
+    login_manager.login_message = N_("请先登录")
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     app.before_request(_refuse_nul)

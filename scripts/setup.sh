@@ -12,3 +12,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   touch "$stamp"
 fi
+# The UI catalogues (disclosure/translations/*/messages.po → .mo); cheap, so always.
+.venv/bin/python scripts/i18n.py compile

@@ -3,6 +3,8 @@
 One validator for the online form, the JSON API, paper registration and the ledger: it takes the
 API's JSON shape and returns either clean values or *every* field error at once, keyed by JSON
 path, in Chinese. Text is kept exactly as typed (HTML is escaped on output, never mangled here).
+Errors are ``N_`` texts or ``Msg`` (field labels as ``N_`` params), so the web layer can show
+them in the reader's language; as strings they are the Chinese messages.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
 from .codes import ApplicantType, DeliveryForm, DeliveryMethod, IdType
+from .text import N_, Msg
 
 NAME_MAX = 100
 ORG_NAME_MAX = 200
@@ -68,30 +71,31 @@ class _Reader:
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.errors[path] = f"请填写{label}"
+                self.errors[path] = Msg("请填写{label}", label=label)
             return None
         if not isinstance(value, str):
-            self.errors[path] = f"{label}应为文本"
+            self.errors[path] = Msg("{label}应为文本", label=label)
             return None
         value = value.strip()
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:  # e.g. a lone surrogate "\ud800" from JSON
-            self.errors[path] = f"{label}包含无效字符"
+            self.errors[path] = Msg("{label}包含无效字符", label=label)
             return None
         if len(value) > max_len:
-            self.errors[path] = f"{label}不能超过 {max_len} 个字（现为 {len(value)} 个字）"
+            self.errors[path] = Msg("{label}不能超过 {max_len} 个字（现为 {length} 个字）",
+                                     label=label, max_len=max_len, length=len(value))
             return None
         pattern = _CONTROL if multiline else _CONTROL_SINGLE_LINE
         if pattern.search(value):
-            self.errors[path] = f"{label}包含不可见的控制字符，请删除后重新填写"
+            self.errors[path] = Msg("{label}包含不可见的控制字符，请删除后重新填写", label=label)
             return None
         return value
 
     def choice(self, key: str, choices: type, *, required: bool = True, label: str = "") -> str | None:
         value = self.text(key, required=required, max_len=64, label=label)
         if value is not None and value not in {c.value for c in choices}:
-            self.errors[self.prefix + key] = f"{label}不在可选范围内"
+            self.errors[self.prefix + key] = Msg("{label}不在可选范围内", label=label)
             return None
         return value
 
@@ -101,13 +105,13 @@ def check_resident_id(number: str) -> str | None:
     try:
         ric.validate(number)
     except InvalidChecksum:
-        return "身份证号码校验位错误"
+        return N_("身份证号码校验位错误")
     except InvalidLength:
-        return "身份证号码应为18位"
+        return N_("身份证号码应为18位")
     except InvalidComponent:
-        return "身份证号码中的出生日期或地区码无效"
+        return N_("身份证号码中的出生日期或地区码无效")
     except StdnumError:
-        return "身份证号码格式不正确：前17位应为数字，最后一位为数字或X"
+        return N_("身份证号码格式不正确：前17位应为数字，最后一位为数字或X")
     return None
 
 
@@ -116,46 +120,46 @@ def check_credit_code(code: str) -> str | None:
     try:
         uscc.validate(code)
     except InvalidChecksum:
-        return "统一社会信用代码校验位错误"
+        return N_("统一社会信用代码校验位错误")
     except InvalidLength:
-        return "统一社会信用代码应为18位"
+        return N_("统一社会信用代码应为18位")
     except StdnumError:
-        return "统一社会信用代码格式不正确"
+        return N_("统一社会信用代码格式不正确")
     return None
 
 
 def _read_applicant(r: _Reader) -> Applicant | None:
-    kind = r.choice("type", ApplicantType, label="申请人类型")
+    kind = r.choice("type", ApplicantType, label=N_("申请人类型"))
     natural = kind == ApplicantType.NATURAL_PERSON
     a = Applicant(
         type=kind or "",
         name=r.text("name", required=True, max_len=NAME_MAX if natural else ORG_NAME_MAX,
-                    label="姓名" if natural else "名称") or "",
-        phone=r.text("phone", required=True, max_len=20, label="联系电话"),
-        email=r.text("email", max_len=254, label="电子邮箱"),
-        address=r.text("address", max_len=ADDRESS_MAX, label="通信地址"),
+                    label=N_("姓名") if natural else N_("名称")) or "",
+        phone=r.text("phone", required=True, max_len=20, label=N_("联系电话")),
+        email=r.text("email", max_len=254, label=N_("电子邮箱")),
+        address=r.text("address", max_len=ADDRESS_MAX, label=N_("通信地址")),
     )
     if a.phone and not _PHONE.match(a.phone):
-        r.errors[r.prefix + "phone"] = "联系电话格式不正确"
+        r.errors[r.prefix + "phone"] = N_("联系电话格式不正确")
     if a.email and not _EMAIL.match(a.email):
-        r.errors[r.prefix + "email"] = "电子邮箱格式不正确"
+        r.errors[r.prefix + "email"] = N_("电子邮箱格式不正确")
     if kind is None:
         return a
     if natural:
-        a.id_type = r.choice("id_type", IdType, label="证件类型")
-        a.id_number = r.text("id_number", required=True, max_len=40, label="证件号码")
+        a.id_type = r.choice("id_type", IdType, label=N_("证件类型"))
+        a.id_number = r.text("id_number", required=True, max_len=40, label=N_("证件号码"))
         if a.id_number and a.id_type == IdType.RESIDENT_ID:
             a.id_number = a.id_number.upper()
             if err := check_resident_id(a.id_number):
                 r.errors[r.prefix + "id_number"] = err
     else:
-        a.credit_code = r.text("credit_code", required=True, max_len=18, label="统一社会信用代码")
+        a.credit_code = r.text("credit_code", required=True, max_len=18, label=N_("统一社会信用代码"))
         if a.credit_code:
             a.credit_code = a.credit_code.upper()
             if err := check_credit_code(a.credit_code):
                 r.errors[r.prefix + "credit_code"] = err
-        a.legal_representative = r.text("legal_representative", max_len=NAME_MAX, label="法定代表人")
-        a.contact_name = r.text("contact_name", required=True, max_len=NAME_MAX, label="联系人")
+        a.legal_representative = r.text("legal_representative", max_len=NAME_MAX, label=N_("法定代表人"))
+        a.contact_name = r.text("contact_name", required=True, max_len=NAME_MAX, label=N_("联系人"))
     return a
 
 
@@ -165,32 +169,32 @@ def validate_application(payload: Any, *, require_agency: bool = False) -> tuple
     Returns (application, {}) or (None, {json.path: 中文错误}) listing every error at once.
     """
     if not isinstance(payload, dict):
-        return None, {"": "请求内容应为 JSON 对象"}
+        return None, {"": N_("请求内容应为 JSON 对象")}
     top = _Reader(payload)
-    agency = top.text("agency", required=require_agency, max_len=32, label="受理机关")
+    agency = top.text("agency", required=require_agency, max_len=32, label=N_("受理机关"))
     applicant_data = payload.get("applicant")
     if not isinstance(applicant_data, dict):
-        top.errors["applicant"] = "请填写申请人信息"
+        top.errors["applicant"] = N_("请填写申请人信息")
         applicant = None
     else:
         ar = _Reader(applicant_data, "applicant.", top.errors)
         applicant = _read_applicant(ar)
     subject = top.text("subject", required=True, max_len=SUBJECT_MAX, multiline=True,
-                       label="所需政府信息的名称、文号或者便于查询的其他特征性描述")
-    description = top.text("description", max_len=DESCRIPTION_MAX, multiline=True, label="补充说明")
-    key = top.text("idempotency_key", max_len=KEY_MAX, label="幂等键")
+                       label=N_("所需政府信息的名称、文号或者便于查询的其他特征性描述"))
+    description = top.text("description", max_len=DESCRIPTION_MAX, multiline=True, label=N_("补充说明"))
+    key = top.text("idempotency_key", max_len=KEY_MAX, label=N_("幂等键"))
     delivery = payload.get("delivery", {})
     form = method = None
     if not isinstance(delivery, dict):
-        top.errors["delivery"] = "获取方式格式不正确"
+        top.errors["delivery"] = N_("获取方式格式不正确")
     else:
         dr = _Reader(delivery, "delivery.", top.errors)
-        form = dr.choice("form", DeliveryForm, label="信息的提供形式")
-        method = dr.choice("method", DeliveryMethod, label="获取信息的方式")
+        form = dr.choice("form", DeliveryForm, label=N_("信息的提供形式"))
+        method = dr.choice("method", DeliveryMethod, label=N_("获取信息的方式"))
     if applicant and method == DeliveryMethod.EMAIL and not applicant.email:
-        top.errors.setdefault("applicant.email", "选择电子邮件获取时须填写电子邮箱")
+        top.errors.setdefault("applicant.email", N_("选择电子邮件获取时须填写电子邮箱"))
     if applicant and method == DeliveryMethod.MAIL and not applicant.address:
-        top.errors.setdefault("applicant.address", "选择邮寄获取时须填写通信地址")
+        top.errors.setdefault("applicant.address", N_("选择邮寄获取时须填写通信地址"))
     if top.errors:
         return None, top.errors
     return Application(applicant, subject, description, form, method, key, agency), {}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from .text import N_, Msg
+
 _RANGE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s*(?:(?:至|到|~|～|—|-{1,2})\s*(\d{4}-\d{1,2}-\d{1,2}))?\s*$")
 
 
@@ -18,7 +20,10 @@ def _day(text: str) -> date:
 
 
 def parse_days(text: str, year: int, label: str) -> tuple[list[date], list[str]]:
-    """All dates listed in ``text`` (ranges expanded), or errors "第 N 行：…"."""
+    """All dates listed in ``text`` (ranges expanded), or errors "第 N 行：…" (``Msg``).
+
+    ``label`` starts each error: pass a label marked with ``N_``.
+    """
     days: list[date] = []
     errors: list[str] = []
     for n, line in enumerate((text or "").splitlines(), start=1):
@@ -26,19 +31,21 @@ def parse_days(text: str, year: int, label: str) -> tuple[list[date], list[str]]
             continue
         m = _RANGE.match(line)
         if not m:
-            errors.append(f"{label}第 {n} 行：无法识别“{line.strip()[:40]}”，应为 YYYY-MM-DD 或 YYYY-MM-DD 至 YYYY-MM-DD")
+            errors.append(Msg("{label}第 {n} 行：无法识别“{line}”，应为 YYYY-MM-DD 或 YYYY-MM-DD 至 YYYY-MM-DD",
+                              label=label, n=n, line=line.strip()[:40]))
             continue
         try:
             start = _day(m.group(1))
             end = _day(m.group(2)) if m.group(2) else start
         except ValueError:
-            errors.append(f"{label}第 {n} 行：日期不存在")
+            errors.append(Msg("{label}第 {n} 行：日期不存在", label=label, n=n))
             continue
         if end < start or (end - start).days > 31:
-            errors.append(f"{label}第 {n} 行：日期范围无效（结束日须不早于开始日，且不超过 31 天）")
+            errors.append(Msg("{label}第 {n} 行：日期范围无效（结束日须不早于开始日，且不超过 31 天）",
+                              label=label, n=n))
             continue
         if start.year != year or end.year != year and not (end.year == year + 1 and start.year == year):
-            errors.append(f"{label}第 {n} 行：日期不在 {year} 年")
+            errors.append(Msg("{label}第 {n} 行：日期不在 {year} 年", label=label, n=n, year=year))
             continue
         days.extend(start + timedelta(days=i) for i in range((end - start).days + 1))
     return days, errors
@@ -47,14 +54,15 @@ def parse_days(text: str, year: int, label: str) -> tuple[list[date], list[str]]
 def parse_notice(year: int, off_text: str, work_text: str) -> tuple[dict[date, bool], list[str]]:
     """Off-day ranges and 调休上班 days → {date: is_workday}; a date may not be both."""
     if not 1900 <= year <= 2100:
-        return {}, [f"年度 {year} 超出可录入范围（1900–2100）"]
-    off, errors = parse_days(off_text, year, "放假安排")
-    work, work_errors = parse_days(work_text, year, "调休上班")
+        return {}, [Msg("年度 {year} 超出可录入范围（1900–2100）", year=year)]
+    off, errors = parse_days(off_text, year, N_("放假安排"))
+    work, work_errors = parse_days(work_text, year, N_("调休上班"))
     errors += work_errors
     both = sorted(set(off) & set(work))
     if both:
-        errors.append("以下日期同时出现在放假和上班中：" + "、".join(d.isoformat() for d in both[:5]))
+        errors.append(Msg("以下日期同时出现在放假和上班中：{days}",
+                           days="、".join(d.isoformat() for d in both[:5])))
     if not off and not work and not errors:
-        errors.append("请至少填写一个放假日期或调休上班日期")
+        errors.append(N_("请至少填写一个放假日期或调休上班日期"))
     result = {d: False for d in off} | {d: True for d in work}
     return result, errors

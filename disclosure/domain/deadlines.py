@@ -3,6 +3,10 @@
 Pure: plain dates in, plain dataclasses out. All working-day arithmetic goes through
 ``WorkCalendar`` (bisect look-ups), and the due date is found by walking the merged pauses, not
 by a day-by-day loop over the whole period.
+
+The explanation ("计算过程") and the validation errors are ``Msg`` / ``N_`` texts: as strings
+they are the Chinese sentences; the web layer can show them in the reader's language (dates are
+passed as ISO strings, pause kinds as their ``N_`` labels).
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from disclosure.domain.codes import PAUSE_KIND_LABELS, PauseKind
+from disclosure.domain.text import N_, Msg
 from disclosure.domain.workdays import WorkCalendar
 
 REPLY_WORKDAYS = 20
@@ -30,9 +35,10 @@ class Pause:
 
     def __post_init__(self) -> None:
         if self.kind not in set(PauseKind):
-            raise ValueError(f"未知的暂停类型：{self.kind}")
+            raise ValueError(Msg("未知的暂停类型：{kind}", kind=self.kind))
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"暂停结束日 {self.end} 早于开始日 {self.start}")
+            raise ValueError(Msg("暂停结束日 {end} 早于开始日 {start}",
+                                 end=_iso(self.end), start=_iso(self.start)))
 
 
 @dataclass(frozen=True)
@@ -52,9 +58,9 @@ class ClockFacts:
 
     def __post_init__(self) -> None:
         if not 0 <= self.extension_workdays <= MAX_EXTENSION_WORKDAYS:
-            raise ValueError(f"延长期限须在 0 至 {MAX_EXTENSION_WORKDAYS} 个工作日之间")
+            raise ValueError(Msg("延长期限须在 0 至 {max} 个工作日之间", max=MAX_EXTENSION_WORKDAYS))
         if self.supplement_period_workdays is not None and self.supplement_period_workdays <= 0:
-            raise ValueError("补正期限须为正数个工作日")
+            raise ValueError(N_("补正期限须为正数个工作日"))
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ class Step:
     start: date | None
     end: date | None
     workdays: int | None
-    text: str
+    text: str  # a Msg (or N_ text): Chinese as a string, translatable by the web layer
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,11 @@ class _Span:  # one (start, end] interval of removed days, with what it is made 
     kinds: frozenset[str]
     capped: frozenset[str] = frozenset()  # kinds whose cap (R3.3 / R5.4) cut the pause short
     open: bool = False
+
+
+def _iso(d: date | None) -> str:
+    """A date as shown in messages (``date.isoformat()``, i.e. what ``f"{d}"`` gave)."""
+    return str(d)
 
 
 # -- small rule functions ---------------------------------------------------------------------
@@ -193,19 +204,40 @@ def effective_pauses(facts: ClockFacts, cal: WorkCalendar, today: date, *,
 def _counted_step(cal: WorkCalendar, cursor: date, n0: int, k: int) -> Step:
     first, last = cal.add_workdays(cursor, 1), cal.add_workdays(cursor, k)
     if k == 1:
-        return Step("counted", first, last, 1, f"第 {n0 + 1} 个工作日：{first}")
-    return Step("counted", first, last, k, f"第 {n0 + 1}–{n0 + k} 个工作日：{first} 至 {last}")
+        return Step("counted", first, last, 1, Msg("第 {n} 个工作日：{day}", n=n0 + 1, day=_iso(first)))
+    return Step("counted", first, last, k,
+                Msg("第 {first_n}–{last_n} 个工作日：{start} 至 {end}",
+                    first_n=n0 + 1, last_n=n0 + k, start=_iso(first), end=_iso(last)))
+
+
+# Overlapping pauses are named together ("征求第三方意见、缴纳信息处理费"): each further kind is
+# appended by its own template, so the whole label stays translatable.
+_AND_PAUSE_KIND = {
+    PauseKind.THIRD_PARTY: N_("{kinds}、征求第三方意见"),
+    PauseKind.AGENCY: N_("{kinds}、征求其他行政机关意见"),
+    PauseKind.FEE: N_("{kinds}、缴纳信息处理费"),
+}
+
+
+def _pause_label(kinds: frozenset[str]) -> str:
+    label = None
+    for k in PauseKind:
+        if k in kinds:
+            label = PAUSE_KIND_LABELS[k] if label is None else Msg(_AND_PAUSE_KIND[k], kinds=label)
+    return label or ""
 
 
 def _pause_step(sp: _Span, cal: WorkCalendar) -> Step:
     removed = cal.workdays_between(sp.start, sp.end)
-    label = "、".join(PAUSE_KIND_LABELS[k] for k in PauseKind if k in sp.kinds)
-    notes = [(len(sp.kinds) > 1, "重叠期间只计一次"),
-             (bool(sp.capped - {PauseKind.FEE}), "征求意见满 15 个工作日即结束，此后照常计算"),
-             (PauseKind.FEE in sp.capped, "缴费期限 20 个工作日届满，此后照常计算"),
-             (sp.open, "尚未结束，暂按今日结束计算")]
-    text = f"{label} {sp.start} 至 {sp.end}，不计入 {removed} 个工作日"
-    text += "".join(f"（{note}）" for cond, note in notes if cond)
+    notes = [(len(sp.kinds) > 1, N_("{text}（重叠期间只计一次）")),
+             (bool(sp.capped - {PauseKind.FEE}), N_("{text}（征求意见满 15 个工作日即结束，此后照常计算）")),
+             (PauseKind.FEE in sp.capped, N_("{text}（缴费期限 20 个工作日届满，此后照常计算）")),
+             (sp.open, N_("{text}（尚未结束，暂按今日结束计算）"))]
+    text = Msg("{kinds} {start} 至 {end}，不计入 {removed} 个工作日", kinds=_pause_label(sp.kinds),
+               start=_iso(sp.start), end=_iso(sp.end), removed=removed)
+    for cond, note in notes:
+        if cond:
+            text = Msg(note, text=text)
     return Step("pause", sp.start, sp.end, removed, text)
 
 
@@ -226,7 +258,8 @@ def _walk(start: date, need: int, spans: list[_Span],
 
 
 def _ranges(days: list[date], cal: WorkCalendar) -> str:
-    """Group dates with no working day between them into ranges: "a 至 b、c"."""
+    """Group dates with no working day between them into ranges: "a 至 b、c" (plain text: a
+    list of dates, inserted into the translatable step as a parameter)."""
     groups: list[list[date]] = []
     for d in days:
         if groups and cal.workdays_between(groups[-1][-1], d - timedelta(days=1)) == 0:
@@ -242,20 +275,24 @@ def _calendar_steps(start: date, due: date, spans: list[_Span], cal: WorkCalenda
     off = cal.off_weekdays(start, due)
     if off:
         steps.append(Step("holidays", off[0], off[-1], len(off),
-                          f"期间法定节假日（工作日）不计：{_ranges(off, cal)}，共 {len(off)} 天"))
+                          Msg("期间法定节假日（工作日）不计：{days}，共 {n} 天",
+                              days=_ranges(off, cal), n=len(off))))
     paused = {d for sp in spans for d in cal.workdays_in(sp.start, sp.end)}
     used = [d for d in cal.make_up_days(start, due) if d not in paused]
     if used:
         steps.append(Step("make_up", used[0], used[-1], len(used),
-                          f"期间调休上班日计入：{'、'.join(map(str, used))}，共 {len(used)} 天"))
+                          Msg("期间调休上班日计入：{days}，共 {n} 天",
+                              days="、".join(map(_iso, used)), n=len(used))))
     return steps
 
 
 def _start_step(facts: ClockFacts) -> Step:
-    text = f"{facts.received_on} 收到申请，次日起计算"
+    text = Msg("{received} 收到申请，次日起计算", received=_iso(facts.received_on))
     if facts.supplement_received_on is not None:
-        text = (f"{facts.received_on} 收到申请，{facts.supplement_requested_on} 发出补正通知，"
-                f"{facts.supplement_received_on} 收到补正，次日起重新计算（条例第三十条）")
+        text = Msg("{received} 收到申请，{requested} 发出补正通知，"
+                   "{supplemented} 收到补正，次日起重新计算（条例第三十条）",
+                   received=_iso(facts.received_on), requested=_iso(facts.supplement_requested_on),
+                   supplemented=_iso(facts.supplement_received_on))
     return Step("start", _clock_start(facts), None, None, text)
 
 
@@ -263,15 +300,17 @@ def _start_step(facts: ClockFacts) -> Step:
 def _without_clock(facts: ClockFacts, cal: WorkCalendar) -> Deadline:
     concluded = facts.concluded_on is not None
     if facts.received_on is None:
-        step = Step("not_started", None, None, None, "尚未确认收到申请，答复期限尚未开始计算")
+        step = Step("not_started", None, None, None, N_("尚未确认收到申请，答复期限尚未开始计算"))
         return Deadline(None, None, False, False, True if concluded else None,
                         False, False, None, 0, None, (step,))
     requested, period = facts.supplement_requested_on, facts.supplement_period_workdays
     sdue = supplement_due(requested, period, cal)
     timely = (facts.concluded_by_sweep or facts.concluded_on <= sdue) if concluded else None
     step = Step("awaiting_supplement", requested, sdue, period or SUPPLEMENT_PERIOD_DEFAULT,
-                f"{requested} 发出补正通知，待申请人补正，补正期限 {sdue}"
-                f"（{period or SUPPLEMENT_PERIOD_DEFAULT} 个工作日）；收到补正后重新计算答复期限")
+                Msg("{requested} 发出补正通知，待申请人补正，补正期限 {due}"
+                    "（{period} 个工作日）；收到补正后重新计算答复期限",
+                    requested=_iso(requested), due=_iso(sdue),
+                    period=period or SUPPLEMENT_PERIOD_DEFAULT))
     return Deadline(facts.received_on, None, cal.is_provisional(facts.received_on, sdue), False,
                     timely, False, False, None, 0, None, (_start_step(facts), step))
 
@@ -282,16 +321,19 @@ def _closing_steps(facts: ClockFacts, start: date, computed: date, spans: list[_
     need = REPLY_WORKDAYS + k
     steps = []
     if k:
-        steps.append(Step("extension", None, None, k, f"经批准延长答复期限 {k} 个工作日"
-                          f"（条例第三十三条第二款），共 {need} 个工作日"))
+        steps.append(Step("extension", None, None, k,
+                          Msg("经批准延长答复期限 {k} 个工作日（条例第三十三条第二款），共 {need} 个工作日",
+                              k=k, need=need)))
     steps += _calendar_steps(start, computed, spans, cal)
     if deferred is None:
         return [*steps, Step("due", None, computed, need,
-                             f"答复期限：{computed}（第 {need} 个工作日）")]
+                             Msg("答复期限：{due}（第 {need} 个工作日）", due=_iso(computed), need=need))]
     return [*steps,
-            Step("deferred", computed, deferred, None, f"负责人另行确定答复期限为 {deferred}"
-                 f"（条例第三十五条），替代按工作日计算的 {computed}"),
-            Step("due", None, deferred, None, f"答复期限：{deferred}（依条例第三十五条另定）")]
+            Step("deferred", computed, deferred, None,
+                 Msg("负责人另行确定答复期限为 {deferred}（条例第三十五条），替代按工作日计算的 {computed}",
+                     deferred=_iso(deferred), computed=_iso(computed))),
+            Step("due", None, deferred, None,
+                 Msg("答复期限：{due}（依条例第三十五条另定）", due=_iso(deferred)))]
 
 
 def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,

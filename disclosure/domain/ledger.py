@@ -33,6 +33,7 @@ from .codes import (
     Status,
 )
 from .deadlines import MAX_EXTENSION_WORKDAYS, ClockFacts, Deadline, Pause
+from .text import N_, Msg
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 SUPPLEMENT_PERIOD_MAX = 60
@@ -159,18 +160,20 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _date(value, path: str, e: _Errors, *, required: bool = False, label: str = "日期"):
+def _date(value, path: str, e: _Errors, *, required: bool = False, label: str = N_("日期")):
     if _blank(value):
         if required:
-            e.add(path, "required", f"请填写{label}")
+            e.add(path, "required", Msg("请填写{label}", label=label))
         return None
     if not isinstance(value, str) or not _DATE_RE.match(value):
-        e.add(path, "invalid_date", f"{label}格式不正确：{_show(value)}，应为 YYYY-MM-DD")
+        e.add(path, "invalid_date", Msg("{label}格式不正确：{value}，应为 YYYY-MM-DD", label=label,
+                                        value=_show(value)))
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        e.add(path, "invalid_date", f"{label}无效：{value} 不是真实存在的日期")
+        e.add(path, "invalid_date", Msg("{label}无效：{value} 不是真实存在的日期", label=label,
+                                        value=value))
         return None
 
 
@@ -187,7 +190,8 @@ def _datetime(value, path: str, e: _Errors, tz: ZoneInfo) -> datetime | None:
         dt.astimezone(timezone.utc)  # must be storable as UTC
     except (ValueError, OverflowError):
         e.add(path, "invalid_datetime",
-              f"时间格式不正确或超出范围：{_show(value)}，应为 ISO 8601，如 2024-01-03T10:15:00+08:00")
+              Msg("时间格式不正确或超出范围：{value}，应为 ISO 8601，如 2024-01-03T10:15:00+08:00",
+                  value=_show(value)))
         return None
     return dt
 
@@ -205,11 +209,12 @@ def _allowed(choices) -> frozenset[str]:
 def _code(value, choices, path: str, e: _Errors, *, label: str, required: bool = False):
     if _blank(value):
         if required:
-            e.add(path, "required", f"请填写{label}")
+            e.add(path, "required", Msg("请填写{label}", label=label))
         return None
     if not isinstance(value, str) or value not in _allowed(choices):
         listed = "、".join(str(c) for c in choices)
-        e.add(path, "unknown_code", f"{label}代码未知：{_show(value)}（可选：{listed}）")
+        e.add(path, "unknown_code", Msg("{label}代码未知：{value}（可选：{listed}）", label=label,
+                                        value=_show(value), listed=listed))
         return None
     return value
 
@@ -218,13 +223,14 @@ def _int(value, path: str, e: _Errors, *, label: str, lo: int, hi: int, code: st
          required: bool = False) -> int | None:
     if value is None:
         if required:
-            e.add(path, "required", f"请填写{label}")
+            e.add(path, "required", Msg("请填写{label}", label=label))
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        e.add(path, "invalid", f"{label}须为整数")
+        e.add(path, "invalid", Msg("{label}须为整数", label=label))
         return None
     if not lo <= value <= hi:
-        e.add(path, code, f"{label}须在 {lo} 至 {hi} 之间（现为 {value}）")
+        e.add(path, code, Msg("{label}须在 {lo} 至 {hi} 之间（现为 {value}）", label=label, lo=lo, hi=hi,
+                               value=value))
         return None
     return value
 
@@ -234,28 +240,29 @@ def _text(value, path: str, e: _Errors, *, label: str, max_len: int,
     if _blank(value):
         return None
     if not isinstance(value, str):
-        e.add(path, "invalid", f"{label}应为文本")
+        e.add(path, "invalid", Msg("{label}应为文本", label=label))
         return None
     value = value.strip()
     if len(value) > max_len:
-        e.add(path, "invalid", f"{label}不能超过 {max_len} 个字")
+        e.add(path, "invalid", Msg("{label}不能超过 {max_len} 个字", label=label, max_len=max_len))
         return None
     if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
-        e.add(path, "invalid", f"{label}包含不可见的控制字符")
+        e.add(path, "invalid", Msg("{label}包含不可见的控制字符", label=label))
         return None
     return value
 
 
 def _amount(value, path: str, e: _Errors) -> Decimal | None:
     if _blank(value):
-        e.add(path, "required", "请填写收费金额（元）")
+        e.add(path, "required", N_("请填写收费金额（元）"))
         return None
     if not isinstance(value, str) or not _AMOUNT_RE.match(value.strip()):
-        e.add(path, "invalid_amount", f"金额须为字符串形式的十进制数（元），如 \"700.00\"，现为 {_show(value)}")
+        e.add(path, "invalid_amount", Msg("金额须为字符串形式的十进制数（元），如 \"700.00\"，现为 {value}",
+                                          value=_show(value)))
         return None
     amount = Decimal(value.strip())
     if amount <= 0:
-        e.add(path, "invalid_amount", "收费金额须大于 0")
+        e.add(path, "invalid_amount", N_("收费金额须大于 0"))
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -263,12 +270,13 @@ def _amount(value, path: str, e: _Errors) -> Decimal | None:
 def _unknown_keys(data: dict, allowed, prefix: str, e: _Errors) -> None:
     for key in data:
         if key not in allowed:
-            e.add(prefix + str(key), "unknown_field", f"未知字段：{key}")
+            e.add(prefix + str(key), "unknown_field", Msg("未知字段：{key}", key=key))
 
 
 def _not_future(d: date | None, today: date, path: str, e: _Errors, label: str) -> None:
     if d is not None and d > today:
-        e.add(path, "future_date", f"{label}（{d}）不能晚于今天（{today}）")
+        e.add(path, "future_date", Msg("{label}（{day}）不能晚于今天（{today}）", label=label, day=d,
+                                       today=today))
 
 
 # -- applicant ------------------------------------------------------------------------------------
@@ -291,7 +299,7 @@ def _probe(applicant: dict, e: _Errors) -> tuple[dict, set[str]]:
     fill("phone", _PROBE["phone"])
     if probe.get("type") == ApplicantType.NATURAL_PERSON:
         if not _blank(probe.get("id_number")) and _blank(probe.get("id_type")):
-            e.add("applicant.id_type", "required", "填写证件号码时须同时填写证件类型")
+            e.add("applicant.id_type", "required", N_("填写证件号码时须同时填写证件类型"))
         fill("id_type", _PROBE["id_type"])
         fill("id_number", _PROBE["resident_id" if probe["id_type"] == "resident_id" else "id_number"])
     elif probe.get("type") in _allowed(ApplicantType):
@@ -303,13 +311,13 @@ def _probe(applicant: dict, e: _Errors) -> tuple[dict, set[str]]:
 def _application(obj: dict, e: _Errors):
     applicant = obj.get("applicant")
     if not isinstance(applicant, dict):
-        e.add("applicant", "required", "请填写申请人信息（JSON 对象）")
+        e.add("applicant", "required", N_("请填写申请人信息（JSON 对象）"))
         applicant = {}
     _unknown_keys(applicant, APPLICANT_KEYS, "applicant.", e)
     probe, filled = _probe(applicant, e)
     delivery = obj.get("delivery")
     if delivery is not None and not isinstance(delivery, dict):
-        e.add("delivery", "invalid", "获取方式格式不正确")
+        e.add("delivery", "invalid", N_("获取方式格式不正确"))
     if isinstance(delivery, dict):
         _unknown_keys(delivery, ("form", "method"), "delivery.", e)
     payload = {"applicant": probe, "subject": obj.get("subject"),
@@ -343,77 +351,81 @@ class _Facts:
 
 def _ev_supplement_requested(ev, on, path, f: _Facts, e: _Errors) -> None:
     if "supplement_requested" in f.seen:
-        e.add(path, "supplement_twice", "补正告知只能发出一次（一次性告知），出现了第二个 supplement_requested")
+        e.add(path, "supplement_twice",
+              N_("补正告知只能发出一次（一次性告知），出现了第二个 supplement_requested"))
         return
     f.values.update(
         supplement_requested_on=on,
         supplement_period_workdays=_int(ev.get("period_workdays"), path + ".period_workdays", e,
-                                        label="补正期限（工作日）", lo=1, hi=SUPPLEMENT_PERIOD_MAX),
-        supplement_items=_text(ev.get("items"), path + ".items", e, label="补正事项", max_len=2000,
+                                        label=N_("补正期限（工作日）"), lo=1, hi=SUPPLEMENT_PERIOD_MAX),
+        supplement_items=_text(ev.get("items"), path + ".items", e, label=N_("补正事项"), max_len=2000,
                                multiline=True))
 
 
 def _ev_supplement_received(ev, on, path, f: _Facts, e: _Errors) -> None:
     if "supplement_requested" not in f.seen:
-        e.add(path, "supplement_without_request", "收到补正之前没有发出补正告知（supplement_requested）")
+        e.add(path, "supplement_without_request",
+              N_("收到补正之前没有发出补正告知（supplement_requested）"))
     elif "supplement_received" in f.seen:
-        e.add(path, "supplement_received_twice", "出现了第二个 supplement_received")
+        e.add(path, "supplement_received_twice", N_("出现了第二个 supplement_received"))
     else:
         f.values["supplement_received_on"] = on
 
 
 def _ev_consultation_started(ev, on, path, f: _Facts, e: _Errors) -> None:
     party = _code(ev.get("party"), CONSULTATION_PARTIES, path + ".party", e,
-                  label="征求意见对象类型", required=True)
-    name = _text(ev.get("party_name"), path + ".party_name", e, label="被征求意见方名称", max_len=200)
+                  label=N_("征求意见对象类型"), required=True)
+    name = _text(ev.get("party_name"), path + ".party_name", e, label=N_("被征求意见方名称"), max_len=200)
     f.consultations.append({"party": party, "started_on": on, "ended_on": None,
                             "party_name": name, "open": True})
 
 
 def _ev_consultation_ended(ev, on, path, f: _Facts, e: _Errors) -> None:
-    party = _code(ev.get("party"), CONSULTATION_PARTIES, path + ".party", e, label="征求意见对象类型")
+    party = _code(ev.get("party"), CONSULTATION_PARTIES, path + ".party", e, label=N_("征求意见对象类型"))
     match = next((c for c in f.consultations if c["open"] and party in (None, c["party"])), None)
     if match is None:
-        e.add(path, "consultation_not_started", "结束的征求意见此前没有开始（缺少 consultation_started）")
+        e.add(path, "consultation_not_started",
+              N_("结束的征求意见此前没有开始（缺少 consultation_started）"))
     else:
         match["open"], match["ended_on"] = False, on
 
 
 def _ev_extension_approved(ev, on, path, f: _Facts, e: _Errors) -> None:
     if "extension_approved" in f.seen:
-        e.add(path, "extension_twice", "答复期限只能延长一次，出现了第二个 extension_approved")
+        e.add(path, "extension_twice", N_("答复期限只能延长一次，出现了第二个 extension_approved"))
         return
     f.values.update(extension_on=on, extension_workdays=_int(
-        ev.get("workdays"), path + ".workdays", e, label="延长的工作日数", lo=1,
+        ev.get("workdays"), path + ".workdays", e, label=N_("延长的工作日数"), lo=1,
         hi=MAX_EXTENSION_WORKDAYS, code="extension_too_long", required=True))
 
 
 def _ev_fee_notified(ev, on, path, f: _Facts, e: _Errors) -> None:
     if "fee_notified" in f.seen:
-        e.add(path, "fee_twice", "收费通知只能发出一次，出现了第二个 fee_notified")
+        e.add(path, "fee_twice", N_("收费通知只能发出一次，出现了第二个 fee_notified"))
         return
     f.values.update(
         fee_notified_on=on, fee_amount=_amount(ev.get("amount_yuan"), path + ".amount_yuan", e),
-        fee_method=_code(ev.get("method"), FeeMethod, path + ".method", e, label="收费方式",
+        fee_method=_code(ev.get("method"), FeeMethod, path + ".method", e, label=N_("收费方式"),
                          required=True))
 
 
 def _ev_fee_paid(ev, on, path, f: _Facts, e: _Errors) -> None:
     if "fee_notified" not in f.seen:
-        e.add(path, "fee_paid_without_notice", "缴费之前没有收费通知（fee_notified）")
+        e.add(path, "fee_paid_without_notice", N_("缴费之前没有收费通知（fee_notified）"))
     elif "fee_paid" in f.seen:
-        e.add(path, "fee_paid_twice", "出现了第二个 fee_paid")
+        e.add(path, "fee_paid_twice", N_("出现了第二个 fee_paid"))
     else:
         f.values["fee_paid_on"] = on
 
 
 def _ev_deferred_deadline_set(ev, on, path, f: _Facts, e: _Errors) -> None:
     if "deferred_deadline_set" in f.seen:
-        e.add(path, "deferred_twice", "出现了第二个 deferred_deadline_set")
+        e.add(path, "deferred_twice", N_("出现了第二个 deferred_deadline_set"))
         return
-    due = _date(ev.get("due_on"), path + ".due_on", e, required=True, label="延后的答复期限")
+    due = _date(ev.get("due_on"), path + ".due_on", e, required=True, label=N_("延后的答复期限"))
     if due and on and due <= on:
-        e.add(path + ".due_on", "deferred_not_later", f"延后的答复期限（{due}）须晚于确定之日（{on}）")
+        e.add(path + ".due_on", "deferred_not_later",
+              Msg("延后的答复期限（{due}）须晚于确定之日（{on}）", due=due, on=on))
     f.values.update(deferred_due_on=due, deferred_set_on=on)
 
 
@@ -439,27 +451,32 @@ def _check_event_day(on: date | None, prev: date | None, path: str, f: _Facts, t
     if on is None:
         return
     if prev and on < prev:
-        e.add(path + ".on", "out_of_order", f"事件日期（{on}）早于前一事件（{prev}），事件须按时间先后排列")
+        e.add(path + ".on", "out_of_order",
+              Msg("事件日期（{on}）早于前一事件（{prev}），事件须按时间先后排列", on=on, prev=prev))
     if f.received_on and on < f.received_on:
-        e.add(path + ".on", "before_received", f"事件日期（{on}）早于收到申请之日（{f.received_on}）")
+        e.add(path + ".on", "before_received",
+              Msg("事件日期（{on}）早于收到申请之日（{received_on}）", on=on,
+                  received_on=f.received_on))
     if f.concluded_on and on > f.concluded_on:
-        e.add(path + ".on", "after_concluded", f"事件日期（{on}）晚于办结日期（{f.concluded_on}）")
-    _not_future(on, today, path + ".on", e, "事件日期")
+        e.add(path + ".on", "after_concluded",
+              Msg("事件日期（{on}）晚于办结日期（{concluded_on}）", on=on,
+                  concluded_on=f.concluded_on))
+    _not_future(on, today, path + ".on", e, N_("事件日期"))
 
 
 def _event(ev, path: str, prev: date | None, f: _Facts, today: date, e: _Errors) -> date | None:
     if not isinstance(ev, dict):
-        e.add(path, "invalid", "事件应为 JSON 对象")
+        e.add(path, "invalid", N_("事件应为 JSON 对象"))
         return prev
-    kind = _code(ev.get("type"), EVENT_TYPES, path + ".type", e, label="事件类型", required=True)
+    kind = _code(ev.get("type"), EVENT_TYPES, path + ".type", e, label=N_("事件类型"), required=True)
     if kind is None:
         return prev
     _unknown_keys(ev, EVENT_KEYS[kind] | {"type"}, path + ".", e)
     if "withdrawn" in f.seen:
-        e.add(path, "after_withdrawn", "撤回（withdrawn）之后不能再有其他事件")
+        e.add(path, "after_withdrawn", N_("撤回（withdrawn）之后不能再有其他事件"))
     elif not f.received_given and kind != "withdrawn":
-        e.add(path, "not_received", "尚未确认收到申请（缺少 received_on），不能有办理事件")
-    on = _date(ev.get("on"), path + ".on", e, required=True, label="事件日期")
+        e.add(path, "not_received", N_("尚未确认收到申请（缺少 received_on），不能有办理事件"))
+    on = _date(ev.get("on"), path + ".on", e, required=True, label=N_("事件日期"))
     _check_event_day(on, prev, path, f, today, e)
     _HANDLERS[kind](ev, on, path, f, e)
     f.seen.add(kind)
@@ -471,7 +488,7 @@ def _events(obj: dict, f: _Facts, today: date, e: _Errors) -> None:
     if events is None:
         return
     if not isinstance(events, list):
-        e.add("events", "invalid", "events 应为 JSON 数组")
+        e.add("events", "invalid", N_("events 应为 JSON 数组"))
         return
     prev = None
     for i, ev in enumerate(events):
@@ -481,25 +498,26 @@ def _events(obj: dict, f: _Facts, today: date, e: _Errors) -> None:
 # -- appeals ----------------------------------------------------------------------------------------
 def _appeal(item, path: str, received_on: date | None, today: date, e: _Errors):
     if not isinstance(item, dict):
-        e.add(path, "invalid", "复议诉讼记录应为 JSON 对象")
+        e.add(path, "invalid", N_("复议诉讼记录应为 JSON 对象"))
         return None
     _unknown_keys(item, APPEAL_KEYS, path + ".", e)
-    kind = _code(item.get("kind"), AppealKind, path + ".kind", e, label="复议诉讼类型", required=True)
-    result = _code(item.get("result"), AppealResult, path + ".result", e, label="复议诉讼结果")
+    kind = _code(item.get("kind"), AppealKind, path + ".kind", e, label=N_("复议诉讼类型"), required=True)
+    result = _code(item.get("result"), AppealResult, path + ".result", e, label=N_("复议诉讼结果"))
     result = result or (None if not _blank(item.get("result")) else AppealResult.PENDING.value)
-    filed = _date(item.get("filed_on"), path + ".filed_on", e, required=True, label="提起日期")
-    decided = _date(item.get("decided_on"), path + ".decided_on", e, label="审结日期")
+    filed = _date(item.get("filed_on"), path + ".filed_on", e, required=True, label=N_("提起日期"))
+    decided = _date(item.get("decided_on"), path + ".decided_on", e, label=N_("审结日期"))
     if filed and received_on and filed < received_on:
-        e.add(path + ".filed_on", "before_received", f"提起日期（{filed}）早于收到申请之日")
+        e.add(path + ".filed_on", "before_received", Msg("提起日期（{filed}）早于收到申请之日", filed=filed))
     if filed and decided and decided < filed:
-        e.add(path + ".decided_on", "out_of_order", f"审结日期（{decided}）早于提起日期（{filed}）")
+        e.add(path + ".decided_on", "out_of_order",
+              Msg("审结日期（{decided}）早于提起日期（{filed}）", decided=decided, filed=filed))
     if decided and result == AppealResult.PENDING:
-        e.add(path + ".result", "appeal_pending_decided", "已填审结日期，结果不能为 pending（尚未审结）")
+        e.add(path + ".result", "appeal_pending_decided", N_("已填审结日期，结果不能为 pending（尚未审结）"))
     if result and result != AppealResult.PENDING and decided is None \
             and _blank(item.get("decided_on")):
-        e.add(path + ".decided_on", "required", "已审结的（结果不是 pending），请填写审结日期")
-    _not_future(filed, today, path + ".filed_on", e, "提起日期")
-    _not_future(decided, today, path + ".decided_on", e, "审结日期")
+        e.add(path + ".decided_on", "required", N_("已审结的（结果不是 pending），请填写审结日期"))
+    _not_future(filed, today, path + ".filed_on", e, N_("提起日期"))
+    _not_future(decided, today, path + ".decided_on", e, N_("审结日期"))
     if kind and filed and result:
         return AppealRecord(kind, filed, result, decided)
     return None
@@ -510,7 +528,7 @@ def _appeals(obj: dict, received_on: date | None, today: date, e: _Errors) -> tu
     if items is None:
         return ()
     if not isinstance(items, list):
-        e.add("appeals", "invalid", "appeals 应为 JSON 数组")
+        e.add("appeals", "invalid", N_("appeals 应为 JSON 数组"))
         return ()
     parsed = [_appeal(a, f"appeals[{i}]", received_on, today, e) for i, a in enumerate(items)]
     return tuple(a for a in parsed if a is not None)
@@ -522,7 +540,7 @@ def _tracking_no(value, e: _Errors) -> str | None:
         return None
     if not isinstance(value, str) or len(value) > 64 or _CONTROL.search(value) \
             or value != value.strip():
-        e.add("tracking_no", "invalid", "申请编号须为不超过 64 字的文本，且前后不能有空格")
+        e.add("tracking_no", "invalid", N_("申请编号须为不超过 64 字的文本，且前后不能有空格"))
         return None
     return value
 
@@ -530,45 +548,50 @@ def _tracking_no(value, e: _Errors) -> str | None:
 def _agency(value, default: str | None, e: _Errors) -> str | None:
     if _blank(value):
         if default is None:
-            e.add("agency", "required", "请填写受理机关代码（agency），或在导入时指定 --agency")
+            e.add("agency", "required", N_("请填写受理机关代码（agency），或在导入时指定 --agency"))
         return default
     if not isinstance(value, str):
-        e.add("agency", "invalid", "受理机关代码应为文本")
+        e.add("agency", "invalid", N_("受理机关代码应为文本"))
         return None
     if default is not None and value != default:
-        e.add("agency", "agency_mismatch", f"受理机关 {value} 与导入时指定的 {default} 不一致")
+        e.add("agency", "agency_mismatch",
+              Msg("受理机关 {agency} 与导入时指定的 {given} 不一致", agency=value, given=default))
     return value
 
 
 def _receipt(obj: dict, channel: str | None, today: date, tz: ZoneInfo, e: _Errors):
     submitted_at = _datetime(obj.get("submitted_at"), "submitted_at", e, tz)
-    received_on = _date(obj.get("received_on"), "received_on", e, label="收到申请之日")
+    received_on = _date(obj.get("received_on"), "received_on", e, label=N_("收到申请之日"))
     submitted_on = submitted_at.astimezone(tz).date() if submitted_at else None
     if received_on is None and not _blank(obj.get("received_on")):
         return submitted_at, None
     if received_on is None and (submitted_at is None or channel not in (None, Channel.ONLINE)):
         e.add("received_on", "required",
-              "请填写收到申请之日（received_on）；只有尚未确认的在线申请可以只填 submitted_at")
-    _not_future(received_on, today, "received_on", e, "收到申请之日")
-    _not_future(submitted_on, today, "submitted_at", e, "提交时间")
+              N_("请填写收到申请之日（received_on）；只有尚未确认的在线申请可以只填 submitted_at"))
+    _not_future(received_on, today, "received_on", e, N_("收到申请之日"))
+    _not_future(submitted_on, today, "submitted_at", e, N_("提交时间"))
     if received_on and submitted_on and received_on < submitted_on:
         e.add("received_on", "received_before_submitted",
-              f"收到申请之日（{received_on}）早于提交之日（{submitted_on}）")
+              Msg("收到申请之日（{received_on}）早于提交之日（{submitted_on}）",
+                  received_on=received_on, submitted_on=submitted_on))
     return submitted_at, received_on
 
 
 def _conclusion(obj: dict, received_on: date | None, today: date, e: _Errors):
-    outcome = _code(obj.get("outcome"), Outcome, "outcome", e, label="办理结果")
-    concluded_on = _date(obj.get("concluded_on"), "concluded_on", e, label="办结日期")
+    outcome = _code(obj.get("outcome"), Outcome, "outcome", e, label=N_("办理结果"))
+    concluded_on = _date(obj.get("concluded_on"), "concluded_on", e, label=N_("办结日期"))
     has_outcome, has_date = not _blank(obj.get("outcome")), not _blank(obj.get("concluded_on"))
     if has_outcome and not has_date:
-        e.add("concluded_on", "outcome_with_date", "填写了办理结果（outcome）就须同时填写办结日期（concluded_on）")
+        e.add("concluded_on", "outcome_with_date",
+              N_("填写了办理结果（outcome）就须同时填写办结日期（concluded_on）"))
     if has_date and not has_outcome:
-        e.add("outcome", "outcome_with_date", "填写了办结日期（concluded_on）就须同时填写办理结果（outcome）")
-    _not_future(concluded_on, today, "concluded_on", e, "办结日期")
+        e.add("outcome", "outcome_with_date",
+              N_("填写了办结日期（concluded_on）就须同时填写办理结果（outcome）"))
+    _not_future(concluded_on, today, "concluded_on", e, N_("办结日期"))
     if concluded_on and received_on and concluded_on < received_on:
         e.add("concluded_on", "concluded_before_received",
-              f"办结日期（{concluded_on}）早于收到申请之日（{received_on}）")
+              Msg("办结日期（{concluded_on}）早于收到申请之日（{received_on}）",
+                  concluded_on=concluded_on, received_on=received_on))
     return outcome, concluded_on
 
 
@@ -576,16 +599,19 @@ def _withdrawal(f: _Facts, outcome, concluded_on, submitted_at, tz, e: _Errors):
     """A `withdrawn` event concludes the case as other.other on its day (ledger.md)."""
     if "withdrawn" not in f.seen:
         if outcome and not f.received_given:
-            e.add("outcome", "not_received", "尚未确认收到的申请只能以撤回（withdrawn 事件）办结")
+            e.add("outcome", "not_received", N_("尚未确认收到的申请只能以撤回（withdrawn 事件）办结"))
         return outcome, concluded_on
     on = f.values.get("withdrawn_on")
     submitted_on = submitted_at.astimezone(tz).date() if submitted_at else None
     if on and submitted_on and on < submitted_on:
-        e.add("events", "before_received", f"撤回日期（{on}）早于提交之日（{submitted_on}）")
+        e.add("events", "before_received",
+              Msg("撤回日期（{on}）早于提交之日（{submitted_on}）", on=on, submitted_on=submitted_on))
     if outcome and outcome != Outcome.OTHER_OTHER:
-        e.add("outcome", "withdrawn_conflict", f"撤回的申请办理结果应为 other.other，而不是 {outcome}")
+        e.add("outcome", "withdrawn_conflict",
+              Msg("撤回的申请办理结果应为 other.other，而不是 {outcome}", outcome=outcome))
     if concluded_on and on and concluded_on != on:
-        e.add("concluded_on", "withdrawn_conflict", f"办结日期（{concluded_on}）与撤回日期（{on}）不一致")
+        e.add("concluded_on", "withdrawn_conflict",
+              Msg("办结日期（{concluded_on}）与撤回日期（{on}）不一致", concluded_on=concluded_on, on=on))
     return Outcome.OTHER_OTHER.value, on
 
 
@@ -594,12 +620,12 @@ def parse_record(obj, line: int, *, today: date, agency: str | None = None,
     """Validate one ledger object (spec/ledger.md) → (record, []) or (None, every error)."""
     e = _Errors(line)
     if not isinstance(obj, dict):
-        e.add("$", "not_object", "每行应为一个 JSON 对象")
+        e.add("$", "not_object", N_("每行应为一个 JSON 对象"))
         return None, e.items
     _unknown_keys(obj, IMPORTED_KEYS + DERIVED_KEYS, "", e)
     tracking_no = _tracking_no(obj.get("tracking_no"), e)
     agency_code = _agency(obj.get("agency"), agency, e)
-    channel = _code(obj.get("channel"), Channel, "channel", e, label="提交方式", required=True)
+    channel = _code(obj.get("channel"), Channel, "channel", e, label=N_("提交方式"), required=True)
     app = _application(obj, e)
     submitted_at, received_on = _receipt(obj, channel, today, tz, e)
     outcome, concluded_on = _conclusion(obj, received_on, today, e)
@@ -628,11 +654,13 @@ def parse_line(text: str, line: int, *, today: date, agency: str | None = None,
         obj = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         return None, [LineError(line, "$", "not_json",
-                                f"不是有效的 JSON（第 {exc.colno} 个字符附近：{exc.msg}）")]
+                                Msg("不是有效的 JSON（第 {column} 个字符附近：{error}）",
+                                    column=exc.colno, error=exc.msg))]
     except (ValueError, RecursionError) as exc:
-        return None, [LineError(line, "$", "not_json", f"不是有效的 JSON：{exc}")]
+        error = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Msg) else str(exc)
+        return None, [LineError(line, "$", "not_json", Msg("不是有效的 JSON：{error}", error=error))]
     if "\\ud" in text.lower() and _lone_surrogate(obj):
-        return None, [LineError(line, "$", "not_json", "包含无效的 Unicode 转义（孤立的代理字符）")]
+        return None, [LineError(line, "$", "not_json", N_("包含无效的 Unicode 转义（孤立的代理字符）"))]
     return parse_record(obj, line, today=today, agency=agency, tz=tz)
 
 
@@ -645,7 +673,7 @@ def _lone_surrogate(obj) -> bool:
 
 
 def _reject_constant(name: str):
-    raise ValueError(f"不支持 {name}")
+    raise ValueError(Msg("不支持 {name}", name=name))
 
 
 def physical_lines(source: str | Iterable[str]) -> Iterable[tuple[int, str]]:
@@ -671,7 +699,8 @@ def parse_ledger(source: str | Iterable[str], *, today: date, agency: str | None
             continue
         if rec.tracking_no is not None and rec.tracking_no in seen:
             errors.append(LineError(number, "tracking_no", "duplicate_tracking_no",
-                                    f"申请编号 {rec.tracking_no} 与第 {seen[rec.tracking_no]} 行重复"))
+                                    Msg("申请编号 {tracking_no} 与第 {line} 行重复",
+                                        tracking_no=rec.tracking_no, line=seen[rec.tracking_no])))
             continue
         if rec.tracking_no is not None:
             seen[rec.tracking_no] = number

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from .codes import Role
+from .text import N_
 from .workflow import WorkflowError
 
 
@@ -43,19 +44,20 @@ def check_reviewer(roles: set[str] | frozenset[str], reviewer_id: int | None,
                    drafter_id: int | None) -> None:
     """R6.4: the reviewer holds the reviewer role and is not the item's drafter."""
     if Role.REVIEWER not in roles:
-        raise WorkflowError("not_reviewer", "只有保密审查员可以作出审查决定")
+        raise WorkflowError("not_reviewer", N_("只有保密审查员可以作出审查决定"))
     if reviewer_id is not None and reviewer_id == drafter_id:
-        raise WorkflowError("own_draft", "不能审查本人起草的内容（审查人与起草人须分离）")
+        raise WorkflowError("own_draft", N_("不能审查本人起草的内容（审查人与起草人须分离）"))
 
 
-DECISIONS = {"approved": "同意公开", "rejected": "退回修改", "referred": "报有关主管部门或保密行政管理部门确定"}
+DECISIONS = {"approved": N_("同意公开"), "rejected": N_("退回修改"),
+             "referred": N_("报有关主管部门或保密行政管理部门确定")}
 
 
 def check_decision(decision: str, reason: str | None) -> str:
     """A rejection or referral carries a reason (R6.4)."""
     if decision not in DECISIONS:
-        raise WorkflowError("bad_decision", "审查决定无效")
+        raise WorkflowError("bad_decision", N_("审查决定无效"))
     reason = (reason or "").strip()
     if decision != "approved" and not reason:
-        raise WorkflowError("reason_required", "退回或报送确定时须写明理由")
+        raise WorkflowError("reason_required", N_("退回或报送确定时须写明理由"))
     return reason

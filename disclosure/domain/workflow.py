@@ -8,6 +8,7 @@ they are checked and audited the same way.
 from __future__ import annotations
 
 from .codes import Role, Status
+from .text import N_, Msg
 
 S = Status
 OPEN = (S.REGISTERED, S.IN_PROGRESS, S.PAUSED)
@@ -18,12 +19,16 @@ SYSTEM = "system"
 
 
 class WorkflowError(Exception):
-    """A refused action. ``code`` is stable (tests, API); ``message`` is for people (Chinese)."""
+    """A refused action. ``code`` is stable (tests, API); ``message`` is for people: Chinese, a
+    ``N_`` label or a ``Msg`` the web layer can show in the reader's language."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    def __reduce__(self):  # picklable (the default would call __init__ with args = (message,))
+        return (type(self), (self.code, self.message))
 
 
 def _each(statuses, action, target=None):
@@ -88,50 +93,51 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 }
 
 ACTION_LABELS = {
-    "submit_online": "在线提交申请",
-    "register": "登记受理",
-    "import": "台账导入",
-    "confirm_receipt": "确认收到申请",
-    "request_supplement": "发出补正告知",
-    "receive_supplement": "收到补正材料",
-    "start_consultation": "开始征求意见",
-    "end_consultation": "征求意见结束",
-    "request_extension": "申请延期答复",
-    "approve_extension": "批准延期答复",
-    "refuse_extension": "不批准延期",
-    "notify_fee": "发出收费通知",
-    "record_fee_payment": "已缴纳信息处理费",
-    "set_deferred_deadline": "确定延后答复期限",
-    "withdraw": "申请人撤回申请",
-    "lapse_supplement": "逾期未补正，不再处理",
-    "lapse_fee": "逾期未缴费，不再处理",
-    "draft_reply": "起草答复",
-    "submit_for_review": "提交保密审查",
-    "review_item": "保密审查决定",
-    "refer_review": "报有关部门确定（暂停计时）",
-    "sign_off": "负责人签发",
-    "return_to_drafting": "审查退回修改",
-    "release_reply": "答复已发出",
-    "assign_handler": "指定承办人",
+    "submit_online": N_("在线提交申请"),
+    "register": N_("登记受理"),
+    "import": N_("台账导入"),
+    "confirm_receipt": N_("确认收到申请"),
+    "request_supplement": N_("发出补正告知"),
+    "receive_supplement": N_("收到补正材料"),
+    "start_consultation": N_("开始征求意见"),
+    "end_consultation": N_("征求意见结束"),
+    "request_extension": N_("申请延期答复"),
+    "approve_extension": N_("批准延期答复"),
+    "refuse_extension": N_("不批准延期"),
+    "notify_fee": N_("发出收费通知"),
+    "record_fee_payment": N_("已缴纳信息处理费"),
+    "set_deferred_deadline": N_("确定延后答复期限"),
+    "withdraw": N_("申请人撤回申请"),
+    "lapse_supplement": N_("逾期未补正，不再处理"),
+    "lapse_fee": N_("逾期未缴费，不再处理"),
+    "draft_reply": N_("起草答复"),
+    "submit_for_review": N_("提交保密审查"),
+    "review_item": N_("保密审查决定"),
+    "refer_review": N_("报有关部门确定（暂停计时）"),
+    "sign_off": N_("负责人签发"),
+    "return_to_drafting": N_("审查退回修改"),
+    "release_reply": N_("答复已发出"),
+    "assign_handler": N_("指定承办人"),
     # events that record a fact without a transition (written by the services directly)
-    "appeal_added": "登记行政复议/行政诉讼",
-    "appeal_result_recorded": "记录复议/诉讼结果",
-    "due_soon_notice": "即将到期提醒",
-    "overdue_notice": "超期提醒",
-    "unconfirmed_notice": "在线申请未及时确认提醒",
-    "calendar_rederived": "节假日调整后重新计算答复期限",
+    "appeal_added": N_("登记行政复议/行政诉讼"),
+    "appeal_result_recorded": N_("记录复议/诉讼结果"),
+    "due_soon_notice": N_("即将到期提醒"),
+    "overdue_notice": N_("超期提醒"),
+    "unconfirmed_notice": N_("在线申请未及时确认提醒"),
+    "calendar_rederived": N_("节假日调整后重新计算答复期限"),
 }
 
 
 def transition(status: str, action: str, roles: set[str] | frozenset[str]) -> str:
     """The status after ``action``, or WorkflowError if it is not allowed now or for these roles."""
     if action not in ACTION_ROLES:
-        raise WorkflowError("unknown_action", f"未知操作：{action}")
+        raise WorkflowError("unknown_action", Msg("未知操作：{action}", action=action))
     if not (set(roles) & ACTION_ROLES[action]):
-        raise WorkflowError("forbidden", f"当前用户无权执行“{ACTION_LABELS[action]}”")
+        raise WorkflowError("forbidden", Msg("当前用户无权执行“{action}”", action=ACTION_LABELS[action]))
     target = TRANSITIONS.get((status, action))
     if target is None:
-        raise WorkflowError("invalid_state", f"案件当前状态下不能执行“{ACTION_LABELS[action]}”")
+        raise WorkflowError("invalid_state", Msg("案件当前状态下不能执行“{action}”",
+                                                action=ACTION_LABELS[action]))
     return target
 
 
@@ -141,28 +147,31 @@ def allowed_actions(status: str, roles: set[str] | frozenset[str]) -> list[str]:
 
 
 def require_different_person(requester_id: int | None, decider_id: int | None, what: str) -> None:
-    """R3.2 / R6.4 separation of duties: nobody approves their own request or draft."""
+    """R3.2 / R6.4 separation of duties: nobody approves their own request or draft.
+
+    ``what`` is shown in the message: pass a label marked with ``N_`` so it is translated too.
+    """
     if requester_id is not None and requester_id == decider_id:
-        raise WorkflowError("same_person", f"{what}不能由申请人本人审批")
+        raise WorkflowError("same_person", Msg("{what}不能由申请人本人审批", what=what))
 
 
 # What the applicant sees of the history (status page, API): ledger-style event codes and plain
 # labels. Internal steps (assignment, review round-trips, refused extensions) stay internal.
 PUBLIC_EVENTS: dict[str, tuple[str, str]] = {
-    "submit_online": ("submitted", "已在线提交申请"),
-    "register": ("registered", "已登记受理"),
-    "import": ("registered", "已登记受理"),
-    "confirm_receipt": ("registered", "已确认收到申请，登记受理"),
-    "request_supplement": ("supplement_requested", "已发出补正告知书"),
-    "receive_supplement": ("supplement_received", "已收到补正材料，重新计算答复期限"),
-    "start_consultation": ("consultation_started", "征求意见中（暂停计时）"),
-    "end_consultation": ("consultation_ended", "征求意见结束，恢复计时"),
-    "approve_extension": ("extension_approved", "经批准延长答复期限"),
-    "notify_fee": ("fee_notified", "已发出收费通知（暂停计时）"),
-    "record_fee_payment": ("fee_paid", "已缴纳信息处理费，恢复计时"),
-    "set_deferred_deadline": ("deferred_deadline_set", "确定延后答复期限"),
-    "withdraw": ("withdrawn", "申请已撤回"),
-    "lapse_supplement": ("concluded", "逾期未补正，不再处理该申请"),
-    "lapse_fee": ("concluded", "逾期未缴费，不再处理该申请"),
-    "release_reply": ("replied", "已作出答复"),
+    "submit_online": ("submitted", N_("已在线提交申请")),
+    "register": ("registered", N_("已登记受理")),
+    "import": ("registered", N_("已登记受理")),
+    "confirm_receipt": ("registered", N_("已确认收到申请，登记受理")),
+    "request_supplement": ("supplement_requested", N_("已发出补正告知书")),
+    "receive_supplement": ("supplement_received", N_("已收到补正材料，重新计算答复期限")),
+    "start_consultation": ("consultation_started", N_("征求意见中（暂停计时）")),
+    "end_consultation": ("consultation_ended", N_("征求意见结束，恢复计时")),
+    "approve_extension": ("extension_approved", N_("经批准延长答复期限")),
+    "notify_fee": ("fee_notified", N_("已发出收费通知（暂停计时）")),
+    "record_fee_payment": ("fee_paid", N_("已缴纳信息处理费，恢复计时")),
+    "set_deferred_deadline": ("deferred_deadline_set", N_("确定延后答复期限")),
+    "withdraw": ("withdrawn", N_("申请已撤回")),
+    "lapse_supplement": ("concluded", N_("逾期未补正，不再处理该申请")),
+    "lapse_fee": ("concluded", N_("逾期未缴费，不再处理该申请")),
+    "release_reply": ("replied", N_("已作出答复")),
 }

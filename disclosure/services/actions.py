@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from ..domain import deadlines, fees
 from ..domain.codes import FeeMethod, Outcome, PauseKind
+from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError, require_different_person
 from ..extensions import db
 from ..models import Case, CasePause, ExtensionRequest
@@ -22,9 +23,9 @@ from .cases import ValidationFailed, apply, atomic, deadline_of, guard
 def _check_day(on: date | None, today: date, earliest: date | None, field: str = "on") -> date:
     on = on or today
     if on > today:
-        raise ValidationFailed({field: "日期不能晚于今天"})
+        raise ValidationFailed({field: N_("日期不能晚于今天")})
     if earliest and on < earliest:
-        raise ValidationFailed({field: f"日期不能早于 {earliest.isoformat()}"})
+        raise ValidationFailed({field: Msg("日期不能早于 {earliest}", earliest=earliest.isoformat())})
     return on
 
 
@@ -32,18 +33,20 @@ def _positive_int(value, field: str, label: str, maximum: int) -> int:
     try:
         n = int(value)
     except (TypeError, ValueError):
-        raise ValidationFailed({field: f"{label}须为整数"}) from None
+        raise ValidationFailed({field: Msg("{label}须为整数", label=label)}) from None
     if not 1 <= n <= maximum:
-        raise ValidationFailed({field: f"{label}须在 1 至 {maximum} 之间"})
+        raise ValidationFailed({field: Msg("{label}须在 1 至 {maximum} 之间", label=label,
+                                             maximum=maximum)})
     return n
 
 
 def _text(value: str | None, field: str, label: str, max_len: int = 2000) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationFailed({field: f"请填写{label}"})
+        raise ValidationFailed({field: Msg("请填写{label}", label=label)})
     if len(value) > max_len:
-        raise ValidationFailed({field: f"{label}不能超过 {max_len} 字"})
+        raise ValidationFailed({field: Msg("{label}不能超过 {max_len} 字", label=label,
+                                             max_len=max_len)})
     return value
 
 
@@ -53,10 +56,10 @@ def request_supplement(case: Case, items: str, period_workdays, actor: Actor, to
     """R4.1, 条例第三十条: one 补正 notice (一次性告知) listing the items and a period."""
     guard(case, "request_supplement", actor)
     if case.supplement_requested_on is not None:
-        raise WorkflowError("supplement_once", "补正告知只能发出一次（一次性告知）")
-    items = _text(items, "items", "需要补正的事项")
+        raise WorkflowError("supplement_once", N_("补正告知只能发出一次（一次性告知）"))
+    items = _text(items, "items", N_("需要补正的事项"))
     period = _positive_int(period_workdays or current_app.config["SUPPLEMENT_PERIOD_WORKDAYS"],
-                           "period_workdays", "补正期限（工作日）", 60)
+                           "period_workdays", N_("补正期限（工作日）"), 60)
     on = _check_day(on, today, case.received_on)
     late = case.received_on is not None and deadlines.supplement_notice_late(
         case.received_on, on, get_calendar())
@@ -85,8 +88,8 @@ def start_consultation(case: Case, kind: str, party: str, actor: Actor, today: d
     """R3.3, 条例第三十二条、第三十四条: written consultation of a third party or agency."""
     guard(case, "start_consultation", actor)
     if kind not in (PauseKind.THIRD_PARTY, PauseKind.AGENCY):
-        raise ValidationFailed({"kind": "请选择征求意见的对象类型"})
-    party = _text(party, "party", "被征求意见方名称", 200)
+        raise ValidationFailed({"kind": N_("请选择征求意见的对象类型")})
+    party = _text(party, "party", N_("被征求意见方名称"), 200)
     on = _check_day(on, today, case.clock_started_on or case.received_on)
     case.pauses.append(CasePause(kind=kind, party=party, start_on=on))
     apply(case, "start_consultation", actor, today, on=on, data={"kind": kind, "party": party})
@@ -103,7 +106,7 @@ def end_consultation(case: Case, actor: Actor, today: date, on: date | None = No
     guard(case, "end_consultation", actor)
     pause = next((p for p in case.pauses if p.end_on is None and p.kind != PauseKind.FEE), None)
     if pause is None:
-        raise WorkflowError("no_consultation", "没有正在进行的征求意见")
+        raise WorkflowError("no_consultation", N_("没有正在进行的征求意见"))
     on = _check_day(on, today, pause.start_on)
     pause.end_on = on
     apply(case, "end_consultation", actor, today, on=on, data={"auto": auto} if auto else None)
@@ -120,12 +123,12 @@ def request_extension(case: Case, workdays, reason: str, actor: Actor, today: da
     """R3.2, 条例第三十三条: a handler asks the office head for one extension (≤ 20 days)."""
     guard(case, "request_extension", actor)
     if case.extension_workdays:
-        raise WorkflowError("extension_once", "答复期限只能延长一次")
+        raise WorkflowError("extension_once", N_("答复期限只能延长一次"))
     if pending_extension(case):
-        raise WorkflowError("extension_pending", "已有待审批的延期申请")
-    workdays = _positive_int(workdays, "workdays", "延长的工作日数",
+        raise WorkflowError("extension_pending", N_("已有待审批的延期申请"))
+    workdays = _positive_int(workdays, "workdays", N_("延长的工作日数"),
                              deadlines.MAX_EXTENSION_WORKDAYS)
-    reason = _text(reason, "reason", "延期理由")
+    reason = _text(reason, "reason", N_("延期理由"))
     db.session.add(ExtensionRequest(case_id=case.id, workdays=workdays, reason=reason,
                                     requested_by_id=actor.id, requested_on=today))
     apply(case, "request_extension", actor, today, data={"workdays": workdays, "reason": reason})
@@ -138,11 +141,12 @@ def decide_extension(case: Case, approve: bool, actor: Actor, today: date) -> No
     guard(case, "approve_extension" if approve else "refuse_extension", actor)
     req = pending_extension(case)
     if req is None:
-        raise WorkflowError("no_extension_request", "没有待审批的延期申请")
-    require_different_person(req.requested_by_id, actor.id, "延期申请")
+        raise WorkflowError("no_extension_request", N_("没有待审批的延期申请"))
+    require_different_person(req.requested_by_id, actor.id, N_("延期申请"))
     due = deadline_of(case, today).due_on
     if approve and due is not None and today > due:
-        raise WorkflowError("extension_too_late", f"答复期限（{due.isoformat()}）已过，不能再批准延期")
+        raise WorkflowError("extension_too_late", Msg("答复期限（{due}）已过，不能再批准延期",
+                                                      due=due.isoformat()))
     req.decision = "approved" if approve else "refused"
     req.decided_by_id, req.decided_on = actor.id, today
     if approve:
@@ -176,15 +180,15 @@ def notify_fee(case: Case, method: str, pages, actor: Actor, today: date) -> Non
     """R5.1–R5.4, 条例第四十二条: one method, amount from the tiers; the clock pauses."""
     guard(case, "notify_fee", actor)
     if case.fee_notified_on is not None:
-        raise WorkflowError("fee_once", "已发出过收费通知")
+        raise WorkflowError("fee_once", N_("已发出过收费通知"))
     if method == FeeMethod.PER_CASE:
         amount = fees.fee_amount(method, nth_in_month=nth_in_month(case))
     elif method == FeeMethod.PER_PAGE:
-        amount = fees.fee_amount(method, pages=_positive_int(pages, "pages", "页数", 10**6))
+        amount = fees.fee_amount(method, pages=_positive_int(pages, "pages", N_("页数"), 10**6))
     else:
-        raise ValidationFailed({"method": "请选择按件计收或按量计收（二者不能同时适用）"})
+        raise ValidationFailed({"method": N_("请选择按件计收或按量计收（二者不能同时适用）")})
     if amount <= 0:
-        raise ValidationFailed({"method": "按此方式计算的费用为 0 元，不应发出收费通知"})
+        raise ValidationFailed({"method": N_("按此方式计算的费用为 0 元，不应发出收费通知")})
     case.fee_method, case.fee_amount, case.fee_notified_on = method, amount, today
     apply(case, "notify_fee", actor, today, data={"method": method, "amount_yuan": str(amount)})
     notices.issue(case, "fee", today, method=method, amount=amount,
@@ -197,7 +201,7 @@ def record_fee_payment(case: Case, actor: Actor, today: date, on: date | None = 
     """R5.4: payment received; the clock resumes."""
     guard(case, "record_fee_payment", actor)
     if case.fee_notified_on is None or case.fee_paid_on is not None:
-        raise WorkflowError("no_fee_due", "没有待缴纳的费用")
+        raise WorkflowError("no_fee_due", N_("没有待缴纳的费用"))
     case.fee_paid_on = _check_day(on, today, case.fee_notified_on)
     apply(case, "record_fee_payment", actor, today, on=case.fee_paid_on)
     db.session.commit()
@@ -208,10 +212,10 @@ def set_deferred_deadline(case: Case, due_on: date | None, reason: str, actor: A
                           today: date) -> None:
     """R3.5, 条例第三十五条: the office head sets a reasonable later due date, with reasons."""
     guard(case, "set_deferred_deadline", actor)
-    reason = _text(reason, "reason", "理由")
+    reason = _text(reason, "reason", N_("理由"))
     current = deadline_of(case, today).due_on
     if due_on is None or (current and due_on <= current) or due_on <= today:
-        raise ValidationFailed({"due_on": "延后的答复期限须晚于今天和当前答复期限"})
+        raise ValidationFailed({"due_on": N_("延后的答复期限须晚于今天和当前答复期限")})
     case.deferred_due_on = due_on
     apply(case, "set_deferred_deadline", actor, today, data={"due_on": due_on.isoformat(),
                                                              "reason": reason})

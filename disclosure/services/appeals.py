@@ -8,17 +8,18 @@ from __future__ import annotations
 from datetime import date
 
 from ..domain.codes import AppealKind, AppealResult
+from ..domain.text import N_, Msg
 from ..extensions import db
 from ..models import Appeal, Case
 from . import audit
 from .actors import Actor
 from .cases import ValidationFailed, atomic
 
-KIND_LABELS = {AppealKind.RECONSIDERATION: "行政复议",
-               AppealKind.LITIGATION_DIRECT: "行政诉讼·未经复议直接起诉",
-               AppealKind.LITIGATION_AFTER_RECONSIDERATION: "行政诉讼·复议后起诉"}
-RESULT_LABELS = {AppealResult.UPHELD: "结果维持", AppealResult.CORRECTED: "结果纠正",
-                 AppealResult.OTHER: "其他结果", AppealResult.PENDING: "尚未审结"}
+KIND_LABELS = {AppealKind.RECONSIDERATION: N_("行政复议"),
+               AppealKind.LITIGATION_DIRECT: N_("行政诉讼·未经复议直接起诉"),
+               AppealKind.LITIGATION_AFTER_RECONSIDERATION: N_("行政诉讼·复议后起诉")}
+RESULT_LABELS = {AppealResult.UPHELD: N_("结果维持"), AppealResult.CORRECTED: N_("结果纠正"),
+                 AppealResult.OTHER: N_("其他结果"), AppealResult.PENDING: N_("尚未审结")}
 
 
 def _date(value, field: str, label: str, required: bool) -> date | None:
@@ -27,26 +28,28 @@ def _date(value, field: str, label: str, required: bool) -> date | None:
     text = (value or "").strip()
     if not text:
         if required:
-            raise ValidationFailed({field: f"请填写{label}"})
+            raise ValidationFailed({field: Msg("请填写{label}", label=label)})
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed({field: f"{label}无效，请按 年-月-日 填写真实存在的日期"}) from None
+        raise ValidationFailed({field: Msg("{label}无效，请按 年-月-日 填写真实存在的日期",
+                                           label=label)}) from None
 
 
 def _result(values, filed_on: date, today: date) -> tuple[str, date | None]:
     result = (values.get("result") or AppealResult.PENDING).strip()
     if result not in {r.value for r in AppealResult}:
-        raise ValidationFailed({"result": "请选择结果（结果维持、结果纠正、其他结果或尚未审结）"})
-    decided_on = _date(values.get("decided_on"), "decided_on", "审结日期",
+        raise ValidationFailed({"result": N_("请选择结果（结果维持、结果纠正、其他结果或尚未审结）")})
+    decided_on = _date(values.get("decided_on"), "decided_on", N_("审结日期"),
                        required=result != AppealResult.PENDING)
     if result == AppealResult.PENDING and decided_on is not None:
-        raise ValidationFailed({"decided_on": "尚未审结的，不填写审结日期"})
+        raise ValidationFailed({"decided_on": N_("尚未审结的，不填写审结日期")})
     if decided_on is not None and decided_on > today:
-        raise ValidationFailed({"decided_on": "审结日期不能晚于今天"})
+        raise ValidationFailed({"decided_on": N_("审结日期不能晚于今天")})
     if decided_on is not None and decided_on < filed_on:
-        raise ValidationFailed({"decided_on": f"审结日期不能早于提起日期（{filed_on.isoformat()}）"})
+        raise ValidationFailed({"decided_on": Msg("审结日期不能早于提起日期（{filed_on}）",
+                                                   filed_on=filed_on.isoformat())})
     return result, decided_on
 
 
@@ -61,12 +64,13 @@ def add_appeal(case: Case, values, actor: Actor, today: date) -> Appeal:
     """Record that the applicant applied for 行政复议 or brought 行政诉讼 about this case."""
     kind = (values.get("kind") or "").strip()
     if kind not in {k.value for k in AppealKind}:
-        raise ValidationFailed({"kind": "请选择类型（行政复议、直接起诉或复议后起诉）"})
-    filed_on = _date(values.get("filed_on"), "filed_on", "提起日期", required=True)
+        raise ValidationFailed({"kind": N_("请选择类型（行政复议、直接起诉或复议后起诉）")})
+    filed_on = _date(values.get("filed_on"), "filed_on", N_("提起日期"), required=True)
     if filed_on > today:
-        raise ValidationFailed({"filed_on": "提起日期不能晚于今天"})
+        raise ValidationFailed({"filed_on": N_("提起日期不能晚于今天")})
     if case.received_on is not None and filed_on < case.received_on:
-        raise ValidationFailed({"filed_on": f"提起日期不能早于收到申请之日（{case.received_on.isoformat()}）"})
+        raise ValidationFailed({"filed_on": Msg("提起日期不能早于收到申请之日（{received_on}）",
+                                                 received_on=case.received_on.isoformat())})
     result, decided_on = _result(values, filed_on, today)
     appeal = Appeal(case_id=case.id, kind=kind, filed_on=filed_on, result=result,
                     decided_on=decided_on)

@@ -13,6 +13,7 @@ import subprocess
 
 from sqlalchemy import func, inspect, select, text
 
+from ..domain.text import N_, Msg
 from ..extensions import db
 from ..models import Case, Event
 
@@ -32,8 +33,9 @@ def _pg_url() -> str:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if not path:
-        raise BackupError(f"找不到 {name}：请安装 PostgreSQL 客户端（apt-get install postgresql-client），"
-                          f"或手动执行：{name} {'-Fc -f PATH' if name == 'pg_dump' else '--clean --if-exists -d URL PATH'} \"$DATABASE_URL\"")
+        args = "-Fc -f PATH" if name == "pg_dump" else "--clean --if-exists -d URL PATH"
+        raise BackupError(Msg("找不到 {name}：请安装 PostgreSQL 客户端（apt-get install postgresql-client），"
+                              "或手动执行：{name} {args} \"$DATABASE_URL\"", name=name, args=args))
     return path
 
 
@@ -52,7 +54,7 @@ def backup(path: str) -> str:
         db.session.rollback()
         subprocess.run([_tool("pg_dump"), "-Fc", "--no-owner", f"--schema={schema}", "-f", path,
                         _pg_url()], check=True)
-    return f"已备份到 {path}（{os.path.getsize(path)} 字节）"
+    return Msg("已备份到 {path}（{size} 字节）", path=path, size=os.path.getsize(path))
 
 
 def is_empty() -> bool:
@@ -66,9 +68,9 @@ def is_empty() -> bool:
 def restore(path: str, force: bool = False) -> str:
     """Replace the database with the backup at ``path`` (refuses a non-empty one unless force)."""
     if not os.path.exists(path):
-        raise BackupError(f"备份文件不存在：{path}")
+        raise BackupError(Msg("备份文件不存在：{path}", path=path))
     if not force and not is_empty():
-        raise BackupError("当前数据库中已有数据；确认要覆盖请加 --force")
+        raise BackupError(N_("当前数据库中已有数据；确认要覆盖请加 --force"))
     db.session.rollback()
     if db.engine.dialect.name == "sqlite":
         src = sqlite3.connect(path)
@@ -82,4 +84,4 @@ def restore(path: str, force: bool = False) -> str:
         db.engine.dispose()
         subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
                         "-d", _pg_url(), path], check=True)
-    return f"已从 {path} 恢复"
+    return Msg("已从 {path} 恢复", path=path)

@@ -12,6 +12,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from ..database import atomic
+from ..domain.text import N_
 from ..domain.workdays import WorkCalendar
 from ..extensions import db
 from ..models import CalendarOverride
@@ -98,13 +99,13 @@ def enter_notice(year: int, off_text: str, work_text: str, note: str, actor, tod
     from ..domain.calendar_notice import parse_notice
     from ..timeutil import now
     from . import audit
-    from .cases import ValidationFailed
+    from .cases import ValidationFailed, joined
     days, errors = parse_notice(year, off_text, work_text)
     note = (note or "").strip()
     if not note:
-        errors.append("请填写依据（如 国办发明电〔2026〕X号）")
+        errors.append(N_("请填写依据（如 国办发明电〔2026〕X号）"))
     if errors:
-        raise ValidationFailed({"notice": "；".join(errors)})
+        raise ValidationFailed({"notice": joined(errors)})
     for d, is_work in days.items():
         row = db.session.get(CalendarOverride, d)
         if row is None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import deadlines
 from ..domain.application import Application, validate_application
 from ..domain.codes import Channel, Status
+from ..domain.text import N_, Msg
 from ..domain.workflow import NEW, WorkflowError, transition
 from ..database import atomic
 from ..extensions import db
@@ -23,6 +24,24 @@ from ..timeutil import local_date, now, tz
 from . import audit, numbering, query_codes, uploads
 from .actors import APPLICANT_ACTOR, Actor
 from .calendar import get_calendar
+
+
+# A message put together from other messages (a file name and its problem, several errors in a
+# row): the template has no words of its own, so it is not extracted (hence not a literal ``Msg``
+# call); the web layer still translates each part.
+_Compose = Msg
+
+
+def compose(template: str, **parts) -> Msg:
+    return _Compose(template, **parts)
+
+
+def joined(messages: list[str], sep: str = "；") -> str:
+    """``sep.join(messages)``, still translatable part by part where they are ``Msg``/labels."""
+    if len(messages) == 1:
+        return messages[0]
+    return compose(sep.join(f"{{part_{i}}}" for i in range(len(messages))),
+                   **{f"part_{i}": m for i, m in enumerate(messages)})
 
 
 class ValidationFailed(Exception):
@@ -106,7 +125,9 @@ def _check_uploads(files: list[tuple[str, uploads.Upload]]) -> dict[str, str]:
     errors = {}
     for i, (_kind, up) in enumerate(files):
         if msg := uploads.check(up, limit):
-            errors[f"attachments.{i}"] = f"{uploads.safe_filename(up.filename)}：{msg}"
+            errors[f"attachments.{i}"] = compose("{filename}：{problem}",
+                                                  filename=uploads.safe_filename(up.filename),
+                                                  problem=msg)
     return errors
 
 
@@ -159,7 +180,7 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
     app, errors = validate_application(payload, require_agency=True)
     agency = _agency(app.agency) if app else None
     if app and agency is None:
-        errors = {**errors, "agency": "受理机关不存在"}
+        errors = {**errors, "agency": N_("受理机关不存在")}
     errors.update(_check_uploads(list(files)))
     if errors:
         raise ValidationFailed(errors)
@@ -191,13 +212,14 @@ EARLIEST_RECEIPT = date(2008, 5, 1)  # the 条例 took effect; an earlier year i
 def check_receipt_date(received_on: date | None, today: date, earliest: date | None = None) -> dict:
     """R2.1/R2.2: a receipt date is required, not in the future, not before the submission."""
     if received_on is None:
-        return {"received_on": "请填写收到申请之日"}
+        return {"received_on": N_("请填写收到申请之日")}
     if received_on > today:
-        return {"received_on": "收到申请之日不能晚于今天"}
+        return {"received_on": N_("收到申请之日不能晚于今天")}
     if received_on < EARLIEST_RECEIPT:
-        return {"received_on": "收到申请之日不能早于 2008-05-01（《政府信息公开条例》施行之日）"}
+        return {"received_on": N_("收到申请之日不能早于 2008-05-01（《政府信息公开条例》施行之日）")}
     if earliest and received_on < earliest:
-        return {"received_on": f"收到申请之日不能早于提交之日（{earliest.isoformat()}）"}
+        return {"received_on": Msg("收到申请之日不能早于提交之日（{earliest}）",
+                                   earliest=earliest.isoformat())}
     return {}
 
 
@@ -209,7 +231,7 @@ def register_paper(agency: Agency, payload: dict, channel: str, received_on: dat
     registrar hands to the applicant."""
     app, errors = validate_application({**payload, "agency": agency.code})
     if channel not in {c.value for c in Channel} or channel == Channel.ONLINE:
-        errors["channel"] = "请选择申请的提交方式（在线申请由申请人自行提交）"
+        errors["channel"] = N_("请选择申请的提交方式（在线申请由申请人自行提交）")
     errors.update(check_receipt_date(received_on, today))
     errors.update(_check_uploads(list(files)))
     if errors:

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 
 from ..database import atomic
 from ..domain.codes import CatalogueCategory
+from ..domain.text import N_
 from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..models import CatalogueEntry, ReleaseItem
@@ -23,8 +24,9 @@ from .actors import Actor
 from .cases import ValidationFailed
 
 CATEGORY_LABELS = {
-    "regulation": "规章", "normative_document": "行政规范性文件", "licensing": "行政许可",
-    "penalty": "行政处罚", "enforcement": "行政强制", "fee_item": "行政事业性收费", "other": "其他",
+    "regulation": N_("规章"), "normative_document": N_("行政规范性文件"), "licensing": N_("行政许可"),
+    "penalty": N_("行政处罚"), "enforcement": N_("行政强制"), "fee_item": N_("行政事业性收费"),
+    "other": N_("其他"),
 }
 EDIT_ROLES = frozenset({"handler", "office_head"})
 
@@ -32,21 +34,21 @@ EDIT_ROLES = frozenset({"handler", "office_head"})
 def _check(title, doc_number, category, issued_on, body) -> dict:
     errors = {}
     if not (title or "").strip() or len(title) > 300:
-        errors["title"] = "请填写标题（不超过 300 字）"
+        errors["title"] = N_("请填写标题（不超过 300 字）")
     if doc_number and len(doc_number) > 100:
-        errors["doc_number"] = "文号不能超过 100 字"
+        errors["doc_number"] = N_("文号不能超过 100 字")
     if category not in {c.value for c in CatalogueCategory}:
-        errors["category"] = "请选择类别"
+        errors["category"] = N_("请选择类别")
     if issued_on is None:
-        errors["issued_on"] = "请填写成文（发布）日期"
+        errors["issued_on"] = N_("请填写成文（发布）日期")
     if not (body or "").strip():
-        errors["body"] = "请填写正文"
+        errors["body"] = N_("请填写正文")
     return errors
 
 
 def _require_editor(actor: Actor) -> None:
     if not actor.roles & EDIT_ROLES:
-        raise WorkflowError("forbidden", "只有承办人或负责人可以编辑主动公开目录")
+        raise WorkflowError("forbidden", N_("只有承办人或负责人可以编辑主动公开目录"))
 
 
 def items_of(entry: CatalogueEntry) -> list[ReleaseItem]:
@@ -69,7 +71,7 @@ def save_entry(entry: CatalogueEntry | None, agency_id: int, actor: Actor, *, ti
     entry.category, entry.issued_on = category, issued_on
     db.session.flush()
     text_item = next((i for i in items_of(entry) if i.kind == "entry_text"), None) or \
-        review.new_item(kind="entry_text", title="正文", entry=entry)
+        review.new_item(kind="entry_text", title=N_("正文"), entry=entry)
     review.add_text_version(text_item, body.strip(), actor)
     audit.record(actor, "catalogue_saved", agency_id=agency_id,
                  data={"entry": entry.id, "title": entry.title, "version": text_item.current.number})
@@ -94,7 +96,7 @@ def decide(entry: CatalogueEntry, item_id: int, decision: str, reason: str | Non
     """R6.2 一事一审 for catalogue items (referral has no clock here: it stays unpublished)."""
     item = db.session.get(ReleaseItem, item_id)
     if item is None or item.entry_id != entry.id:
-        raise ValidationFailed({"item": "未找到该内容"})
+        raise ValidationFailed({"item": N_("未找到该内容")})
     rev = review.record_decision(item, decision, reason, actor)
     audit.record(actor, "catalogue_review", agency_id=entry.agency_id, data={
         "entry": entry.id, "item": item.title, "version": item.current.number,
@@ -110,7 +112,7 @@ def publish(entry: CatalogueEntry, actor: Actor, today: date) -> None:
     already = review.released_versions([i.id for i in items])
     fresh = [i for i in items if i.id not in already or already[i.id][1].id != i.current.id]
     if not fresh:
-        raise WorkflowError("nothing_new", "没有需要发布的新内容")
+        raise WorkflowError("nothing_new", N_("没有需要发布的新内容"))
     review.release_items(items if entry.published_on is None else fresh, actor, today)
     entry.published_on = entry.published_on or today
     audit.record(actor, "catalogue_published", agency_id=entry.agency_id,
@@ -122,7 +124,7 @@ def publish(entry: CatalogueEntry, actor: Actor, today: date) -> None:
 def repeal(entry: CatalogueEntry, repealed_on: date | None, actor: Actor) -> None:
     _require_editor(actor)
     if repealed_on is None or repealed_on < entry.issued_on:
-        raise ValidationFailed({"repealed_on": "废止日期须不早于成文日期"})
+        raise ValidationFailed({"repealed_on": N_("废止日期须不早于成文日期")})
     entry.repealed_on = repealed_on
     audit.record(actor, "catalogue_repealed", agency_id=entry.agency_id,
                  data={"entry": entry.id, "repealed_on": repealed_on.isoformat()})

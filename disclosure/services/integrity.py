@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ..domain.codes import CONCLUDED_STATUSES, Status
 from ..domain.review import fingerprint
+from ..domain.text import N_, Msg
 from ..extensions import db
 from ..models import Case, Event, ItemVersion, Release, ReleaseItem, Review
 from . import uploads
@@ -50,16 +51,16 @@ def check_releases() -> list[Violation]:
     for rel, ver, rev in rows:
         where = f"release {rel.id} (item {rel.item_id} v{ver.number})"
         if rev is None or rev.decision != "approved":
-            out.append(Violation("release.review", where, "没有同意公开的审查决定"))
+            out.append(Violation("release.review", where, N_("没有同意公开的审查决定")))
             continue
         if rev.version_id != ver.id or rev.sha256 != rel.sha256 or ver.sha256 != rel.sha256:
-            out.append(Violation("release.fingerprint", where, "发布的指纹与审查的指纹不一致"))
+            out.append(Violation("release.fingerprint", where, N_("发布的指纹与审查的指纹不一致")))
         if rev.reviewer_id == ver.drafter_id:
-            out.append(Violation("release.separation", where, "审查人即起草人"))
+            out.append(Violation("release.separation", where, N_("审查人即起草人")))
         actual = _content_sha(ver)
         if actual != rel.sha256:
             out.append(Violation("release.tampered", where,
-                                 "内容在审查后被改动或文件缺失" if actual else "文件缺失"))
+                                 N_("内容在审查后被改动或文件缺失") if actual else N_("文件缺失")))
     return out
 
 
@@ -70,13 +71,15 @@ def check_cases() -> list[Violation]:
             Case.id, Case.tracking_no, Case.status, Case.outcome, Case.concluded_on).where(
             (Case.status.in_(concluded)) | Case.outcome.is_not(None) | Case.concluded_on.is_not(None))):
         if status not in concluded or outcome is None or concluded_on is None:
-            out.append(Violation("case.concluded", tn, f"状态 {status}、结果 {outcome}、办结日 {concluded_on} 不一致"))
+            out.append(Violation("case.concluded", tn, Msg(
+                "状态 {status}、结果 {outcome}、办结日 {concluded_on} 不一致",
+                status=status, outcome=outcome, concluded_on=concluded_on)))
     replied = select(Case.id, Case.tracking_no).where(Case.status == Status.REPLIED, ~select(Release.id).join(
         ReleaseItem, ReleaseItem.id == Release.item_id).where(
         ReleaseItem.case_id == Case.id, ReleaseItem.kind == "letter").exists())
     imported = select(Event.case_id).where(Event.action == "import")
     for cid, tn in db.session.execute(replied.where(Case.id.not_in(imported))):
-        out.append(Violation("case.reply", tn, "已答复但没有经审查发出的答复告知书"))
+        out.append(Violation("case.reply", tn, N_("已答复但没有经审查发出的答复告知书")))
     return out
 
 
@@ -89,9 +92,10 @@ def check_history() -> list[Violation]:
         last, last.c.case_id == Case.id).outerjoin(Event, Event.id == last.c.eid)).all()
     for tn, status, recorded in rows:
         if recorded is None:
-            out.append(Violation("history.missing", tn, "没有办理记录"))
+            out.append(Violation("history.missing", tn, N_("没有办理记录")))
         elif recorded != status:
-            out.append(Violation("history.status", tn, f"当前状态 {status} 与最后一条记录 {recorded} 不一致"))
+            out.append(Violation("history.status", tn, Msg("当前状态 {status} 与最后一条记录 {recorded} 不一致",
+                                                            status=status, recorded=recorded)))
     return out
 
 

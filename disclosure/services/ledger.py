@@ -24,6 +24,7 @@ from ..database import atomic
 from ..domain import deadlines
 from ..domain import ledger as dl
 from ..domain.application import Applicant
+from ..domain.text import Msg
 from ..domain.workflow import NEW, transition
 from ..extensions import db
 from ..models import Agency, Appeal, Case, CasePause, Event, ExtensionRequest
@@ -193,7 +194,8 @@ class _Check:
             else:
                 self.errors.append(LineError(
                     rec.line, "tracking_no", "tracking_no_exists",
-                    f"申请编号 {rec.tracking_no} 已存在，且与已有案件内容不同"))
+                    Msg("申请编号 {tracking_no} 已存在，且与已有案件内容不同",
+                        tracking_no=rec.tracking_no)))
 
     def unnumbered(self, part: list[dl.LedgerRecord]) -> None:
         """No tracking number: a stored case saying exactly the same is this line imported
@@ -228,7 +230,8 @@ def _check_database(records: list[dl.LedgerRecord], agencies: dict[str, Agency])
         else:
             check.errors.append(LineError(
                 rec.line, "agency", "unknown_agency",
-                f"受理机关 {rec.agency} 不存在（可用 flask --app disclosure agencies add 代码 名称 创建）"))
+                Msg("受理机关 {agency} 不存在（可用 flask --app disclosure agencies add 代码 名称 创建）",
+                    agency=rec.agency)))
     for part in _chunks([r for r in known if r.tracking_no], IN_CHUNK):
         check.numbered(part)
     for part in _chunks([r for r in known if not r.tracking_no], IN_CHUNK):

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template
-
+from ..domain.text import N_
 from ..extensions import db
+from ..i18n import render_official
 from ..models import Case, Notice
 from ..timeutil import now
 
+# The letters themselves are Chinese by law; a title marked N_ may also label the letter in the
+# staff UI (translated there), and is stored and sent verbatim.
 TITLES = {
-    "supplement": "补正申请告知书",
-    "consultation": "征求第三方意见书",
-    "extension": "延期答复告知书",
-    "fee": "收费通知书",
-    "deferred": "延后答复告知书",
+    "supplement": N_("补正申请告知书"),
+    "consultation": N_("征求第三方意见书"),
+    "extension": N_("延期答复告知书"),
+    "fee": N_("收费通知书"),
+    "deferred": N_("延后答复告知书"),
 }
 # Letters addressed to the applicant (shown on the status page); the consultation letter goes
 # to the third party.
@@ -24,7 +26,7 @@ FOR_APPLICANT = frozenset({"supplement", "extension", "fee", "deferred"})
 
 
 def issue(case: Case, kind: str, on: date, **values) -> Notice:
-    body = render_template(f"notices/{kind}.txt", case=case, on=on, **values)
+    body = render_official(f"notices/{kind}.txt", case=case, on=on, **values)
     notice = Notice(case_id=case.id, kind=kind, title=TITLES[kind], body=body.strip(),
                     issued_on=on, created_at=now())
     db.session.add(notice)

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from flask import render_template
-
 from ..domain.codes import CHANNEL_LABELS
 from ..domain.replies import REMEDY, REPLY_TYPES
+from ..i18n import render_official
 from ..models import Case, Notice
 from ..timeutil import local_date
 
@@ -167,6 +166,6 @@ def render(letter: Letter) -> bytes:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the pango libraries are missing
         raise RuntimeError("WeasyPrint 未安装：运行 scripts/e2e-setup.sh") from exc
-    html = render_template("pdf/letter.html", letter=letter, css=_css())
+    html = render_official("pdf/letter.html", letter=letter, css=_css())
     # No base_url and no external references in the template: nothing is fetched.
     return weasyprint.HTML(string=html).write_pdf()

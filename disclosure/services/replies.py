@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 
 from ..domain.codes import PauseKind
 from ..domain.replies import REMEDY, REPLY_TYPES
+from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError
 from ..extensions import db
+from ..i18n import render_official
 from ..models import Case, CasePause, CaseReply, ReleaseItem
 from ..timeutil import now
 from . import outbox, review, uploads
@@ -39,7 +41,7 @@ def items_of(case: Case) -> list[ReleaseItem]:
 
 def default_letter(case: Case, reply_type: str) -> str:
     rt = REPLY_TYPES[reply_type]
-    return render_template("replies/letter.txt", case=case, rt=rt, remedy=REMEDY).strip()
+    return render_official("replies/letter.txt", case=case, rt=rt, remedy=REMEDY).strip()
 
 
 def _item(case: Case, item_id) -> ReleaseItem:
@@ -48,7 +50,7 @@ def _item(case: Case, item_id) -> ReleaseItem:
     except (TypeError, ValueError):
         item = None
     if item is None or item.case_id != case.id or item.withdrawn:
-        raise ValidationFailed({"item": "未找到该答复内容"})
+        raise ValidationFailed({"item": N_("未找到该答复内容")})
     return item
 
 
@@ -58,7 +60,7 @@ def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Act
     version when it changed (R6.2: an edit after approval needs a new review)."""
     guard(case, "draft_reply", actor)
     if reply_type not in REPLY_TYPES:
-        raise ValidationFailed({"reply_type": "请选择答复类型"})
+        raise ValidationFailed({"reply_type": N_("请选择答复类型")})
     rt = REPLY_TYPES[reply_type]
     reply = reply_of(case)
     if reply is None:
@@ -70,9 +72,9 @@ def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Act
     reply.reply_type, reply.outcome = reply_type, rt.outcome
     text = (letter_text or "").strip() or default_letter(case, reply_type)
     if len(text) > LETTER_MAX:
-        raise ValidationFailed({"letter": f"答复告知书不能超过 {LETTER_MAX} 字"})
+        raise ValidationFailed({"letter": Msg("答复告知书不能超过 {max_len} 字", max_len=LETTER_MAX)})
     if reply.letter_item_id is None:
-        reply.letter_item_id = review.new_item(kind="letter", title="政府信息公开申请答复告知书",
+        reply.letter_item_id = review.new_item(kind="letter", title=N_("政府信息公开申请答复告知书"),
                                                case=case).id
     letter = db.session.get(ReleaseItem, reply.letter_item_id)
     version = review.add_text_version(letter, text, actor)
@@ -114,7 +116,7 @@ def remove_document(case: Case, item_id, actor: Actor, today: date) -> None:
     guard(case, "draft_reply", actor)
     item = _item(case, item_id)
     if item.kind == "letter":
-        raise ValidationFailed({"item": "答复告知书不能删除"})
+        raise ValidationFailed({"item": N_("答复告知书不能删除")})
     item.withdrawn = True
     apply(case, "draft_reply", actor, today, data={"document_removed": item.title})
     db.session.commit()
@@ -125,7 +127,7 @@ def submit_for_review(case: Case, actor: Actor, today: date) -> None:
     guard(case, "submit_for_review", actor)
     reply = reply_of(case)
     if reply is None or reply.letter_item_id is None:
-        raise WorkflowError("no_draft", "请先起草答复告知书")
+        raise WorkflowError("no_draft", N_("请先起草答复告知书"))
     apply(case, "submit_for_review", actor, today, data={"items": len(items_of(case))})
     db.session.commit()
 
@@ -158,7 +160,7 @@ def sign_off(case: Case, actor: Actor, today: date) -> None:
     guard(case, "sign_off", actor)
     reply = reply_of(case)
     if reply is None:
-        raise WorkflowError("no_draft", "尚无答复")
+        raise WorkflowError("no_draft", N_("尚无答复"))
     reply.signed_off_by_id, reply.signed_off_at = actor.id, now()
     apply(case, "sign_off", actor, today)
     db.session.commit()
@@ -181,9 +183,9 @@ def release_reply(case: Case, actor: Actor, today: date) -> None:
     guard(case, "release_reply", actor)
     reply = reply_of(case)
     if reply is None:
-        raise WorkflowError("no_draft", "尚无答复")
+        raise WorkflowError("no_draft", N_("尚无答复"))
     if current_app.config.get("REQUIRE_SIGN_OFF") and reply.signed_off_by_id is None:
-        raise WorkflowError("not_signed_off", "答复尚未经负责人签发")
+        raise WorkflowError("not_signed_off", N_("答复尚未经负责人签发"))
     items = items_of(case)
     review.release_items(items, actor, today)
     case.outcome, case.concluded_on, reply.released_on = reply.outcome, today, today

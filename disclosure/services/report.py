@@ -16,6 +16,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from ..domain import report as rules
+from ..domain.text import N_, Msg
 from ..extensions import db
 from ..models import (Agency, Appeal, Case, CatalogueEntry, ItemVersion, ReleaseItem, ReportYear,
                       Review)
@@ -23,7 +24,7 @@ from ..timeutil import now, tz
 from . import audit
 from .actors import Actor
 from .calendar import get_calendar
-from .cases import ValidationFailed
+from .cases import ValidationFailed, compose
 
 TEXT_FIELDS = ("narrative", "problems", "other_matters")
 FIGURE_FIELDS = ("licensing_decisions", "penalty_decisions", "enforcement_decisions")
@@ -312,7 +313,7 @@ def csv_text(r: AnnualReport) -> str:
 def _int_figure(value, label: str) -> tuple[int | None, str | None]:
     text = str(value if value is not None else "").strip() or "0"
     if not text.isdecimal() or len(text) > 9:  # full-width digits from an IME are fine
-        return None, f"{label}须为不小于 0 的整数"
+        return None, Msg("{label}须为不小于 0 的整数", label=label)
     return int(text), None
 
 
@@ -324,13 +325,13 @@ def _amount(value) -> tuple[Decimal | None, str | None]:
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount >= 10**12 \
             or amount.normalize().as_tuple().exponent < -2:
-        return None, "收费金额须为不小于 0 的数，单位万元，最多两位小数"
+        return None, N_("收费金额须为不小于 0 的数，单位万元，最多两位小数")
     return amount.quantize(Decimal("0.01")), None
 
 
-FIGURE_LABELS = {"licensing_decisions": "行政许可处理决定数量",
-                 "penalty_decisions": "行政处罚处理决定数量",
-                 "enforcement_decisions": "行政强制处理决定数量"}
+FIGURE_LABELS = {"licensing_decisions": N_("行政许可处理决定数量"),
+                 "penalty_decisions": N_("行政处罚处理决定数量"),
+                 "enforcement_decisions": N_("行政强制处理决定数量")}
 
 
 def validate_entry(values: dict) -> dict:
@@ -345,7 +346,7 @@ def validate_entry(values: dict) -> dict:
     for key in TEXT_FIELDS:
         text = (values.get(key) or "").replace("\r\n", "\n").strip()
         if len(text) > MAX_TEXT:
-            errors[key] = f"不能超过 {MAX_TEXT} 字"
+            errors[key] = Msg("不能超过 {max_len} 字", max_len=MAX_TEXT)
         clean[key] = text or None
     if errors:
         raise ValidationFailed(errors)
@@ -359,7 +360,7 @@ def _jsonable(v):
 def save_year(agency: Agency, year: int, values: dict, actor: Actor) -> ReportYear:
     """Save one agency's texts and entered figures for a year; one audit event with every change."""
     if not 2000 <= year <= 2100:
-        raise ValidationFailed({"year": "年度无效"})
+        raise ValidationFailed({"year": N_("年度无效")})
     clean = validate_entry(values)
     try:
         row = db.session.execute(select(ReportYear).where(
@@ -415,7 +416,7 @@ def _drill_table3(s: Scope, row: str, col: str) -> Drill:
         where.append(Case.outcome == row)
     if col != "total":
         where.append(Case.applicant_type == col)
-    title = f"{rules.ROW_LABELS[row]} · {rules.COLUMN_LABELS[col]}"
+    title = compose("{row} · {column}", row=rules.ROW_LABELS[row], column=rules.COLUMN_LABELS[col])
     return Drill("cases", _case_ids(*where), title)
 
 
@@ -423,8 +424,9 @@ def _drill_rate(s: Scope, key: str, col: str) -> Drill:
     p = _predicates(s)
     num, den = RATE_PARTS[key]
     pred = p[num] if col == "numerator" else or_(*[p[n] for n in den])
-    part = "分子" if col == "numerator" else "分母"
-    return Drill("cases", _case_ids(_in_scope(s), pred), f"{rules.RATE_LABELS[key]} · {part}")
+    part = N_("分子") if col == "numerator" else N_("分母")
+    return Drill("cases", _case_ids(_in_scope(s), pred),
+                 compose("{rate} · {part}", rate=rules.RATE_LABELS[key], part=part))
 
 
 def _drill_table4(s: Scope, kind: str, col: str) -> Drill:
@@ -433,7 +435,8 @@ def _drill_table4(s: Scope, kind: str, col: str) -> Drill:
     if col != "total":
         stmt = stmt.where(sub.c.result == col)
     return Drill("appeals", list(db.session.execute(stmt).scalars()),
-                 f"{rules.APPEAL_KIND_LABELS[kind]} · {rules.APPEAL_RESULT_LABELS[col]}")
+                 compose("{kind} · {result}", kind=rules.APPEAL_KIND_LABELS[kind],
+                         result=rules.APPEAL_RESULT_LABELS[col]))
 
 
 def _drill_table2(s: Scope, category: str, col: str) -> Drill:
@@ -441,9 +444,10 @@ def _drill_table2(s: Scope, category: str, col: str) -> Drill:
             .where(CatalogueEntry.category == category, CatalogueEntry.published_on.is_not(None),
                    s.on(CatalogueEntry.agency_id), _catalogue_predicates(s)[col])
             .order_by(CatalogueEntry.id))
-    label = "规章" if category == "regulation" else "行政规范性文件"
+    label = N_("规章") if category == "regulation" else N_("行政规范性文件")
     return Drill("catalogue", list(db.session.execute(stmt).scalars()),
-                 f"{label} · {rules.CATALOGUE_COLUMNS[col]}")
+                 compose("{category} · {column}", category=label,
+                         column=rules.CATALOGUE_COLUMNS[col]))
 
 
 def drill(s: Scope, row: str, col: str) -> Drill:
@@ -460,10 +464,10 @@ def drill(s: Scope, row: str, col: str) -> Drill:
             and col in rules.CATALOGUE_COLUMNS:
         return _drill_table2(s, key, col)
     if row == "fees" and col == "collected_yuan":
-        return Drill("cases", _case_ids(_fee_filter(s)), "本年收取信息处理费的申请")
+        return Drill("cases", _case_ids(_fee_filter(s)), N_("本年收取信息处理费的申请"))
     if row == "unconfirmed" and col == "total":
         return Drill("cases", _case_ids(_unconfirmed_filter(s)),
-                     "本年在线提交但未确认收到的申请（未计入报表）")
+                     N_("本年在线提交但未确认收到的申请（未计入报表）"))
     raise KeyError((row, col))
 
 

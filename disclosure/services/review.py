@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import review as rules
+from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..models import ItemVersion, Release, ReleaseItem, Review
@@ -86,11 +87,11 @@ def record_decision(item: ReleaseItem, decision: str, reason: str | None, actor:
     """R6.2/R6.4: one reviewer's decision on the item's current version."""
     version = item.current
     if version is None:
-        raise WorkflowError("empty_item", "该事项没有内容")
+        raise WorkflowError("empty_item", N_("该事项没有内容"))
     rules.check_reviewer(actor.roles, actor.id, version.drafter_id)
     reason = rules.check_decision(decision, reason)
     if status_of(item) == "approved":
-        raise WorkflowError("already_approved", "该版本已审查同意（一事一审，不重复审批）")
+        raise WorkflowError("already_approved", N_("该版本已审查同意（一事一审，不重复审批）"))
     review = Review(version_id=version.id, sha256=version.sha256, reviewer_id=actor.id,
                     drafter_id=version.drafter_id, decision=decision, reason=reason,
                     decided_at=now())
@@ -99,7 +100,7 @@ def record_decision(item: ReleaseItem, decision: str, reason: str | None, actor:
             db.session.add(review)
     except IntegrityError:
         # Another reviewer approved the same version at the same moment: theirs stands.
-        raise WorkflowError("already_approved", "该版本已由其他审查员审查同意") from None
+        raise WorkflowError("already_approved", N_("该版本已由其他审查员审查同意")) from None
     return review
 
 
@@ -109,8 +110,9 @@ def release_items(items: list[ReleaseItem], actor: Actor, today: date) -> list[R
     states = [item_state(i) for i in items]
     missing = rules.unapproved(states)
     if not items or missing:
-        names = "、".join(s.title for s in missing) or "（无内容）"
-        raise WorkflowError("not_reviewed", f"以下内容未经保密审查同意，不能发出：{names}")
+        names = "、".join(s.title for s in missing) or N_("（无内容）")
+        raise WorkflowError("not_reviewed", Msg("以下内容未经保密审查同意，不能发出：{names}",
+                                                names=names))
     releases = []
     for item in items:
         v = item.current

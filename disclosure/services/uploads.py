@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from ..domain.text import N_, Msg
+
 ALLOWED = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "ofd": "application/ofd"}
 ALLOWED_LABEL = "PDF、JPG、PNG、OFD"
 
@@ -51,11 +53,11 @@ def sniff(data: bytes) -> str | None:
 def check(upload: Upload, max_bytes: int) -> str | None:
     """A Chinese error message, or None when the file is acceptable."""
     if len(upload.data) == 0:
-        return "文件为空"
+        return N_("文件为空")
     if len(upload.data) > max_bytes:
-        return f"文件过大：不能超过 {max_bytes // (1024 * 1024)} MB"
+        return Msg("文件过大：不能超过 {megabytes} MB", megabytes=max_bytes // (1024 * 1024))
     if sniff(upload.data) is None:
-        return f"文件类型不支持或与内容不符，仅接受 {ALLOWED_LABEL} 文件"
+        return Msg("文件类型不支持或与内容不符，仅接受 {types} 文件", types=ALLOWED_LABEL)
     return None
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.codes import Role
+from ..domain.text import N_, Msg
 from ..database import atomic
 from ..extensions import db
 from ..models import Agency, User, UserRole
@@ -23,11 +24,11 @@ def password_problem(password: str) -> str | None:
     """Minimum strength: length and at least two kinds of characters."""
     min_len = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < min_len:
-        return f"密码至少 {min_len} 位"
+        return Msg("密码至少 {min_len} 位", min_len=min_len)
     kinds = sum([any(c.isdigit() for c in password), any(c.isalpha() for c in password),
                  any(not c.isalnum() for c in password)])
     if kinds < 2:
-        return "密码须同时包含字母、数字或符号中的至少两类"
+        return N_("密码须同时包含字母、数字或符号中的至少两类")
     return None
 
 
@@ -36,11 +37,11 @@ def create_agency(code: str, name: str, actor: Actor = SYSTEM_ACTOR) -> Agency:
     code, name = (code or "").strip().upper(), (name or "").strip()
     errors = {}
     if not code or not code.isascii() or not code.replace("_", "").isalnum() or len(code) > 32:
-        errors["code"] = "机关代码须为 1–32 位字母或数字"
+        errors["code"] = N_("机关代码须为 1–32 位字母或数字")
     if not name or len(name) > 200:
-        errors["name"] = "请填写机关名称（不超过 200 字）"
+        errors["name"] = N_("请填写机关名称（不超过 200 字）")
     if not errors and db.session.execute(select(Agency).where(Agency.code == code)).scalar():
-        errors["code"] = "该机关代码已存在"
+        errors["code"] = N_("该机关代码已存在")
     if errors:
         raise ValidationFailed(errors)
     agency = Agency(code=code, name=name, created_at=now())
@@ -57,17 +58,17 @@ def create_user(username: str, password: str, agency_code: str, roles: list[str]
     username = (username or "").strip()
     errors = {}
     if not username or len(username) > 64 or not username.isprintable() or " " in username:
-        errors["username"] = "用户名须为 1–64 位且不含空格"
+        errors["username"] = N_("用户名须为 1–64 位且不含空格")
     elif db.session.execute(select(User).where(User.username == username)).scalar():
-        errors["username"] = "该用户名已存在"
+        errors["username"] = N_("该用户名已存在")
     if problem := password_problem(password or ""):
         errors["password"] = problem
     agency = db.session.execute(select(Agency).where(Agency.code == agency_code)).scalar()
     if agency is None:
-        errors["agency"] = "机关不存在"
+        errors["agency"] = N_("机关不存在")
     bad = [r for r in roles if r not in ROLE_VALUES]
     if bad or not roles:
-        errors["roles"] = "请选择有效的角色：" + "、".join(sorted(ROLE_VALUES))
+        errors["roles"] = Msg("请选择有效的角色：{roles}", roles="、".join(sorted(ROLE_VALUES)))
     if errors:
         raise ValidationFailed(errors)
     user = User(username=username, display_name=(display_name or username)[:100],
@@ -92,9 +93,9 @@ def _active_admins() -> int:
 @atomic
 def set_roles(user: User, roles: list[str], actor: Actor) -> None:
     if not roles or any(r not in ROLE_VALUES for r in roles):
-        raise ValidationFailed({"roles": "请至少选择一个有效角色"})
+        raise ValidationFailed({"roles": N_("请至少选择一个有效角色")})
     if Role.ADMIN in user.roles and Role.ADMIN not in roles and user.active and _active_admins() <= 1:
-        raise ValidationFailed({"roles": "不能移除最后一位管理员的管理员角色"})
+        raise ValidationFailed({"roles": N_("不能移除最后一位管理员的管理员角色")})
     before = sorted(user.roles)
     user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
     audit.record(actor, "roles_changed", agency_id=user.agency_id,
@@ -105,7 +106,7 @@ def set_roles(user: User, roles: list[str], actor: Actor) -> None:
 @atomic
 def set_active(user: User, active: bool, actor: Actor) -> None:
     if not active and Role.ADMIN in user.roles and user.active and _active_admins() <= 1:
-        raise ValidationFailed({"active": "不能停用最后一位管理员"})
+        raise ValidationFailed({"active": N_("不能停用最后一位管理员")})
     user.active = active
     user.session_version = (user.session_version or 0) + 1
     audit.record(actor, "user_activated" if active else "user_deactivated",

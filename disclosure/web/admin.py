@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from ..i18n import current_language, translate
 from ..models import Agency, Outbox, User
 from ..services import calendar, users
 from ..services.dashboard import calendar_alert_years
@@ -46,10 +48,10 @@ def calendar_page():
             result = calendar.enter_notice(year, form.off_days.data, form.work_days.data,
                                            form.note.data, actor(), t)
         except ValidationFailed as exc:
-            loose = list(exc.errors.values())
+            loose = [translate(m) for m in exc.errors.values()]
         else:
-            flash(f"已录入 {year} 年节假日安排 {result['days']} 天；"
-                  f"{result['cases_changed']} 件在办案件的答复期限已重新计算", "ok")
+            flash(_("已录入 %(year)s 年节假日安排 %(days)s 天；%(cases)s 件在办案件的答复期限已重新计算",
+                    year=year, days=result["days"], cases=result["cases_changed"]), "ok")
             return redirect(url_for("admin.calendar_page", year=year))
     years = list(range(t.year - 2, t.year + 2))
     return render_template("admin/calendar.html", form=form, year=year, loose=loose,
@@ -66,7 +68,8 @@ def calendar_delete(day: str):
         abort(404)
     if form.validate_on_submit():
         changed = calendar.delete_override(d, actor(), today())
-        flash(f"已删除 {d.isoformat()} 的调整；{changed} 件案件答复期限已重新计算", "ok")
+        flash(_("已删除 %(day)s 的调整；%(n)s 件案件答复期限已重新计算", day=d.isoformat(), n=changed),
+              "ok")
     return redirect(url_for("admin.calendar_page", year=d.year))
 
 
@@ -76,13 +79,20 @@ def outbox_page():
     return render_template("admin/outbox.html", rows=rows)
 
 
+def _sep() -> str:
+    """Between several messages in one line: the reader's punctuation."""
+    return "; " if current_language() == "en" else "；"
+
+
 def _agencies():
     return list(db.session.execute(select(Agency).order_by(Agency.code)).scalars())
 
 
 def _put(form, errors: dict) -> list[str]:
+    """Service errors onto their fields (the rest returned), in the reader's language."""
     loose = []
     for key, msg in errors.items():
+        msg = translate(msg)
         field = getattr(form, key, None)
         if field is None:
             loose.append(msg)
@@ -101,7 +111,7 @@ def agencies():
         except ValidationFailed as exc:
             loose = _put(form, exc.errors)
         else:
-            flash(f"已创建机关 {agency.code}", "ok")
+            flash(_("已创建机关 %(code)s", code=agency.code), "ok")
             return redirect(url_for("admin.agencies"))
     code = 400 if request.method == "POST" else 200
     return render_template("admin/agencies.html", form=form, loose=loose, agencies=_agencies()), code
@@ -119,10 +129,10 @@ def user_list():
         except ValidationFailed as exc:
             loose = _put(form, exc.errors)
         else:
-            flash(f"已创建用户 {user.username}", "ok")
+            flash(_("已创建用户 %(name)s", name=user.username), "ok")
             return redirect(url_for("admin.user_list"))
     elif request.method == "POST":
-        loose = [e for errs in form.errors.values() for e in errs]
+        loose = [translate(e) for errs in form.errors.values() for e in errs]
     all_users = list(db.session.execute(select(User).order_by(User.username)).scalars())
     code = 400 if request.method == "POST" else 200
     return render_template("admin/users.html", form=form, loose=loose, users=all_users,
@@ -145,12 +155,12 @@ def user_edit(user_id: int):
         try:
             users.set_roles(user, form.roles.data, actor())
         except ValidationFailed as exc:
-            loose = list(exc.errors.values())
+            loose = [translate(m) for m in exc.errors.values()]
         else:
-            flash("角色已更新", "ok")
+            flash(_("角色已更新"), "ok")
             return redirect(url_for("admin.user_list"))
     elif request.method == "POST":
-        loose = [e for errs in form.errors.values() for e in errs]
+        loose = [translate(e) for errs in form.errors.values() for e in errs]
     return render_template("admin/user_edit.html", user=user, form=form, loose=loose,
                            action_form=ActionForm()), (400 if loose else 200)
 
@@ -165,7 +175,7 @@ def user_active(user_id: int):
         try:
             users.set_active(user, request.form.get("active") == "1", actor())
         except ValidationFailed as exc:
-            flash("；".join(exc.errors.values()), "error")
+            flash(_sep().join(translate(m) for m in exc.errors.values()), "error")
         else:
-            flash("账户状态已更新", "ok")
+            flash(_("账户状态已更新"), "ok")
     return redirect(url_for("admin.user_list"))

@@ -14,6 +14,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from ..i18n import current_language, translate
 from ..models import Agency
 from ..services import ledger
 from ..timeutil import today
@@ -33,9 +36,9 @@ ERRORS_SHOWN = 1000
 
 
 class LedgerUploadForm(FlaskForm):
-    file = FileField("台账文件（JSONL：每行一个案件，UTF-8 编码）")
-    agency = SelectField("受理机关", choices=[], default="")
-    dry_run = BooleanField("只校验，不导入（试运行）")
+    file = FileField(_l("台账文件（JSONL：每行一个案件，UTF-8 编码）"))
+    agency = SelectField(_l("受理机关"), choices=[], default="")
+    dry_run = BooleanField(_l("只校验，不导入（试运行）"))
 
 
 def _agencies() -> list[Agency]:
@@ -45,11 +48,11 @@ def _agencies() -> list[Agency]:
 def _text(upload) -> tuple[str | None, str | None]:
     """The uploaded file as text, or a problem to show."""
     if upload is None or not getattr(upload, "filename", ""):
-        return None, "请选择要导入的台账文件"
+        return None, _("请选择要导入的台账文件")
     try:
         return upload.read().decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return None, "文件不是 UTF-8 编码的文本，未导入任何案件"
+        return None, _("文件不是 UTF-8 编码的文本，未导入任何案件")
 
 
 def _render(form, agencies, result=None, problem=None, status=200):
@@ -60,12 +63,13 @@ def _render(form, agencies, result=None, problem=None, status=200):
 @bp.route("/", methods=["GET", "POST"])
 def upload():
     form, agencies = LedgerUploadForm(), _agencies()
-    form.agency.choices = [SelectChoice("", "按文件中每行的 agency")] + [
+    form.agency.choices = [SelectChoice("", _("按文件中每行的 agency"))] + [
         SelectChoice(a.code, f"{a.code} {a.name}") for a in agencies]
     if request.method == "GET":
         return _render(form, agencies)
     if not form.validate_on_submit():
-        problem = "；".join(e for errs in form.errors.values() for e in errs)
+        sep = "; " if current_language() == "en" else "；"
+        problem = sep.join(str(translate(e)) for errs in form.errors.values() for e in errs)
         return _render(form, agencies, problem=problem, status=400)
     text, problem = _text(form.file.data)
     if problem:
@@ -73,7 +77,8 @@ def upload():
     result = ledger.import_ledger(text, agency_code=form.agency.data or None,
                                   dry_run=form.dry_run.data, today=today(), actor=actor())
     if result.ok and not result.dry_run:
-        flash(f"导入完成：新增 {result.created} 件，已存在且相同 {result.unchanged} 件", "ok")
+        flash(_("导入完成：新增 %(created)s 件，已存在且相同 %(unchanged)s 件",
+                created=result.created, unchanged=result.unchanged), "ok")
         return redirect(url_for("admin_ledger.upload"))
     return _render(form, agencies, result=result, status=200 if result.ok else 400)
 
@@ -94,7 +99,7 @@ def _date_arg(name: str) -> date | None:
 def export():
     code = request.args.get("agency", "").strip() or None
     if code and code not in {a.code for a in _agencies()}:
-        return Response("受理机关不存在\n", status=404, mimetype="text/plain")
+        return Response(_("受理机关不存在") + "\n", status=404, mimetype="text/plain")
     year, as_of = _int_arg("year"), _date_arg("as_of") or today()
     lines = ledger.export_ledger(code, year, as_of=as_of)
     body = (json.dumps(line, ensure_ascii=False) + "\n" for line in lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
@@ -36,7 +37,7 @@ def login():
     if form.validate_on_submit():
         user = users.authenticate(form.username.data, form.password.data)
         if user is None:
-            error = "用户名或密码错误，或账户已被暂时锁定"
+            error = _("用户名或密码错误，或账户已被暂时锁定")
         else:
             session.clear()  # renew the session at login (no fixation)
             login_user(user)

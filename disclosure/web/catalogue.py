@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -74,11 +75,11 @@ def _save(entry: CatalogueEntry | None):
     except ValidationFailed as exc:
         errors = dict(exc.errors)
         if f.get("issued_on") and issued is None:
-            errors["issued_on"] = "日期无效，请按 年-月-日 填写"
+            errors["issued_on"] = _("日期无效，请按 年-月-日 填写")
         return _render(entry, errors, 400)
     except WorkflowError as exc:
         return _render(entry, {"_": exc.message}, 403)
-    flash("已保存；修改后的内容须经保密审查同意后才能发布", "ok")
+    flash(_("已保存；修改后的内容须经保密审查同意后才能发布"), "ok")
     return redirect(url_for("catalogue.entry_view", entry_id=entry.id))
 
 
@@ -110,26 +111,26 @@ def attach(entry_id: int):
     entry = _entry(entry_id)
     f = request.files.get("attachment")
     if not f or not f.filename:
-        return _render(entry, {"attachment": "请选择文件"}, 400)
+        return _render(entry, {"attachment": _("请选择文件")}, 400)
     up = Upload(f.filename, f.read())
-    return _act(entry, lambda: catalogue.add_attachment(entry, up, actor()), "附件已添加，待审查")
+    return _act(entry, lambda: catalogue.add_attachment(entry, up, actor()), _("附件已添加，待审查"))
 
 
 @bp.post("/<int:entry_id>/items/<int:item_id>/decide")
 def decide(entry_id: int, item_id: int):
     entry = _entry(entry_id)
     return _act(entry, lambda: catalogue.decide(entry, item_id, request.form.get("decision", ""),
-                                                request.form.get("reason"), actor()), "审查决定已记录")
+                                                request.form.get("reason"), actor()), _("审查决定已记录"))
 
 
 @bp.post("/<int:entry_id>/publish")
 def publish(entry_id: int):
     entry = _entry(entry_id)
-    return _act(entry, lambda: catalogue.publish(entry, actor(), today()), "已发布")
+    return _act(entry, lambda: catalogue.publish(entry, actor(), today()), _("已发布"))
 
 
 @bp.post("/<int:entry_id>/repeal")
 def repeal(entry_id: int):
     entry = _entry(entry_id)
     return _act(entry, lambda: catalogue.repeal(entry, _date(request.form.get("repealed_on")), actor()),
-                "已记录废止")
+                _("已记录废止"))

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import has_request_context, request
-
 from ..domain import codes
+from ..i18n import current_language
 from ..timeutil import as_local
 
 
 def fmt_date(d: date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else "—"
+    """2026年11月29日 in Chinese (and in every official document); 29 Nov 2026 in English."""
+    if not d:
+        return "—"
+    if current_language() == "en":
+        return d.strftime("%-d %b %Y")
+    return f"{d.year}年{d.month}月{d.day}日"  # i18n: locale format
 
 
 def fmt_datetime(dt) -> str:
@@ -27,5 +31,5 @@ def register_context(app) -> None:
     @app.context_processor
     def _globals():
         return {
-            "lang": request.cookies.get("lang", "zh_CN") if has_request_context() else "zh_CN",
+            "lang": current_language(),
         }

@@ -3,6 +3,9 @@ web form, the API and the ledger check an application the same way; domain error
 keyed by JSON path and are put next to the matching field here."""
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -10,41 +13,51 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from ..domain import codes
+from ..i18n import translate
 
 
 class CNDateField(DateField):
-    """A date field whose parse error is in Chinese (e.g. 2024-02-30 → “日期无效”)."""
+    """A date field whose parse error is in the reader's language (2024-02-30 → “日期无效”)."""
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError("日期无效，请按 年-月-日 填写真实存在的日期")
+            raise ValueError(_("日期无效，请按 年-月-日 填写真实存在的日期"))
 
 
-def _choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
+def _label(text: str) -> LazyString:
+    """A domain label (codes.*_LABELS) shown in the language of the page being rendered."""
+    return LazyString(translate, text)
+
+
+def _choices(labels: dict, blank: LazyString | None = None) -> list[SelectChoice]:
+    """Choices for a code list: the value stays the code, the label is translated when shown."""
     out = [SelectChoice("", blank)] if blank else []
-    return out + [SelectChoice(k.value, v) for k, v in labels.items()]
+    return out + [SelectChoice(k.value, _label(v)) for k, v in labels.items()]
 
 
 class ApplicationForm(FlaskForm):
-    applicant_type = SelectField("申请人类型", choices=_choices(codes.APPLICANT_TYPE_LABELS, "请选择"))
-    name = StringField("姓名 / 名称")
-    id_type = SelectField("证件类型", choices=_choices(codes.ID_TYPE_LABELS, "请选择"))
-    id_number = StringField("证件号码")
-    credit_code = StringField("统一社会信用代码")
-    legal_representative = StringField("法定代表人")
-    contact_name = StringField("联系人")
-    phone = StringField("联系电话")
-    email = StringField("电子邮箱")
-    address = StringField("通信地址")
-    subject = TextAreaField("所需政府信息的名称、文号或者便于查询的其他特征性描述")
-    description = TextAreaField("补充说明（选填）")
-    delivery_form = SelectField("信息的提供形式", choices=_choices(codes.DELIVERY_FORM_LABELS, "请选择"))
-    delivery_method = SelectField("获取信息的方式", choices=_choices(codes.DELIVERY_METHOD_LABELS, "请选择"))
-    id_scan = FileField("身份证明材料（选填）")
-    supporting = MultipleFileField("其他材料（选填）")
+    applicant_type = SelectField(_l("申请人类型"),
+                                 choices=_choices(codes.APPLICANT_TYPE_LABELS, _l("请选择")))
+    name = StringField(_l("姓名 / 名称"))
+    id_type = SelectField(_l("证件类型"), choices=_choices(codes.ID_TYPE_LABELS, _l("请选择")))
+    id_number = StringField(_l("证件号码"))
+    credit_code = StringField(_l("统一社会信用代码"))
+    legal_representative = StringField(_l("法定代表人"))
+    contact_name = StringField(_l("联系人"))
+    phone = StringField(_l("联系电话"))
+    email = StringField(_l("电子邮箱"))
+    address = StringField(_l("通信地址"))
+    subject = TextAreaField(_l("所需政府信息的名称、文号或者便于查询的其他特征性描述"))
+    description = TextAreaField(_l("补充说明（选填）"))
+    delivery_form = SelectField(_l("信息的提供形式"),
+                                choices=_choices(codes.DELIVERY_FORM_LABELS, _l("请选择")))
+    delivery_method = SelectField(_l("获取信息的方式"),
+                                  choices=_choices(codes.DELIVERY_METHOD_LABELS, _l("请选择")))
+    id_scan = FileField(_l("身份证明材料（选填）"))
+    supporting = MultipleFileField(_l("其他材料（选填）"))
 
     # JSON path of a domain error → the field that shows it
     FIELD_OF = {
@@ -84,40 +97,41 @@ class ApplicationForm(FlaskForm):
 
 
 class RegisterForm(ApplicationForm):
-    channel = SelectField("提交方式", choices=[
-        SelectChoice(c.value, codes.CHANNEL_LABELS[c]) for c in codes.Channel if c != codes.Channel.ONLINE])
-    received_on = CNDateField("收到申请之日", validators=[Optional()])
+    channel = SelectField(_l("提交方式"), choices=[
+        SelectChoice(c.value, _label(codes.CHANNEL_LABELS[c]))
+        for c in codes.Channel if c != codes.Channel.ONLINE])
+    received_on = CNDateField(_l("收到申请之日"), validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):
-    received_on = CNDateField("收到申请之日（双方确认之日）", validators=[Optional()])
+    received_on = CNDateField(_l("收到申请之日（双方确认之日）"), validators=[Optional()])
 
 
 class StatusLookupForm(FlaskForm):
-    tracking_no = StringField("申请编号")
-    query_code = PasswordField("查询码")
+    tracking_no = StringField(_l("申请编号"))
+    query_code = PasswordField(_l("查询码"))
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名")
-    password = PasswordField("密码")
+    username = StringField(_l("用户名"))
+    password = PasswordField(_l("密码"))
 
 
 class AgencyForm(FlaskForm):
-    code = StringField("机关代码")
-    name = StringField("机关名称")
+    code = StringField(_l("机关代码"))
+    name = StringField(_l("机关名称"))
 
 
 class UserForm(FlaskForm):
-    username = StringField("用户名")
-    display_name = StringField("姓名")
-    password = PasswordField("初始密码")
-    agency = SelectField("所属机关", choices=[])
-    roles = SelectMultipleField("角色", choices=_choices(codes.ROLE_LABELS))
+    username = StringField(_l("用户名"))
+    display_name = StringField(_l("姓名"))
+    password = PasswordField(_l("初始密码"))
+    agency = SelectField(_l("所属机关"), choices=[])
+    roles = SelectMultipleField(_l("角色"), choices=_choices(codes.ROLE_LABELS))
 
 
 class RolesForm(FlaskForm):
-    roles = SelectMultipleField("角色", choices=_choices(codes.ROLE_LABELS))
+    roles = SelectMultipleField(_l("角色"), choices=_choices(codes.ROLE_LABELS))
 
 
 class ActionForm(FlaskForm):
@@ -125,6 +139,6 @@ class ActionForm(FlaskForm):
 
 
 class CalendarNoticeForm(FlaskForm):
-    off_days = TextAreaField("放假日期（每行一个日期或“开始 至 结束”）")
-    work_days = TextAreaField("调休上班日期（每行一个）")
-    note = StringField("依据（通知文号）")
+    off_days = TextAreaField(_l("放假日期（每行一个日期或“开始 至 结束”）"))
+    work_days = TextAreaField(_l("调休上班日期（每行一个）"))
+    note = StringField(_l("依据（通知文号）"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, make_response, redirect, render_template,
                    request, session, url_for)
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db, limiter
@@ -63,7 +64,7 @@ def apply():
             return redirect(url_for("public.receipt", tracking_no=sub.case.tracking_no))
     elif request.method == "POST":
         csrf = getattr(form, "csrf_token", None)
-        loose = ["页面已过期，请重新提交（您填写的内容已保留）"] if csrf is not None and csrf.errors else \
+        loose = [_("页面已过期，请重新提交（您填写的内容已保留）")] if csrf is not None and csrf.errors else \
             [e for errs in form.errors.values() for e in errs]
     status = 400 if request.method == "POST" else 200
     return render_template("public/apply.html", form=form, loose=loose, agencies=agencies,
@@ -98,7 +99,7 @@ def status():
     if form.validate_on_submit():
         case = cases.lookup_for_applicant(form.tracking_no.data or "", form.query_code.data or "")
         if case is None:
-            error = "未找到该申请：请核对申请编号和查询码"
+            error = _("未找到该申请：请核对申请编号和查询码")
         else:
             view = tracking.applicant_view(case, today())
             view["notices"] = notices.for_case(case, applicant_only=True)

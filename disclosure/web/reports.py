@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import json
+import re
+from string import Formatter
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    send_file, url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 
 from ..domain import report as rules
 from ..domain.codes import Role
+from ..domain.text import N_, Msg
 from ..extensions import db
+from ..i18n import translate
 from ..models import Agency, Appeal
 from ..services import appeals
 from ..services import report as svc
@@ -26,15 +32,46 @@ guard_blueprint(bp, STAFF_ROLES)
 PAGE_SIZE = 100
 
 
+# The texts of sections 一, 五 and 六 belong to the official report: Chinese, marked as such.
+OFFICIAL_TEXT = {"lang": "zh-CN"}
+
+
 class ReportYearForm(FlaskForm):
     agency = HiddenField()
-    narrative = TextAreaField("一、总体情况（草稿由系统根据数据生成，可修改）")
-    licensing_decisions = StringField("行政许可 · 本年处理决定数量")
-    penalty_decisions = StringField("行政处罚 · 本年处理决定数量")
-    enforcement_decisions = StringField("行政强制 · 本年处理决定数量")
-    fee_item_amount_10k = StringField("行政事业性收费 · 本年收费金额（单位：万元）")
-    problems = TextAreaField("五、存在的主要问题及改进情况")
-    other_matters = TextAreaField("六、其他需要报告的事项")
+    narrative = TextAreaField(_l("一、总体情况（草稿由系统根据数据生成，可修改）"), render_kw=OFFICIAL_TEXT)
+    licensing_decisions = StringField(_l("行政许可 · 本年处理决定数量"))
+    penalty_decisions = StringField(_l("行政处罚 · 本年处理决定数量"))
+    enforcement_decisions = StringField(_l("行政强制 · 本年处理决定数量"))
+    fee_item_amount_10k = StringField(_l("行政事业性收费 · 本年收费金额（单位：万元）"))
+    problems = TextAreaField(_l("五、存在的主要问题及改进情况"), render_kw=OFFICIAL_TEXT)
+    other_matters = TextAreaField(_l("六、其他需要报告的事项"), render_kw=OFFICIAL_TEXT)
+
+
+# The statistics page and the drill-down titles are UI, in the reader's language; they show some of
+# the report's own labels (domain.report: official, never translated in the report itself). Those
+# are marked here for the catalogue and translated where a UI page shows them (|t, translate).
+# tests/web/test_english_admin.py checks this list against domain.report.
+REPORT_UI_LABELS = (
+    # outcome groups and table 三 result rows (statistics, drill-down)
+    N_("予以公开"), N_("部分公开"), N_("不予公开"), N_("无法提供"), N_("不予处理"), N_("其他处理"),
+    N_("（一）予以公开"), N_("（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    N_("1.属于国家秘密"), N_("2.其他法律行政法规禁止公开"), N_("3.危及“三安全一稳定”"),
+    N_("4.保护第三方合法权益"), N_("5.属于三类内部事务信息"), N_("6.属于四类过程性信息"),
+    N_("7.属于行政执法案卷"), N_("8.属于行政查询事项"),
+    N_("1.本机关不掌握相关政府信息"), N_("2.没有现成信息需要另行制作"), N_("3.补正后申请内容仍不明确"),
+    N_("1.信访举报投诉类申请"), N_("2.重复申请"), N_("3.要求提供公开出版物"),
+    N_("4.无正当理由大量反复申请"), N_("5.要求行政机关确认或重新出具已获取信息"),
+    N_("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    N_("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    N_("3.其他"),
+    # the other rows and the total column of table 三, the rates, tables 四 and 二 (drill-down)
+    N_("一、本年新收政府信息公开申请数量"), N_("二、上年结转政府信息公开申请数量"), N_("（七）总计"),
+    N_("四、结转下年度继续办理"), N_("总计"),
+    N_("答复率"), N_("答复及时率"), N_("办结率"),
+    N_("行政复议"), N_("未经复议直接起诉"), N_("复议后起诉"),
+    N_("结果维持"), N_("结果纠正"), N_("其他结果"), N_("尚未审结"),
+    N_("本年制发件数"), N_("本年废止件数"), N_("现行有效件数"),
+)
 
 
 # -- scope: year and agencies the user may read --------------------------------------------------
@@ -132,9 +169,10 @@ def save_annual(year: int):
         for key, message in exc.errors.items():
             field = getattr(form, key, None)
             if field is not None:
-                field.errors = list(field.errors or []) + [message]
+                field.errors = list(field.errors or []) + [translate(message)]
         return _render_annual(s, form, 400)
-    flash(f"已保存 {s.agencies[0].name} {s.year} 年度报告的文字和填报数据", "ok")
+    flash(_("已保存 %(agency)s %(year)s 年度报告的文字和填报数据", agency=s.agencies[0].name, year=s.year),
+          "ok")
     return redirect(url_for("reports.annual", year=s.year, agency=s.codes[0]))
 
 
@@ -180,8 +218,32 @@ def drill(year: int):
     page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
     items = svc.drill_items(d, d.ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
     return render_template("staff/reports/drill.html", d=d, s=s, items=items, page=page,
+                           title_parts=_title_parts(d.title),
                            pages=pages, row=row, col=col, agency_args=_agency_args(s),
                            appeal_kinds=appeals.KIND_LABELS, appeal_results=appeals.RESULT_LABELS)
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _title_part(text) -> tuple[str, bool]:
+    shown = translate(text)
+    return shown, shown == text and bool(_HAN.search(str(text)))
+
+
+def _title_parts(title) -> list[tuple[str, bool]]:
+    """A drill-down title as (text, official) parts, in the reader's language where there is one.
+    A part left untranslated is one of the report's own labels (domain.report, official): it is
+    shown in Chinese and the page marks it lang="zh-CN"."""
+    if not isinstance(title, Msg) or not title.params:
+        return [_title_part(title)]
+    parts = []
+    for literal, name, _spec, _conversion in Formatter().parse(title.template):
+        if literal:
+            parts.append((literal, False))
+        if name is not None:
+            parts.append(_title_part(title.params[name]))
+    return parts
 
 
 # -- statistics ------------------------------------------------------------------------------------
@@ -212,7 +274,7 @@ def add_appeal(case_id: int):
         appeals.add_appeal(case, request.form, actor(), today())
     except ValidationFailed as exc:
         return _appeal_failed(case, exc.errors, "appeal")
-    flash("已登记行政复议/行政诉讼", "ok")
+    flash(_("已登记行政复议/行政诉讼"), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id) + "#h-appeals")
 
 
@@ -228,5 +290,5 @@ def record_appeal(case_id: int, appeal_id: int):
         appeals.record_result(appeal, request.form, actor(), today())
     except ValidationFailed as exc:
         return _appeal_failed(case, exc.errors, f"appeal-{appeal.id}")
-    flash("已记录复议/诉讼结果", "ok")
+    flash(_("已记录复议/诉讼结果"), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id) + "#h-appeals")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ..domain.workflow import WorkflowError
@@ -21,10 +22,11 @@ bp = Blueprint("review", __name__, url_prefix="/staff")
 guard_blueprint(bp, STAFF_ROLES)
 
 DONE = {
-    "draft": "答复已保存", "document": "附件已添加", "replace": "附件已替换（新版本需重新审查）",
-    "remove": "附件已移除", "submit": "已提交保密审查", "sign_off": "已签发",
-    "release": "答复已发出，案件办结",
+    "draft": _l("答复已保存"), "document": _l("附件已添加"),
+    "replace": _l("附件已替换（新版本需重新审查）"), "remove": _l("附件已移除"),
+    "submit": _l("已提交保密审查"), "sign_off": _l("已签发"), "release": _l("答复已发出，案件办结"),
 }
+DECIDED = {"approved": _l("已同意"), "rejected": _l("已退回修改"), "referred": _l("已报送确定（暂停计时）")}
 
 
 def _case(case_id: int) -> Case:
@@ -46,7 +48,7 @@ def _run(case: Case, key: str, fn):
         return _render_case(case, exc.errors, "reply", 400)
     except WorkflowError as exc:
         return _render_case(case, {"_": exc.message}, "reply", 409)
-    flash(DONE[key], "ok")
+    flash(str(DONE[key]), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id, _anchor="h-reply"))
 
 
@@ -63,7 +65,7 @@ def add_document(case_id: int):
     case = _case(case_id)
     up = _upload("document")
     if up is None:
-        return _render_case(case, {"document": "请选择文件"}, "reply", 400)
+        return _render_case(case, {"document": _("请选择文件")}, "reply", 400)
     return _run(case, "document", lambda: replies.add_document(
         case, up, request.form.get("redacted") == "1", actor(), today()))
 
@@ -73,7 +75,7 @@ def replace_document(case_id: int, item_id: int):
     case = _case(case_id)
     up = _upload("document")
     if up is None:
-        return _render_case(case, {"document": "请选择文件"}, "reply", 400)
+        return _render_case(case, {"document": _("请选择文件")}, "reply", 400)
     return _run(case, "replace", lambda: replies.replace_document(case, item_id, up, actor(), today()))
 
 
@@ -99,7 +101,7 @@ def decide(case_id: int, item_id: int):
         return _render_case(case, exc.errors, "reply", 400)
     except WorkflowError as exc:
         return _render_case(case, {f"reason-{item_id}": exc.message}, "reply", 409)
-    flash({"approved": "已同意", "rejected": "已退回修改", "referred": "已报送确定（暂停计时）"}[decision], "ok")
+    flash(str(DECIDED[decision]), "ok")
     return redirect(request.form.get("back") == "queue" and url_for("review.review_queue")
                     or url_for("staff.case_view", case_id=case.id, _anchor="h-reply"))
 

@@ -5,16 +5,20 @@ from datetime import date
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, session, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..domain import codes
+from ..domain.text import N_
 from ..domain.workflow import ACTION_LABELS, WorkflowError, allowed_actions
 from ..extensions import db
+from ..i18n import current_language, translate
 from ..models import Agency, Attachment, Case, Notice
 from ..domain.replies import REPLY_TYPES
 from ..services import actions, case_queries, cases, notices, replies, review, uploads
 from ..services import dashboard as dash
+from ..services import pdf
 from ..services.calendar import add_workdays
 from ..timeutil import today
 from .forms import ActionForm, ConfirmForm, RegisterForm
@@ -26,9 +30,32 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 guard_blueprint(bp, STAFF_ROLES)
 
 
+# The suffix services.replies puts after the file name of a redacted copy (stored, Chinese).
+REDACTED_SUFFIX = N_("（删除处理后）")
+
+
 @bp.context_processor
 def _calendar_alert():
     return {"calendar_missing": dash.calendar_alert_years(today())}
+
+
+@bp.app_template_global()
+def item_title(item) -> str:
+    """A release item's name in the reader's language. The stored titles are Chinese (the
+    letter's official title, 正文, a file name with the redaction suffix); file names stay."""
+    if item.kind == "letter":
+        return _("政府信息公开申请答复告知书")
+    if item.kind == "entry_text":
+        return _("正文")
+    if item.redacted and item.title.endswith(REDACTED_SUFFIX):
+        return item.title[:-len(REDACTED_SUFFIX)] + translate(REDACTED_SUFFIX)
+    return item.title
+
+
+def _joined(messages) -> str:
+    """Several domain messages in one flash, each in the reader's language."""
+    sep = "; " if current_language() == "en" else "；"
+    return sep.join(str(translate(m)) for m in messages)
 
 
 def _case_or_404(case_id: int) -> Case:
@@ -113,7 +140,7 @@ def case_action(case_id: int, action: str):
         return _render_case(case, exc.errors, action, 400)
     except WorkflowError as exc:
         return _render_case(case, {"_": exc.message}, action, 409 if exc.code != "forbidden" else 403)
-    flash(DONE[action], "ok")
+    flash(str(DONE[action]), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id))
 
 
@@ -123,7 +150,8 @@ def notice_view(case_id: int, notice_id: int):
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.case_id != case.id:
         abort(404)
-    return render_template("staff/notice.html", case=case, notice=notice)
+    return render_template("staff/notice.html", case=case, notice=notice,
+                           doc_number=pdf.doc_number(case, notice.issued_on.year))
 
 
 @bp.post("/cases/<int:case_id>/confirm")
@@ -131,16 +159,16 @@ def confirm(case_id: int):
     case = _case_or_404(case_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash("；".join(e for errs in form.errors.values() for e in errs) or "请重试", "error")
+        flash(_joined(e for errs in form.errors.values() for e in errs) or _("请重试"), "error")
         return redirect(url_for("staff.case_view", case_id=case.id))
     try:
         cases.confirm_receipt(case, form.received_on.data, actor(), today())
     except cases.ValidationFailed as exc:
-        flash("；".join(exc.errors.values()), "error")
+        flash(_joined(exc.errors.values()), "error")
     except WorkflowError as exc:
-        flash(exc.message, "error")
+        flash(translate(exc.message), "error")
     else:
-        flash(f"已确认收到申请，收到申请之日为 {case.received_on.isoformat()}", "ok")
+        flash(_("已确认收到申请，收到申请之日为 %(day)s", day=case.received_on.isoformat()), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id))
 
 
@@ -157,13 +185,13 @@ def register():
             sub = cases.register_paper(agency, form.payload(), form.channel.data,
                                        form.received_on.data, actor(), today(), files=_files(form))
         except cases.ValidationFailed as exc:
-            loose = form.put_errors(exc.errors)
+            loose = [translate(m) for m in form.put_errors(exc.errors)]
         except WorkflowError as exc:
-            loose = [exc.message]
+            loose = [translate(exc.message)]
         else:
             session["staff_receipt"] = {"tracking_no": sub.case.tracking_no,
                                         "query_code": sub.query_code}
-            flash(f"已登记：{sub.case.tracking_no}", "ok")
+            flash(_("已登记：%(no)s", no=sub.case.tracking_no), "ok")
             return redirect(url_for("staff.case_view", case_id=sub.case.id))
     elif request.method == "POST":
         loose = [e for errs in form.errors.values() for e in errs] if not form.errors.get("received_on") else []

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
 from ..services import actions
 from ..services.cases import ValidationFailed
 
@@ -11,12 +13,12 @@ def _date(form, name: str, required: bool = False) -> date | None:
     raw = (form.get(name) or "").strip()
     if not raw:
         if required:
-            raise ValidationFailed({name: "请填写日期"})
+            raise ValidationFailed({name: _("请填写日期")})
         return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValidationFailed({name: "日期无效，请按 年-月-日 填写真实存在的日期"}) from None
+        raise ValidationFailed({name: _("日期无效，请按 年-月-日 填写真实存在的日期")}) from None
 
 
 # action → (service call, fields the form has). The service checks roles and state itself.
@@ -38,11 +40,17 @@ DISPATCH = {
     "withdraw": lambda c, f, a, t: actions.withdraw(c, a, t, on=_date(f, "on")),
 }
 
+# Flashed after the action (str() at flash time: a flash is stored in the session).
 DONE = {
-    "request_supplement": "已发出补正告知书", "receive_supplement": "已记录收到补正材料，答复期限重新计算",
-    "start_consultation": "已开始征求意见（暂停计时）", "end_consultation": "征求意见已结束，恢复计时",
-    "request_extension": "延期申请已提交，等待负责人审批", "approve_extension": "已批准延期并生成延期答复告知书",
-    "refuse_extension": "已不批准延期", "notify_fee": "已发出收费通知书（暂停计时）",
-    "record_fee_payment": "已记录缴费，恢复计时", "set_deferred_deadline": "已确定延后答复期限",
-    "withdraw": "已记录撤回申请，案件办结",
+    "request_supplement": _l("已发出补正告知书"),
+    "receive_supplement": _l("已记录收到补正材料，答复期限重新计算"),
+    "start_consultation": _l("已开始征求意见（暂停计时）"),
+    "end_consultation": _l("征求意见已结束，恢复计时"),
+    "request_extension": _l("延期申请已提交，等待负责人审批"),
+    "approve_extension": _l("已批准延期并生成延期答复告知书"),
+    "refuse_extension": _l("已不批准延期"),
+    "notify_fee": _l("已发出收费通知书（暂停计时）"),
+    "record_fee_payment": _l("已记录缴费，恢复计时"),
+    "set_deferred_deadline": _l("已确定延后答复期限"),
+    "withdraw": _l("已记录撤回申请，案件办结"),
 }

@@ -24,6 +24,9 @@ LOCALES = ("zh_CN", "en")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "_l": None,
             "lazy_gettext": None, "Msg": None}
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Chinese text in a catalogue: ideographs or CJK/full-width punctuation ("{a}、{b}" is Chinese;
+# an English msgstr with "：" is not English).
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e]")
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|\{[a-z_0-9]+\}")
 
 
@@ -80,7 +83,7 @@ def update(imports: list[Path] = ()) -> dict[str, int]:
             if not message.id:
                 continue
             msgid = _msgid(message)
-            if locale == "zh_CN" and HAN.search(msgid) and not message.string:
+            if locale == "zh_CN" and CJK.search(msgid) and not message.string:
                 message.string = msgid
             if locale == "en" and msgid in supplied and supplied[msgid]:
                 message.string = supplied[msgid]
@@ -116,9 +119,9 @@ def problems() -> list[str]:
                 continue
             if message.fuzzy:
                 out.append(f"{where}: marked fuzzy")
-            if locale == "en" and HAN.search(text):
+            if locale == "en" and CJK.search(text):
                 out.append(f"{where}: English text contains Chinese characters: {text!r}")
-            if locale == "zh_CN" and not HAN.search(text):
+            if locale == "zh_CN" and not CJK.search(text):
                 out.append(f"{where}: Chinese text has no Chinese characters: {text!r}")
             if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text)):
                 out.append(f"{where}: placeholders differ in {text!r}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from disclosure.domain.codes import PAUSE_KIND_LABELS, PauseKind
-from disclosure.domain.text import N_, Msg
+from disclosure.domain.text import N_, Msg, series
 from disclosure.domain.workdays import WorkCalendar
 
 REPLY_WORKDAYS = 20
@@ -258,16 +258,18 @@ def _walk(start: date, need: int, spans: list[_Span],
 
 
 def _ranges(days: list[date], cal: WorkCalendar) -> str:
-    """Group dates with no working day between them into ranges: "a 至 b、c" (plain text: a
-    list of dates, inserted into the translatable step as a parameter)."""
+    """Group dates with no working day between them into ranges: "a 至 b、c" (a ``Msg``, so
+    the connectives follow the reader's language)."""
     groups: list[list[date]] = []
     for d in days:
         if groups and cal.workdays_between(groups[-1][-1], d - timedelta(days=1)) == 0:
             groups[-1].append(d)
         else:
             groups.append([d])
-    parts = [f"{g[0]}" if len(g) == 1 else f"{g[0]} 至 {g[-1]}" for g in groups[:4]]
-    return "、".join(parts) + ("等" if len(groups) > 4 else "")
+    parts = [_iso(g[0]) if len(g) == 1 else Msg("{first} 至 {last}", first=_iso(g[0]), last=_iso(g[-1]))
+             for g in groups[:4]]
+    listed = series(parts)
+    return Msg("{dates}等", dates=listed) if len(groups) > 4 else listed
 
 
 def _calendar_steps(start: date, due: date, spans: list[_Span], cal: WorkCalendar) -> list[Step]:
@@ -282,7 +284,7 @@ def _calendar_steps(start: date, due: date, spans: list[_Span], cal: WorkCalenda
     if used:
         steps.append(Step("make_up", used[0], used[-1], len(used),
                           Msg("期间调休上班日计入：{days}，共 {n} 天",
-                              days="、".join(map(_iso, used)), n=len(used))))
+                              days=series([_iso(d) for d in used]), n=len(used))))
     return steps
 
 

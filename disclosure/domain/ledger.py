@@ -33,7 +33,7 @@ from .codes import (
     Status,
 )
 from .deadlines import MAX_EXTENSION_WORKDAYS, ClockFacts, Deadline, Pause
-from .text import N_, Msg
+from .text import N_, Msg, series
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 SUPPLEMENT_PERIOD_MAX = 60
@@ -212,7 +212,7 @@ def _code(value, choices, path: str, e: _Errors, *, label: str, required: bool =
             e.add(path, "required", Msg("请填写{label}", label=label))
         return None
     if not isinstance(value, str) or value not in _allowed(choices):
-        listed = "、".join(str(c) for c in choices)
+        listed = series([str(c) for c in choices])
         e.add(path, "unknown_code", Msg("{label}代码未知：{value}（可选：{listed}）", label=label,
                                         value=_show(value), listed=listed))
         return None

@@ -36,3 +36,11 @@ class Msg(str):
 
 def _rebuild(template, params):
     return Msg(template, **params)
+
+
+def series(parts: list[str]) -> str:
+    """"a、b、c" as nested ``Msg``s, so the separator follows the reader's language ("a, b, c")."""
+    out = parts[0] if parts else ""
+    for part in parts[1:]:
+        out = Msg("{earlier}、{next}", earlier=out, next=part)
+    return out

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..domain.text import N_
 from ..domain.workflow import APPLICANT, SYSTEM
 
 
@@ -22,5 +23,5 @@ class Actor:
         return "admin" in self.roles
 
 
-APPLICANT_ACTOR = Actor(None, "申请人", frozenset({APPLICANT}))
-SYSTEM_ACTOR = Actor(None, "系统", frozenset({SYSTEM}))
+APPLICANT_ACTOR = Actor(None, N_("申请人"), frozenset({APPLICANT}))
+SYSTEM_ACTOR = Actor(None, N_("系统"), frozenset({SYSTEM}))

@@ -8,12 +8,21 @@ from ..i18n import current_language
 from ..timeutil import as_local
 
 
-def fmt_date(d: date | None) -> str:
+def fmt_date(d: date | str | None) -> str:
     """2026年11月29日 in Chinese (and in every official document); 29 Nov 2026 in English."""
     if not d:
         return "—"
+    d = date.fromisoformat(d) if isinstance(d, str) else d
     if current_language() == "en":
         return d.strftime("%-d %b %Y")
+    return f"{d.year}年{d.month}月{d.day}日"  # i18n: locale format
+
+
+def official_date(d: date | str | None) -> str:
+    """The date line of an official document: Chinese whatever the reader's language."""
+    if not d:
+        return "—"
+    d = date.fromisoformat(d) if isinstance(d, str) else d
     return f"{d.year}年{d.month}月{d.day}日"  # i18n: locale format
 
 
@@ -25,6 +34,7 @@ def fmt_datetime(dt) -> str:
 def register_context(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.filters["cndate"] = fmt_date
+    app.jinja_env.filters["officialdate"] = official_date
     app.jinja_env.filters["localtime"] = fmt_datetime
     app.jinja_env.globals["codes"] = codes  # macros imported without context need it too
 

@@ -25,7 +25,7 @@ from tests.conftest import login
 from tests.domain.test_ledger_parse import MINIMAL
 from tests.services.test_report import build_two_years
 
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e]")  # ideographs and CJK punctuation
 LATIN_NAME = "Baochang Town People's Government"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr"}

@@ -18,7 +18,7 @@ from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login
 
 TODAY = date(2024, 10, 8)
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e]")  # ideographs and CJK punctuation
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 SHOWN_ATTRS = ("placeholder", "aria-label", "title", "alt")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from markupsafe import Markup
+
 from ..domain import codes
 from ..i18n import current_language
 from ..timeutil import as_local
@@ -16,6 +18,15 @@ def fmt_date(d: date | str | None) -> str:
     if current_language() == "en":
         return d.strftime("%-d %b %Y")
     return f"{d.year}年{d.month}月{d.day}日"  # i18n: locale format
+
+
+def time_element(d: date | str | None, empty: str = "—") -> Markup:
+    """A date on a page: ``<time datetime="2026-11-29">2026年11月29日</time>`` (the reader's
+    notation, the machine-readable day in the attribute)."""
+    if not d:
+        return Markup.escape(empty)
+    d = date.fromisoformat(d) if isinstance(d, str) else d
+    return Markup('<time datetime="{}">{}</time>').format(d.isoformat(), fmt_date(d))
 
 
 def official_date(d: date | str | None) -> str:
@@ -35,6 +46,7 @@ def register_context(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.filters["cndate"] = fmt_date
     app.jinja_env.filters["officialdate"] = official_date
+    app.jinja_env.filters["day"] = time_element
     app.jinja_env.filters["localtime"] = fmt_datetime
     app.jinja_env.globals["codes"] = codes  # macros imported without context need it too
 

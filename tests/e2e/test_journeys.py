@@ -441,7 +441,7 @@ def test_extension_moves_the_applicants_due_date_keyboard_only(live, new_page, s
     press_button(registrar, "form[action$='/confirm'] button")
     flash(registrar, "已确认收到申请")
     due_before = keyboard_lookup(citizen, tracking_no, query_code)
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", due_before)
+    assert re.match(r"\d{4}年\d{1,2}月\d{1,2}日", due_before), due_before
 
     handler = new_page()
     keyboard_login(handler, "handler")
@@ -466,6 +466,10 @@ def test_extension_moves_the_applicants_due_date_keyboard_only(live, new_page, s
 
 
 def _day(text: str) -> date:
+    """The date in a page text: 2027年1月5日 (pages) or 2027-01-05."""
+    m = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+    if m:
+        return date(*map(int, m.groups()))
     return date.fromisoformat(re.search(r"\d{4}-\d{2}-\d{2}", text)[0])
 
 

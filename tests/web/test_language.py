@@ -89,6 +89,8 @@ def test_released_letter_on_the_status_page_carries_its_release_date(client, sta
     html = client.post("/status", data={"tracking_no": tracking_no, "query_code": code}).get_data(as_text=True)
     assert f'<p class="letter-date">{chinese}</p>' in html
     assert "日期以发出之日为准" not in html
+    # page dates in Chinese notation, the ISO day for machines (receipt date, reply date)
+    assert f'<time datetime="{day.isoformat()}">{chinese}</time>' in html
     client.set_cookie("lang", "en")
     refresh()  # the fixtures hold one app context open, where Flask-Babel caches the locale
     html = client.post("/status", data={"tracking_no": tracking_no, "query_code": code}).get_data(as_text=True)

@@ -50,9 +50,9 @@ def case_count() -> int:
 
 
 def due_on_shown(html: str) -> str:
-    m = re.search(r'id="due-on">([^<]*)', html)
+    m = re.search(r'id="due-on">(?:<time datetime="([0-9-]+)">|([^<]*))', html)
     assert m, "case page shows no due date"
-    return m.group(1).strip()
+    return (m.group(1) or m.group(2)).strip()
 
 
 def listed_ids(html: str) -> list[int]:

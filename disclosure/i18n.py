@@ -20,6 +20,8 @@ from .domain.text import Msg
 from .extensions import babel
 
 OFFICIAL_LOCALE = "zh_CN"
+# The switch names each language in that language (never translated).
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
@@ -66,3 +68,4 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     app.jinja_env.filters["t"] = translate
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

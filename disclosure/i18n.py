@@ -1,6 +1,6 @@
 """Chinese first (DESIGN 9): zh_CN by default, English by the switch (cookie `lang`).
 
-HOW TO WRAP TEXTS, GLOSSARY, WORKFLOW: docs/i18n.md (helpers: also .i18n-parts/README.md).
+How to wrap texts, the glossary and the catalogue workflow: docs/i18n.md.
 
 Catalogues live in disclosure/translations (source: messages.po, compiled by
 ``scripts/i18n.py compile``, which setup runs). The msgids are the Chinese texts, so a

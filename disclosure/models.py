@@ -80,10 +80,16 @@ class Case(db.Model):
     __tablename__ = "case_file"
     __table_args__ = (
         UniqueConstraint("agency_id", "idempotency_key", name="uq_case_idempotency"),
-        Index("ix_case_agency_status_due", "agency_id", "status", "due_on"),
-        Index("ix_case_agency_received", "agency_id", "received_on"),
+        # The staff case list (services.case_queries, docs/performance.md): for staff (scoped
+        # to their agency) and for administrators (every agency), one index per sort that also
+        # holds the list's filters, so the entries a page skips are read from the index only;
+        # ``id`` right after the sort column keeps the order of ties (ORDER BY col, id).
+        Index("ix_case_agency_status_due", "agency_id", "status", "due_on", "id", "received_on"),
+        Index("ix_case_agency_received", "agency_id", "received_on", "id", "status"),
+        Index("ix_case_agency_status_received", "agency_id", "status", "received_on", "id"),
         Index("ix_case_agency_concluded", "agency_id", "concluded_on"),
-        Index("ix_case_status_due", "status", "due_on"),
+        Index("ix_case_status_due", "status", "due_on", "id", "received_on"),
+        Index("ix_case_status_received", "status", "received_on", "id"),
         Index("ix_case_submitted_at", "submitted_at"),
         Index("ix_case_fee_paid", "fee_paid_on"),  # report section 六: fees collected in a year
         CheckConstraint("(outcome IS NULL) = (concluded_on IS NULL)", name="outcome_with_date"),

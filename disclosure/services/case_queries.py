@@ -1,14 +1,30 @@
 """Read side for staff: the filtered, sorted, paginated case list and a case's history.
 
 Filtering and sorting happen in SQL over indexed columns (agency_id, status, received_on,
-due_on); the page is fetched with LIMIT/OFFSET, so the list stays fast at a million rows.
+due_on). The list stays fast at a million cases (docs/performance.md, "The case list"):
+
+- the count is capped: it counts at most (page + 10) × per_page + 1 matching cases, so it
+  costs O(page), not O(matching cases); when the cap is reached the page says "more than N";
+- the page is a deferred join: the ids are picked with ORDER BY/LIMIT/OFFSET from an index
+  (the skipped entries are never read from the table), then joined to their rows;
+- a nullable sort column is read in two parts, the cases that have a value (in index order,
+  both directions) and then the cases without one (NULLS LAST, by id): the same order as
+  ``ORDER BY col NULLS LAST, id``, but each part can walk an index;
+- sorted by due date with a start date, the first part also carries ``due_on >= from``: true
+  of every case received on or after ``from`` (a due date is never before the receipt date,
+  see domain.deadlines), it lets the index seek start at the range instead of walking the
+  earlier years; on SQLite the receipt-date filter of that part is written ``+received_on``,
+  so that the planner walks the due-date index (which holds received_on) instead of sorting.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy.orm import lazyload
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from ..extensions import db
 from ..models import Case, Event
@@ -45,13 +61,30 @@ class CaseFilter:
 
 @dataclass
 class CasePage:
+    """``total`` and ``pages`` are exact unless ``capped``: then there are more than ``total``
+    matching cases (more than ``pages`` pages), and at least ten pages after this one."""
     items: list[Case]
     total: int
     page: int
     pages: int
+    capped: bool = False
 
 
-def _scoped(stmt, actor: Actor, f: CaseFilter):
+COUNT_AHEAD_PAGES = 10  # the count stops (page + 10) pages in
+NOT_NULL = {"tracking_no", "status"}  # sort columns that are never NULL
+
+
+def _seq(column):
+    """SQLite: ``+column`` (a no-op) keeps the planner from choosing an index on ``column``.
+    Without real range statistics it takes a two-sided date range for a handful of rows and
+    would rather read a receipt-date index (then the rows, then sort) than walk the due-date
+    index in order. PostgreSQL plans for itself."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return column
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+def _scoped(stmt, actor: Actor, f: CaseFilter, received=Case.received_on):
     if not actor.is_admin:
         stmt = stmt.where(Case.agency_id == actor.agency_id)
     elif f.agency_id:
@@ -63,9 +96,9 @@ def _scoped(stmt, actor: Actor, f: CaseFilter):
     if f.applicant_type:
         stmt = stmt.where(Case.applicant_type == f.applicant_type)
     if f.received_from:
-        stmt = stmt.where(Case.received_on >= f.received_from)
+        stmt = stmt.where(received >= f.received_from)
     if f.received_to:
-        stmt = stmt.where(Case.received_on <= f.received_to)
+        stmt = stmt.where(received <= f.received_to)
     if f.flag in ("overdue", "due_soon") and f.today:
         stmt = stmt.where(Case.status.in_(RUNNING))
         stmt = stmt.where(Case.due_on < f.today) if f.flag == "overdue" else \
@@ -79,16 +112,60 @@ def _scoped(stmt, actor: Actor, f: CaseFilter):
     return stmt
 
 
+def _count(stmt, limit: int | None = None) -> int:
+    inner = stmt.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    if limit is not None:
+        inner = inner.limit(limit)
+    return db.session.execute(select(func.count()).select_from(inner.subquery())).scalar_one()
+
+
+def _rows(ids, order, limit: int, offset: int) -> list[Case]:
+    """Deferred join: the ids of the page from the index, then their rows."""
+    if limit <= 0:
+        return []
+    page = ids.order_by(*order).limit(limit).offset(offset).subquery()
+    # the list shows no pauses: not loaded with the page (one statement less; on access they
+    # would still load, one case at a time)
+    stmt = select(Case).join(page, Case.id == page.c.id).order_by(*order) \
+        .options(lazyload(Case.pauses))
+    return list(db.session.execute(stmt).scalars())
+
+
 def list_cases(actor: Actor, f: CaseFilter) -> CasePage:
-    total = db.session.execute(_scoped(select(func.count(Case.id)), actor, f)).scalar_one()
-    pages = max(1, -(-total // f.per_page))
-    page = min(max(1, f.page), pages)
-    col = SORTS.get(f.sort, Case.received_on)
-    order = col.desc() if f.descending else col.asc()
+    per_page = max(1, f.per_page)
+    wanted = max(1, f.page)
+    base = _scoped(select(Case.id), actor, f)
+    cap = (wanted + COUNT_AHEAD_PAGES) * per_page + 1
+    counted = _count(base, cap)
+    capped = counted >= cap
+    if capped:  # more than (wanted + 10) pages: the wanted page exists
+        total, pages, page = cap - 1, wanted + COUNT_AHEAD_PAGES, wanted
+    else:
+        total = counted
+        pages = max(1, -(-total // per_page))
+        page = min(wanted, pages)
+    offset = (page - 1) * per_page
+    name = f.sort if f.sort in SORTS else "received_on"
+    col = SORTS[name]
+    key = col.desc() if f.descending else col.asc()
     tie = Case.id.desc() if f.descending else Case.id.asc()
-    stmt = _scoped(select(Case), actor, f).order_by(order.nulls_last(), tie) \
-        .limit(f.per_page).offset((page - 1) * f.per_page)
-    return CasePage(list(db.session.execute(stmt).scalars()), total, page, pages)
+    if name in NOT_NULL:
+        return CasePage(_rows(base, (key, tie), per_page, offset), total, page, pages, capped)
+    # NULLS LAST in two parts: the cases with a value, then those without (by id)
+    valued = col.is_not(None)
+    if name == "due_on":  # walk the due-date index in order (and seek to the start date)
+        head = _scoped(select(Case.id), actor, f, received=_seq(Case.received_on))
+        if f.received_from:
+            valued = Case.due_on >= f.received_from  # redundant seek predicate (see above)
+    else:
+        head = base
+    head = head.where(valued)
+    items = _rows(head, (key, tie), per_page, offset)
+    if len(items) < per_page:
+        before = offset + len(items) if items else _count(head)
+        items += _rows(base.where(col.is_(None)), (tie,), per_page - len(items),
+                       max(0, offset - before))
+    return CasePage(items, total, page, pages, capped)
 
 
 def history(case: Case) -> list[Event]:

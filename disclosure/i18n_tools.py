@@ -67,11 +67,17 @@ def _msgid(message) -> str:
     return message.id[0] if isinstance(message.id, tuple) else message.id
 
 
-def update(imports: list[Path] = ()) -> dict[str, int]:
-    """Bring both catalogues in line with the code; fill English from translator JSON files."""
+def _supplied(imports) -> dict[str, str]:
+    """Translator files: JSON objects {"中文": "English"}, later files win."""
     supplied: dict[str, str] = {}
     for path in imports:
         supplied.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    return supplied
+
+
+def update(imports: list[Path] = ()) -> dict[str, int]:
+    """Bring both catalogues in line with the code; fill English from translator JSON files."""
+    supplied = _supplied(imports)
     counts = {}
     for locale in LOCALES:
         catalog = load(locale)
@@ -139,9 +145,7 @@ def problems() -> list[str]:
 
 def untranslated(paths: list[str], imports: list[Path] = ()) -> list[str]:
     """Texts under ``paths`` with no English yet (neither in en/messages.po nor in ``imports``)."""
-    supplied: dict[str, str] = {}
-    for path in imports:
-        supplied.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    supplied = _supplied(imports)
     english = {_msgid(m): m.string for m in load("en") if m.id}
     prefixes = tuple(str(Path(p)) for p in paths)
     out = []

@@ -10,11 +10,15 @@ from ..i18n import current_language
 from ..timeutil import as_local
 
 
+def _as_date(d: date | str) -> date:
+    return date.fromisoformat(d) if isinstance(d, str) else d  # API-shaped views carry ISO strings
+
+
 def fmt_date(d: date | str | None) -> str:
     """2026年11月29日 in Chinese (and in every official document); 29 Nov 2026 in English."""
     if not d:
         return "—"
-    d = date.fromisoformat(d) if isinstance(d, str) else d
+    d = _as_date(d)
     if current_language() == "en":
         return d.strftime("%-d %b %Y")
     return f"{d.year}年{d.month}月{d.day}日"  # i18n: locale format
@@ -25,7 +29,7 @@ def time_element(d: date | str | None, empty: str = "—") -> Markup:
     notation, the machine-readable day in the attribute)."""
     if not d:
         return Markup.escape(empty)
-    d = date.fromisoformat(d) if isinstance(d, str) else d
+    d = _as_date(d)
     return Markup('<time datetime="{}">{}</time>').format(d.isoformat(), fmt_date(d))
 
 
@@ -33,7 +37,7 @@ def official_date(d: date | str | None) -> str:
     """The date line of an official document: Chinese whatever the reader's language."""
     if not d:
         return "—"
-    d = date.fromisoformat(d) if isinstance(d, str) else d
+    d = _as_date(d)
     return f"{d.year}年{d.month}月{d.day}日"  # i18n: locale format
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from disclosure.domain import report as rules
 from disclosure.domain.text import Msg
 from disclosure.extensions import db
+from disclosure.i18n_tools import CJK
 from disclosure.models import Case, Outbox
 from disclosure.services.actors import Actor
 from disclosure.web.reports import REPORT_UI_LABELS, _title_parts
@@ -25,7 +26,7 @@ from tests.conftest import login
 from tests.domain.test_ledger_parse import MINIMAL
 from tests.services.test_report import build_two_years
 
-HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e]")  # ideographs and CJK punctuation
+HAN = CJK  # ideographs and CJK punctuation, as the catalogue check sees them
 LATIN_NAME = "Baochang Town People's Government"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr"}

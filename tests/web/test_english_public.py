@@ -13,13 +13,13 @@ from html.parser import HTMLParser
 import pytest
 from flask_babel import force_locale, gettext
 
-from disclosure.i18n_tools import HAN
+from disclosure.i18n_tools import CJK, HAN
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login
 
 AGENCY_NAME = "Baochang Town Government"  # Latin on purpose: user data is not translated
 # Han characters, plus CJK and full-width punctuation （）：；、。 left over in an English page
-CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
+CHINESE = CJK
 ACCESSIBLE_ATTRS = ("aria-label", "title", "alt", "placeholder")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr"})

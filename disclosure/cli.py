@@ -59,6 +59,31 @@ def users_create(username, agency_code, roles, password_stdin, display_name) -> 
     click.echo(f"已创建用户 {user.username}（{', '.join(sorted(user.roles))}）")
 
 
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
+def users_set_password(username, password_stdin) -> None:
+    """重设密码（与创建时相同的密码要求；该用户在各处的登录随即失效）。"""
+    from sqlalchemy import select
+
+    from .models import User
+    from .services.actors import SYSTEM_ACTOR
+    from .services.cases import ValidationFailed
+    from .services.users import set_password
+    user = db.session.execute(select(User).where(User.username == username.strip())).scalar()
+    if user is None:
+        _fail({"username": "用户不存在"})
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("新密码", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(user, password, SYSTEM_ACTOR)
+    except ValidationFailed as exc:
+        _fail(exc.errors)
+    click.echo(f"已重设用户 {user.username} 的密码")
+
+
 @click.command("demo")
 def demo_cmd() -> None:
     """Demo agency BCZ, one user per role and about 40 cases over 2025–2026."""
@@ -128,12 +153,16 @@ def check_cmd() -> None:
     """Verify the invariants (review gate, conclusions, history); exit 1 listing violations."""
     from .services import integrity
     problems = integrity.run()
+    seq, digest = integrity.chain_head()
     for p in problems:
         click.echo(str(p))
+    # R7.2: an inspector notes the chain head and compares it on the next visit.
+    click.echo(f"办理记录链头：第 {seq} 条 {digest}")
     if problems:
         click.echo(f"{len(problems)} 处问题", err=True)
         sys.exit(1)
-    click.echo("检查通过：所有发布内容均经审查同意且未被改动，办结记录完整，办理记录与状态一致。")
+    click.echo("检查通过：办理记录哈希链完整；所有发布内容均经审查同意、与发布时记录的指纹一致且未被改动；"
+               "办结记录完整，办理记录与状态一致。")
 
 
 @click.command("backup")

@@ -14,7 +14,7 @@ from .domain.codes import ApplicantType, Channel
 from .extensions import db
 from .models import Agency, User
 from .domain.replies import REPLY_TYPES
-from .services import actions, cases, catalogue, replies, sweep, users
+from .services import actions, cases, catalogue, notices, replies, review, sweep, users
 from .services.uploads import Upload
 from .services.actors import Actor
 from .services.calendar import add_workdays
@@ -107,8 +107,17 @@ def _reply(case, staff, rtype: str, day: date, release: bool = True) -> None:
         return
     review_day = min(add_workdays(day, 1), _TODAY[0])
     for item in replies.items_of(case):
-        replies.decide(case, item.id, "approved", None, r, review_day)
+        replies.decide(case, item.id, "approved", None, r, review_day, **review.seen(item))
     replies.release_reply(case, h, review_day)
+
+
+def _send_notices(case, staff, day: date) -> None:
+    """The reviewer approves the case's waiting notices (先审查、后公开), which sends them."""
+    from .models import Notice
+    r = Actor.of(staff["reviewer"])
+    for n in db.session.execute(select(Notice).where(
+            Notice.case_id == case.id, Notice.released_on.is_(None))).scalars().all():
+        notices.decide(case, n.id, "approved", None, r, day, **review.seen(notices.item_of(n)))
 
 
 def _pdf(label: str) -> bytes:
@@ -128,20 +137,25 @@ def _story(i: int, case, staff, received: date, today: date) -> None:
     kind = i % 10
     if kind == 1 and age > 10:  # 补正: requested, then supplied (older) or still awaited
         actions.request_supplement(case, "请写明所需信息的文号或形成时间", 15, h, step(3))
+        if age > 20:  # the newest waits in the reviewer's notice queue
+            _send_notices(case, staff, step(4))
         if age > 60:
             actions.receive_supplement(case, step(8), h, step(8))
     elif kind == 2 and age > 10:  # third-party consultation (ended for older cases)
         actions.start_consultation(case, "third_party", "南通某建设有限公司", h, step(5))
+        _send_notices(case, staff, step(5))
         if age > 60:
             actions.end_consultation(case, h, step(12), on=step(12))
     elif kind == 4 and age > 25:  # extension approved by the office head
         actions.request_extension(case, 15, "需要调取历史档案并征求相关部门意见", h, step(15))
         actions.decide_extension(case, True, head, step(16))
+        _send_notices(case, staff, step(16))
     elif kind == 5 and age > 5:
         actions.withdraw(case, h, step(2), on=step(2))
         return
     elif kind == 7 and age > 10:  # fee per page, paid for older cases
         actions.notify_fee(case, "per_page", 120, h, step(4))
+        _send_notices(case, staff, step(4))
         if age > 30:
             actions.record_fee_payment(case, h, step(6), on=step(6))
     if case.status in ("registered", "in_progress") and age > 60:
@@ -159,7 +173,7 @@ def _catalogue(agency, staff, today: date) -> None:
         e = catalogue.save_entry(None, agency.id, h, title=title, doc_number=no, category=cat,
                                  issued_on=issued, body=f"{title}\n\n第一条 为规范……（演示正文）")
         for item in catalogue.items_of(e):
-            catalogue.decide(e, item.id, "approved", None, r)
+            catalogue.decide(e, item.id, "approved", None, r, **review.seen(item))
         if n < 2:
             catalogue.publish(e, h, min(issued + timedelta(days=3), today))
 

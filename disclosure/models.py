@@ -35,8 +35,7 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # (No lock-out columns: failed sign-ins are throttled through LoginFailure, see the end.)
     # Bumped on logout / password change so old session cookies stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -100,6 +99,10 @@ class Case(db.Model):
     tracking_no: Mapped[str] = mapped_column(String(64), unique=True)
     query_code_hash: Mapped[str | None] = mapped_column(String(255))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    # SHA-256 of the submission the key was first used for (services.cases.submission_digest):
+    # a retry is answered with the original body only when it is the same submission, so a
+    # reused or guessed key never hands out someone else's tracking number and query code.
+    idempotency_body_sha256: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
     # Applicant (条例第二十九条)
@@ -197,9 +200,12 @@ class Notice(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    issued_on: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)  # the drafted text; what left is the released version
+    issued_on: Mapped[date] = mapped_column(Date)  # the act's date (the clock fact)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # R6.1: a notice is a release item; it is shown and sent only once released (R6.3).
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("release_item.id"), index=True)
+    released_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Appeal(db.Model):
@@ -213,10 +219,19 @@ class Appeal(db.Model):
 
 
 class Event(db.Model):
-    """R7.1 append-only audit event; database triggers refuse UPDATE and DELETE."""
+    """R7.1 append-only audit event; database triggers refuse UPDATE and DELETE.
+
+    R7.2: events form a hash chain in ``seq`` order — each row holds the hash of its
+    predecessor and of its own content (domain.chain), so a rewrite of history is detectable
+    even by someone who can lift the triggers. ``seq`` is unique: two writers that read the same
+    head cannot both extend the chain (one fails instead of forking it)."""
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_case_id", "case_id", "id"),)
+    __table_args__ = (Index("ix_event_case_id", "case_id", "id"),
+                      UniqueConstraint("seq", name="uq_event_seq"))
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -281,7 +296,7 @@ class ReleaseItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_entry.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # letter / document / entry_text / entry_file
+    kind: Mapped[str] = mapped_column(String(16))  # domain.review.PACKAGE_FIELDS
     title: Mapped[str] = mapped_column(String(255))
     redacted: Mapped[bool] = mapped_column(Boolean, default=False)  # 部分公开: a redacted copy
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)  # removed from the draft
@@ -312,7 +327,14 @@ class ItemVersion(db.Model):
     stored_name: Mapped[str | None] = mapped_column(String(64))
     content_type: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[int | None] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))  # a file's bytes
+    # The other fields that leave with the item (reply type, outcome, legal basis, catalogue
+    # metadata, a notice's title…): with text and file they make the package (R6.1).
+    meta: Mapped[dict | None] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))  # domain.review.package_fingerprint
+    # 2 = the package fingerprint (R6.1, issue 12); 1 = versions made before it, whose
+    # fingerprint covers the text or the file's bytes only (kept as they were approved).
+    fingerprint_scheme: Mapped[int] = mapped_column(Integer, default=2)
     drafter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -376,9 +398,23 @@ class CaseReply(db.Model):
     outcome: Mapped[str] = mapped_column(String(64))
     letter_item_id: Mapped[int | None] = mapped_column(ForeignKey("release_item.id"))
     drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    signed_off_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_on: Mapped[date | None] = mapped_column(Date)
+
+
+class SignOff(db.Model):
+    """签发 by the office head (R6.2): bound to the letter version and fingerprint signed —
+    which covers the whole package — so any new version leaves it behind."""
+    __tablename__ = "sign_off"
+    __table_args__ = (
+        ForeignKeyConstraint(["version_id", "sha256"], ["item_version.id", "item_version.sha256"],
+                             name="fk_sign_off_version_sha"),
+        UniqueConstraint("version_id", name="uq_sign_off_version"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 # -- proactive disclosure catalogue (主动公开, report table 二) -----------------------------------
@@ -416,3 +452,33 @@ class ReportYear(db.Model):
     problems: Mapped[str | None] = mapped_column(Text)
     other_matters: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# -- sign-in throttling (issue 12) --------------------------------------------------------------
+
+class LoginFailure(db.Model):
+    """One failed sign-in, kept for LOGIN_THROTTLE_WINDOW_HOURS (services.users). Counted per
+    (account, client address) pair and per client address to delay further attempts — never
+    to lock an account. ``account_key`` is an HMAC of the user name as typed (unknown names
+    are counted alike, and a password typed into the user name field is not stored)."""
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_pair", "account_key", "address", "at"),
+        Index("ix_login_failure_address", "address", "at"),
+        Index("ix_login_failure_at", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))  # IPv4 address or IPv6 /64 network
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReceiptCode(db.Model):
+    """The query code between the online submission and its receipt page (at most
+    RECEIPT_CODE_MINUTES): one-time padded, the pad only in the applicant's session cookie, so
+    neither the cookie nor the database alone reveals the code (services.query_codes)."""
+    __tablename__ = "receipt_code"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
+    masked_code: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -143,3 +143,22 @@ def person_payload(**over) -> dict:
 
 
 D = date
+
+
+def send_notices(case, day):
+    """A reviewer of the case's agency approves (and so releases) every notice of the case still
+    awaiting review — what the office does before a notice can reach the applicant (R6.3)."""
+    from sqlalchemy import select as _select
+
+    from disclosure.models import Notice, User, UserRole
+    from disclosure.services import notices as _notices
+    from disclosure.services.actors import Actor
+    from disclosure.services.review import seen
+
+    reviewer = db.session.execute(_select(User).join(UserRole).where(
+        User.agency_id == case.agency_id, UserRole.role == "reviewer")).scalars().first()
+    pending = db.session.execute(_select(Notice).where(
+        Notice.case_id == case.id, Notice.released_on.is_(None))).scalars().all()
+    for n in pending:
+        _notices.decide(case, n.id, "approved", None, Actor.of(reviewer), day,
+                        **seen(_notices.item_of(n)))

@@ -210,7 +210,8 @@ class Role(StrEnum):
     HANDLER = "handler"
     REVIEWER = "reviewer"
     OFFICE_HEAD = "office_head"
-    ADMIN = "admin"
+    ADMIN = "admin"  # administers its own agency (users, calendar view, ledger) — never others
+    PLATFORM_ADMIN = "platform_admin"  # runs the whole installation; sees every agency, cannot review
 
 
 ROLE_LABELS = {
@@ -219,7 +220,12 @@ ROLE_LABELS = {
     Role.REVIEWER: N_("保密审查员"),
     Role.OFFICE_HEAD: N_("政府信息公开工作机构负责人"),
     Role.ADMIN: N_("管理员"),
+    Role.PLATFORM_ADMIN: N_("平台管理员"),
 }
+
+# R6.4 and issue 12: a platform administrator sees every agency, so may not also decide what
+# any one of them releases.
+INCOMPATIBLE_ROLES = frozenset({(Role.PLATFORM_ADMIN, Role.REVIEWER)})
 
 
 class AppealKind(StrEnum):

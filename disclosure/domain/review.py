@@ -7,6 +7,7 @@ database refuses a release row without such a review; this module is the rule bo
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 from .codes import Role
@@ -18,6 +19,47 @@ def fingerprint(content: str | bytes) -> str:
     """R6.1: SHA-256 of the exact content (text as UTF-8)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     return hashlib.sha256(data).hexdigest()
+
+
+# R6.1: what leaves with each kind of item, hence what its fingerprint covers. A field missing
+# from a version counts as empty, so adding a field later never silently matches old content.
+PACKAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    # reply letter: the outcome and legal basis the applicant reads, the text, and the exact
+    # documents sent with it (name, bytes' hash, redaction) — the whole outgoing package
+    "letter": ("reply_type", "outcome", "legal_basis", "text", "documents"),
+    "document": ("filename", "content_sha256", "redacted"),
+    # proactive publication: every field the public catalogue shows
+    "entry_text": ("title", "doc_number", "category", "issued_on", "repealed_on", "text"),
+    "entry_file": ("filename", "content_sha256"),
+    # a notice to the applicant or a third party: its full text under its title
+    "notice": ("notice_kind", "title", "text"),
+}
+
+
+def canonical(kind: str, fields: dict) -> str:
+    """The canonical serialisation of one item version (R6.1): sorted-key JSON of exactly the
+    fields of its kind, so the same content always gives the same bytes."""
+    if kind not in PACKAGE_FIELDS:
+        raise ValueError(f"unknown release item kind {kind!r}")
+    body = {"kind": kind, **{k: fields.get(k) for k in PACKAGE_FIELDS[kind]}}
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def package_fingerprint(kind: str, fields: dict) -> str:
+    """R6.1: the fingerprint of everything that leaves with the item."""
+    return fingerprint(canonical(kind, fields))
+
+
+def check_current(current_version_id: int | None, current_sha: str | None,
+                  seen_version_id, seen_sha) -> None:
+    """R6.2: a decision (or 签发) names the version and fingerprint the person saw; it is
+    refused unless both are still current — a stale form never approves newer content."""
+    try:
+        seen_id = int(seen_version_id)
+    except (TypeError, ValueError):
+        seen_id = None
+    if current_version_id is None or seen_id != current_version_id or seen_sha != current_sha:
+        raise WorkflowError("stale", N_("内容已变更，请重新审查"))
 
 
 @dataclass(frozen=True)
@@ -43,7 +85,7 @@ def can_release(items: list[ItemState]) -> bool:
 def check_reviewer(roles: set[str] | frozenset[str], reviewer_id: int | None,
                    drafter_id: int | None) -> None:
     """R6.4: the reviewer holds the reviewer role and is not the item's drafter."""
-    if Role.REVIEWER not in roles:
+    if Role.REVIEWER not in roles or Role.PLATFORM_ADMIN in roles:
         raise WorkflowError("not_reviewer", N_("只有保密审查员可以作出审查决定"))
     if reviewer_id is not None and reviewer_id == drafter_id:
         raise WorkflowError("own_draft", N_("不能审查本人起草的内容（审查人与起草人须分离）"))

@@ -67,7 +67,7 @@ R = Role
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "submit_online": frozenset({APPLICANT}),
     "register": frozenset({R.REGISTRAR}),
-    "import": frozenset({R.ADMIN, SYSTEM}),
+    "import": frozenset({R.ADMIN, R.PLATFORM_ADMIN, SYSTEM}),
     "confirm_receipt": frozenset({R.REGISTRAR}),
     "request_supplement": frozenset({R.HANDLER}),
     "receive_supplement": frozenset({R.HANDLER, R.REGISTRAR}),

@@ -68,7 +68,7 @@ def request_supplement(case: Case, items: str, period_workdays, actor: Actor, to
     apply(case, "request_supplement", actor, today, on=on,
           data={"period_workdays": period, "late": late})
     due = deadlines.supplement_due(on, period, get_calendar())
-    notices.issue(case, "supplement", on, items=items, period=period, due=due)
+    notices.issue(case, "supplement", on, actor, items=items, period=period, due=due)
     db.session.commit()
 
 
@@ -94,7 +94,7 @@ def start_consultation(case: Case, kind: str, party: str, actor: Actor, today: d
     case.pauses.append(CasePause(kind=kind, party=party, start_on=on))
     apply(case, "start_consultation", actor, today, on=on, data={"kind": kind, "party": party})
     if kind == PauseKind.THIRD_PARTY:
-        notices.issue(case, "consultation", on, party=party,
+        notices.issue(case, "consultation", on, actor, party=party,
                       reply_by=deadlines.consultation_auto_end(on, get_calendar()))
     db.session.commit()
 
@@ -154,7 +154,7 @@ def decide_extension(case: Case, approve: bool, actor: Actor, today: date) -> No
     apply(case, "approve_extension" if approve else "refuse_extension", actor, today,
           data={"workdays": req.workdays})
     if approve:
-        notices.issue(case, "extension", today, workdays=req.workdays, reason=req.reason,
+        notices.issue(case, "extension", today, actor, workdays=req.workdays, reason=req.reason,
                       due=case.due_on)
     db.session.commit()
 
@@ -191,7 +191,7 @@ def notify_fee(case: Case, method: str, pages, actor: Actor, today: date) -> Non
         raise ValidationFailed({"method": N_("按此方式计算的费用为 0 元，不应发出收费通知")})
     case.fee_method, case.fee_amount, case.fee_notified_on = method, amount, today
     apply(case, "notify_fee", actor, today, data={"method": method, "amount_yuan": str(amount)})
-    notices.issue(case, "fee", today, method=method, amount=amount,
+    notices.issue(case, "fee", today, actor, method=method, amount=amount,
                   pay_by=deadlines.fee_payment_due(today, get_calendar()))
     db.session.commit()
 
@@ -219,7 +219,7 @@ def set_deferred_deadline(case: Case, due_on: date | None, reason: str, actor: A
     case.deferred_due_on = due_on
     apply(case, "set_deferred_deadline", actor, today, data={"due_on": due_on.isoformat(),
                                                              "reason": reason})
-    notices.issue(case, "deferred", today, due=due_on, reason=reason)
+    notices.issue(case, "deferred", today, actor, due=due_on, reason=reason)
     db.session.commit()
 
 

@@ -20,7 +20,8 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return "admin" in self.roles
+        """Sees every agency: only a platform administrator (services.access)."""
+        return "platform_admin" in self.roles
 
 
 APPLICANT_ACTOR = Actor(None, N_("申请人"), frozenset({APPLICANT}))

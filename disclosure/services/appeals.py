@@ -14,6 +14,7 @@ from ..models import Appeal, Case
 from . import audit
 from .actors import Actor
 from .cases import ValidationFailed, atomic
+from .report import may_state, require_owner
 
 KIND_LABELS = {AppealKind.RECONSIDERATION: N_("行政复议"),
                AppealKind.LITIGATION_DIRECT: N_("行政诉讼·未经复议直接起诉"),
@@ -53,6 +54,15 @@ def _result(values, filed_on: date, today: date) -> tuple[str, date | None]:
     return result, decided_on
 
 
+# Appeals feed table 四 of the annual report: entered by the same people who state the report
+# (services.report.REPORT_OWNERS of the case's agency).
+REFUSAL = N_("只有本机关的政府信息公开工作机构负责人或管理员可以登记行政复议、行政诉讼及其结果")
+
+
+def may_record(actor: Actor, case: Case) -> bool:
+    return may_state(actor, case.agency_id)
+
+
 def _as_data(appeal: Appeal) -> dict:
     return {"appeal_id": appeal.id, "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(),
             "result": appeal.result,
@@ -62,6 +72,7 @@ def _as_data(appeal: Appeal) -> dict:
 @atomic
 def add_appeal(case: Case, values, actor: Actor, today: date) -> Appeal:
     """Record that the applicant applied for 行政复议 or brought 行政诉讼 about this case."""
+    require_owner(actor, case.agency_id, REFUSAL)
     kind = (values.get("kind") or "").strip()
     if kind not in {k.value for k in AppealKind}:
         raise ValidationFailed({"kind": N_("请选择类型（行政复议、直接起诉或复议后起诉）")})
@@ -86,6 +97,7 @@ def add_appeal(case: Case, values, actor: Actor, today: date) -> Appeal:
 def record_result(appeal: Appeal, values, actor: Actor, today: date) -> Appeal:
     """Record (or correct) the result of an appeal and the day it was decided."""
     case = db.session.get(Case, appeal.case_id)
+    require_owner(actor, case.agency_id, REFUSAL)
     before = _as_data(appeal)
     appeal.result, appeal.decided_on = _result(values, appeal.filed_on, today)
     after = _as_data(appeal)

@@ -5,6 +5,10 @@ through ``apply`` → ``domain.workflow.transition`` and writes exactly one audi
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -13,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import deadlines
-from ..domain.application import Application, validate_application
+from ..domain.application import Applicant, Application, validate_application
 from ..domain.codes import Channel, Status
 from ..domain.text import N_, Msg
 from ..domain.workflow import NEW, WorkflowError, transition
@@ -50,6 +54,16 @@ class ValidationFailed(Exception):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was already used at this agency for a *different* submission.
+    Nothing of that earlier case may be returned (API: 409)."""
+
+    message = N_("该幂等键已用于另一份内容不同的申请，不能重复使用；提交新的申请请使用新的幂等键")
+
+    def __init__(self):
+        super().__init__(self.message)
 
 
 @dataclass
@@ -96,7 +110,11 @@ def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
 
 
 def guard(case: Case, action: str, actor: Actor) -> None:
-    """Refuse early (before any field is touched) when the action is not allowed now."""
+    """Refuse early (before any field is touched) when the action is not allowed now — for
+    this user's roles, in this status, and only on a case of the user's own agency."""
+    from .access import may_act_on
+    if case.agency_id is not None and not may_act_on(actor, case.agency_id):
+        raise WorkflowError("forbidden", N_("只能办理本机关的案件"))
     transition(case.status or NEW, action, actor.roles)
 
 
@@ -153,11 +171,47 @@ def _attach(case: Case, files: list[tuple[str, uploads.Upload]]) -> None:
             uploaded_at=now()))
 
 
-def _replay(agency: Agency, key: str) -> Submission | None:
+def submission_digest(agency_code: str, app: Application, attachments) -> str:
+    """SHA-256 of a validated submission in canonical form: the normalised fields as sorted-key
+    JSON (the key itself left out: it is what is being bound), the agency, and each attachment
+    as (kind, SHA-256 of its bytes). ``attachments``: (kind, sha256) pairs, in any order."""
+    fields = dataclasses.asdict(app)
+    fields.pop("idempotency_key")
+    fields["agency"] = agency_code
+    fields["attachments"] = sorted([kind, sha] for kind, sha in attachments)
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _upload_hashes(files: list[tuple[str, uploads.Upload]]) -> list[tuple[str, str]]:
+    return [(kind, hashlib.sha256(up.data).hexdigest()) for kind, up in files]
+
+
+def _digest_of_case(agency: Agency, case: Case) -> str:
+    """The digest of a stored online case, for one written before the digest was kept: its
+    columns hold the validated fields exactly as submitted (online cases are never edited)."""
+    app = Application(
+        Applicant(type=case.applicant_type, name=case.applicant_name, id_type=case.id_type,
+                  id_number=case.id_number, credit_code=case.credit_code,
+                  legal_representative=case.legal_representative,
+                  contact_name=case.contact_name, phone=case.phone, email=case.email,
+                  address=case.address),
+        case.subject, case.description, case.delivery_form, case.delivery_method,
+        case.idempotency_key, agency.code)
+    return submission_digest(agency.code, app, [(a.kind, a.sha256) for a in case.attachments])
+
+
+def _replay(agency: Agency, key: str, digest: str) -> Submission | None:
+    """The earlier answer to this key — only for the very same submission. A key is chosen by
+    the client and may be reused or guessed: answering a different body with the original one
+    would hand out another applicant's tracking number and query code."""
     case = db.session.execute(select(Case).where(
         Case.agency_id == agency.id, Case.idempotency_key == key)).scalar_one_or_none()
     if case is None:
         return None
+    stored = case.idempotency_body_sha256 or _digest_of_case(agency, case)
+    if not hmac.compare_digest(stored, digest):
+        raise IdempotencyConflict()
     return Submission(case, query_codes.derived_code(agency.code, key, case.tracking_no), True)
 
 
@@ -174,7 +228,10 @@ def _submission_time(today: date, at: datetime | None) -> datetime:
 def submit_online(payload: dict, *, agency_code: str | None = None,
                   files: list[tuple[str, uploads.Upload]] = (), today: date,
                   at: datetime | None = None) -> Submission:
-    """条例第二十九条: an online application; status `submitted` until staff confirm (R2.2)."""
+    """条例第二十九条: an online application; status `submitted` until staff confirm (R2.2).
+
+    With an idempotency key: the same submission again returns the original one (replayed);
+    another submission under the same key raises IdempotencyConflict."""
     if agency_code:
         payload = {**payload, "agency": agency_code}
     app, errors = validate_application(payload, require_agency=True)
@@ -184,10 +241,13 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
     errors.update(_check_uploads(list(files)))
     if errors:
         raise ValidationFailed(errors)
-    if app.idempotency_key and (prior := _replay(agency, app.idempotency_key)):
+    digest = submission_digest(agency.code, app, _upload_hashes(list(files))) \
+        if app.idempotency_key else None
+    if app.idempotency_key and (prior := _replay(agency, app.idempotency_key, digest)):
         return prior
     try:
         case = _new_case(agency, app, Channel.ONLINE, today.year)
+        case.idempotency_body_sha256 = digest
         case.submitted_at = _submission_time(today, at)
         code = (query_codes.derived_code(agency.code, app.idempotency_key, case.tracking_no)
                 if app.idempotency_key else query_codes.new_code())
@@ -199,8 +259,9 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        # A concurrent request with the same idempotency key won the race: answer as it did.
-        if app.idempotency_key and (prior := _replay(agency, app.idempotency_key)):
+        # A concurrent request with the same idempotency key won the race: answer as it did —
+        # or with IdempotencyConflict if it carried a different submission.
+        if app.idempotency_key and (prior := _replay(agency, app.idempotency_key, digest)):
             return prior
         raise
     return Submission(case, code)

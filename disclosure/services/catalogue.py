@@ -57,24 +57,59 @@ def items_of(entry: CatalogueEntry) -> list[ReleaseItem]:
         .order_by(ReleaseItem.kind != "entry_text", ReleaseItem.id)).scalars())
 
 
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def text_item(entry: CatalogueEntry) -> ReleaseItem | None:
+    return next((i for i in items_of(entry) if i.kind == "entry_text"), None)
+
+
+def draft_of(entry: CatalogueEntry | None) -> dict:
+    """The entry as drafted (its current text version): what the staff form edits and the
+    reviewer reviews. The entry row itself shows what was last published."""
+    item = text_item(entry) if entry is not None else None
+    if item is None or item.current is None:
+        return {}
+    v = item.current
+    meta = v.meta or {}
+    return {"title": meta.get("title"), "doc_number": meta.get("doc_number"),
+            "category": meta.get("category"), "issued_on": meta.get("issued_on"),
+            "repealed_on": meta.get("repealed_on"), "body": v.text}
+
+
+def _show(entry: CatalogueEntry, meta: dict) -> None:
+    """Copy reviewed metadata onto the entry row (the public face)."""
+    entry.title, entry.doc_number, entry.category = meta["title"], meta["doc_number"], meta["category"]
+    entry.issued_on = date.fromisoformat(meta["issued_on"])
+    entry.repealed_on = date.fromisoformat(meta["repealed_on"]) if meta.get("repealed_on") else None
+
+
 @atomic
 def save_entry(entry: CatalogueEntry | None, agency_id: int, actor: Actor, *, title: str,
                doc_number: str | None, category: str, issued_on: date | None, body: str) -> CatalogueEntry:
-    """Create or edit an entry; a changed text is a new version needing review (R6.2)."""
+    """Create or edit an entry. R6.1: the title, 文号, category, dates and body all leave with
+    the entry, so any change is a new version needing review; a published entry keeps showing
+    its last released version until the new one is reviewed and published."""
     _require_editor(actor)
     if errors := _check(title, doc_number, category, issued_on, body):
         raise ValidationFailed(errors)
     if entry is None:
         entry = CatalogueEntry(agency_id=agency_id, created_by_id=actor.id, created_at=now())
         db.session.add(entry)
-    entry.title, entry.doc_number = title.strip(), (doc_number or "").strip() or None
-    entry.category, entry.issued_on = category, issued_on
+    elif entry.agency_id != actor.agency_id:
+        raise WorkflowError("forbidden", N_("只能编辑本机关的主动公开目录"))
+    meta = {"title": title.strip(), "doc_number": (doc_number or "").strip() or None,
+            "category": category, "issued_on": issued_on.isoformat(),
+            "repealed_on": draft_of(entry).get("repealed_on") if entry.id else None}
+    if entry.published_on is None:
+        _show(entry, meta)  # never public yet: the row may follow the draft (staff lists)
     db.session.flush()
-    text_item = next((i for i in items_of(entry) if i.kind == "entry_text"), None) or \
-        review.new_item(kind="entry_text", title=N_("正文"), entry=entry)
-    review.add_text_version(text_item, body.strip(), actor)
-    audit.record(actor, "catalogue_saved", agency_id=agency_id,
-                 data={"entry": entry.id, "title": entry.title, "version": text_item.current.number})
+    item = text_item(entry) or review.new_item(kind="entry_text", title=N_("正文"), entry=entry)
+    review.add_text_version(item, body.strip(), actor, meta=meta)
+    audit.record(actor, "catalogue_saved", agency_id=entry.agency_id,
+                 data={"entry": entry.id, "title": meta["title"], "version": item.current.number,
+                       "sha256": item.current.sha256})
     db.session.commit()
     return entry
 
@@ -82,52 +117,74 @@ def save_entry(entry: CatalogueEntry | None, agency_id: int, actor: Actor, *, ti
 @atomic
 def add_attachment(entry: CatalogueEntry, upload: uploads.Upload, actor: Actor) -> None:
     _require_editor(actor)
+    _own(entry, actor)
     if msg := uploads.check(upload, current_app.config["UPLOAD_MAX_BYTES"]):
         raise ValidationFailed({"attachment": msg})
     item = review.new_item(kind="entry_file", title=uploads.safe_filename(upload.filename), entry=entry)
     review.add_file_version(item, upload, actor)
     audit.record(actor, "catalogue_attachment", agency_id=entry.agency_id,
-                 data={"entry": entry.id, "file": item.title})
+                 data={"entry": entry.id, "file": item.title, "sha256": item.current.sha256})
     db.session.commit()
 
 
+def _own(entry: CatalogueEntry, actor: Actor) -> None:
+    if entry.agency_id != actor.agency_id:
+        raise WorkflowError("forbidden", N_("只能处理本机关的主动公开目录"))
+
+
 @atomic
-def decide(entry: CatalogueEntry, item_id: int, decision: str, reason: str | None, actor: Actor) -> None:
-    """R6.2 一事一审 for catalogue items (referral has no clock here: it stays unpublished)."""
-    item = db.session.get(ReleaseItem, item_id)
+def decide(entry: CatalogueEntry, item_id: int, decision: str, reason: str | None, actor: Actor, *,
+           version_id, sha256) -> None:
+    """R6.2 一事一审 for catalogue items, bound to the version and fingerprint the reviewer saw
+    (a referral has no clock here: the item stays unpublished)."""
+    _own(entry, actor)
+    item = db.session.get(ReleaseItem, item_id) if isinstance(item_id, int) else None
     if item is None or item.entry_id != entry.id:
         raise ValidationFailed({"item": N_("未找到该内容")})
-    rev = review.record_decision(item, decision, reason, actor)
-    audit.record(actor, "catalogue_review", agency_id=entry.agency_id, data={
-        "entry": entry.id, "item": item.title, "version": item.current.number,
-        "decision": decision, "reason": rev.reason or None})
+    rev = review.record_decision(item, decision, reason, actor, version_id=version_id,
+                                 sha256=sha256)
+    audit.record(actor, "catalogue_review", agency_id=entry.agency_id,
+                 data={"entry": entry.id, **review.decision_data(item, rev)})
     db.session.commit()
 
 
 @atomic
 def publish(entry: CatalogueEntry, actor: Actor, today: date) -> None:
-    """R6.3: publish the current versions, each with its approving review."""
+    """R6.3: publish the current versions, each with its approving review of exactly that
+    content; the entry row then shows the reviewed metadata."""
     _require_editor(actor)
+    _own(entry, actor)
     items = items_of(entry)
     already = review.released_versions([i.id for i in items])
     fresh = [i for i in items if i.id not in already or already[i.id][1].id != i.current.id]
     if not fresh:
         raise WorkflowError("nothing_new", N_("没有需要发布的新内容"))
-    review.release_items(items if entry.published_on is None else fresh, actor, today)
+    releases = review.release_items(items if entry.published_on is None else fresh, actor, today)
+    text = text_item(entry)
+    if text is not None:
+        _show(entry, text.current.meta)
     entry.published_on = entry.published_on or today
     audit.record(actor, "catalogue_published", agency_id=entry.agency_id,
-                 data={"entry": entry.id, "items": [i.title for i in fresh]})
+                 data={"entry": entry.id, "items": [i.title for i in fresh],
+                       "released": review.release_data(releases)})
     db.session.commit()
 
 
 @atomic
 def repeal(entry: CatalogueEntry, repealed_on: date | None, actor: Actor) -> None:
+    """The validity (效力) is published with the entry (R6.1): recording a repeal drafts a new
+    version that is shown once reviewed and published."""
     _require_editor(actor)
-    if repealed_on is None or repealed_on < entry.issued_on:
+    _own(entry, actor)
+    draft = draft_of(entry)
+    issued = date.fromisoformat(draft["issued_on"]) if draft.get("issued_on") else entry.issued_on
+    if repealed_on is None or repealed_on < issued:
         raise ValidationFailed({"repealed_on": N_("废止日期须不早于成文日期")})
-    entry.repealed_on = repealed_on
+    item = text_item(entry)
+    version = review.copy_version(item, actor, repealed_on=repealed_on.isoformat())
     audit.record(actor, "catalogue_repealed", agency_id=entry.agency_id,
-                 data={"entry": entry.id, "repealed_on": repealed_on.isoformat()})
+                 data={"entry": entry.id, "repealed_on": repealed_on.isoformat(),
+                       "sha256": (version or item.current).sha256})
     db.session.commit()
 
 

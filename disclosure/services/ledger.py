@@ -127,7 +127,8 @@ def _case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: dat
     a = rec.applicant
     row = SimpleNamespace(
         agency_id=agency.id, tracking_no=tracking_no, query_code_hash=None,
-        idempotency_key=None, channel=rec.channel, status=dl.derive_status(rec),
+        idempotency_key=None, idempotency_body_sha256=None, channel=rec.channel,
+        status=dl.derive_status(rec),
         applicant_type=a.type, applicant_name=a.name, id_type=a.id_type, id_number=a.id_number,
         credit_code=a.credit_code, legal_representative=a.legal_representative,
         contact_name=a.contact_name, phone=a.phone, email=a.email, address=a.address,
@@ -315,12 +316,11 @@ def _insert_children(part: list[dl.LedgerRecord], ids: list[int]) -> None:
 
 
 def _audit(part: list[dl.LedgerRecord], rows: list[SimpleNamespace], actor: Actor) -> None:
-    """One ``import`` event per case, made by ``audit.record`` like every other event, then
-    written with one executemany instead of the ORM's row-by-row flush."""
-    events = [audit.record(actor, "import", case=row, after=row.status, on=rec.received_on,
-                           data=_audit_data(rec)) for rec, row in zip(part, rows)]
-    for ev in events:
-        db.session.expunge(ev)
+    """One ``import`` event per case, built and chained by ``audit`` like every other event,
+    then written with one executemany instead of the ORM's row-by-row flush."""
+    events = [audit.build(actor, "import", case=row, after=row.status, on=rec.received_on,
+                          data=_audit_data(rec)) for rec, row in zip(part, rows)]
+    audit.link_all(events)  # R7.2: imported history is part of the chain too
     _insert(Event, [{k: getattr(ev, k) for k in EVENT_COLUMNS} for ev in events])
 
 
@@ -348,6 +348,8 @@ def import_ledger(source: str | Iterable[str], *, agency_code: str | None = None
     transition(NEW, "import", actor.roles)  # who may import (admin, system)
     records, errors = dl.parse_ledger(source, today=today, agency=agency_code, tz=tz())
     agencies = _agencies()
+    records, scope_errors = _within_scope(records, agencies, actor)
+    errors += scope_errors
     fresh, unchanged, db_errors = _check_database(records, agencies)
     errors = sorted(errors + db_errors, key=lambda e: e.line)
     if errors or dry_run:
@@ -356,6 +358,23 @@ def import_ledger(source: str | Iterable[str], *, agency_code: str | None = None
     _write(fresh, agencies, actor, today)
     db.session.commit()
     return ImportResult([], len(fresh), unchanged, False)
+
+
+def _within_scope(records, agencies: dict[str, Agency], actor: Actor):
+    """An agency's administrator imports that agency's cases only (issue 12: admin is per
+    agency); the system and a platform administrator import for any agency."""
+    from .access import can_see_agency
+    if actor.id is None:
+        return records, []
+    ok, errors = [], []
+    for rec in records:
+        agency = agencies.get(rec.agency)
+        if agency is None or can_see_agency(actor, agency.id):
+            ok.append(rec)
+        else:
+            errors.append(LineError(rec.line, "agency", "other_agency",
+                                    Msg("不能导入其他机关（{agency}）的案件", agency=rec.agency)))
+    return ok, errors
 
 
 # -- export ---------------------------------------------------------------------------------------

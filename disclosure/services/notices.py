@@ -1,15 +1,28 @@
 """Letters the office sends (补正告知书, 征求第三方意见书, 延期答复告知书, 收费通知书…), rendered
 from templates/notices/<kind>.txt when the action happens and stored with the case, so the
-letter stays exactly what was sent even if a template changes later."""
+letter stays exactly what was sent even if a template changes later.
+
+R6.1/R6.3: a notice leaves the office, so it is a release item like a reply letter. The action
+(补正, extension…) records its fact and drafts the notice; the notice reaches the applicant —
+the status page, the outbox, the applicant's PDF — only once a reviewer approved exactly that
+text, which releases it. Notices have their own queue (services.review_queue), oldest limit
+first, so the review does not eat the 7 working days of 条例第三十条.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
 from ..domain.text import N_
+from ..domain.workflow import WorkflowError
+from ..database import atomic
 from ..extensions import db
 from ..i18n import render_official
-from ..models import Case, Notice
-from ..timeutil import now
+from ..models import Case, Notice, ReleaseItem
+from . import audit, outbox, review
+from .actors import Actor
 
 # The letters themselves are Chinese by law; a title marked N_ may also label the letter in the
 # staff UI (translated there), and is stored and sent verbatim.
@@ -23,21 +36,129 @@ TITLES = {
 # Letters addressed to the applicant (shown on the status page); the consultation letter goes
 # to the third party.
 FOR_APPLICANT = frozenset({"supplement", "extension", "fee", "deferred"})
+TEXT_MAX = 20000
 
 
-def issue(case: Case, kind: str, on: date, **values) -> Notice:
-    body = render_official(f"notices/{kind}.txt", case=case, on=on, **values)
-    notice = Notice(case_id=case.id, kind=kind, title=TITLES[kind], body=body.strip(),
-                    issued_on=on, created_at=now())
+def _meta(notice: Notice) -> dict:
+    return {"notice_kind": notice.kind, "title": notice.title}
+
+
+def issue(case: Case, kind: str, on: date, actor: Actor, **values) -> Notice:
+    """Draft the notice of an action as a release item awaiting review (inside the action's
+    transaction). Nothing is shown or sent yet."""
+    body = render_official(f"notices/{kind}.txt", case=case, on=on, **values).strip()
+    item = review.new_item(kind="notice", title=TITLES[kind], case=case)
+    review.add_text_version(item, body, actor, meta={"notice_kind": kind, "title": TITLES[kind]})
+    notice = Notice(case_id=case.id, kind=kind, title=TITLES[kind], body=body, issued_on=on,
+                    created_at=item.created_at, item_id=item.id)
     db.session.add(notice)
-    from . import outbox
-    if kind in FOR_APPLICANT:
-        outbox.notify_applicant(case, TITLES[kind], notice.body)
     return notice
 
 
-def for_case(case: Case, applicant_only: bool = False) -> list[Notice]:
-    q = db.session.query(Notice).filter(Notice.case_id == case.id)
-    if applicant_only:
-        q = q.filter(Notice.kind.in_(FOR_APPLICANT))
-    return q.order_by(Notice.issued_on, Notice.id).all()
+def item_of(notice: Notice) -> ReleaseItem | None:
+    return db.session.get(ReleaseItem, notice.item_id) if notice.item_id else None
+
+
+def status_of(notice: Notice) -> str:
+    """released / pending / rejected / referred (legacy notices without an item: released)."""
+    if notice.released_on is not None or notice.item_id is None:
+        return "released"
+    return review.status_of(item_of(notice))
+
+
+def _notice(case: Case, notice_id) -> Notice:
+    try:
+        notice = db.session.get(Notice, int(notice_id))
+    except (TypeError, ValueError, OverflowError):
+        notice = None
+    if notice is None or notice.case_id != case.id:
+        from .cases import ValidationFailed
+        raise ValidationFailed({"notice": N_("未找到该告知文书")})
+    return notice
+
+
+def _same_agency(case: Case, actor: Actor) -> None:
+    from .access import may_act_on
+    if not may_act_on(actor, case.agency_id):
+        raise WorkflowError("forbidden", N_("只能办理本机关的案件"))
+
+
+@atomic
+def decide(case: Case, notice_id, decision: str, reason: str | None, actor: Actor, today: date, *,
+           version_id, sha256) -> Notice:
+    """R6.2 一事一审 on the notice text the reviewer saw; an approval releases it at once (the
+    release references that approval) and sends it to the applicant."""
+    _same_agency(case, actor)
+    notice = _notice(case, notice_id)
+    if notice.released_on is not None:
+        raise WorkflowError("already_released", N_("该告知文书已发出"))
+    item = item_of(notice)
+    rev = review.record_decision(item, decision, reason, actor, version_id=version_id, sha256=sha256)
+    audit.record(actor, "notice_review", case=case, on=today,
+                 data={"notice": notice.id, "kind": notice.kind, **review.decision_data(item, rev)})
+    if decision == "approved":
+        releases = review.release_items([item], actor, today)
+        notice.released_on = today
+        text = item.current.text
+        audit.record(actor, "notice_released", case=case, on=today, data={
+            "notice": notice.id, "kind": notice.kind, "released": review.release_data(releases)})
+        if notice.kind in FOR_APPLICANT:
+            outbox.notify_applicant(case, notice.title, text)
+    db.session.commit()
+    return notice
+
+
+@atomic
+def revise(case: Case, notice_id, text: str, actor: Actor, today: date) -> Notice:
+    """The handler corrects a notice the reviewer returned: a new version, reviewed again."""
+    from .cases import ValidationFailed
+    _same_agency(case, actor)
+    if "handler" not in actor.roles and "office_head" not in actor.roles:
+        raise WorkflowError("forbidden", N_("只有承办人或负责人可以修改告知文书"))
+    notice = _notice(case, notice_id)
+    if notice.released_on is not None:
+        raise WorkflowError("already_released", N_("该告知文书已发出，不能再修改"))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed({f"notice-{notice.id}": N_("请填写告知文书全文")})
+    if len(text) > TEXT_MAX:
+        raise ValidationFailed({f"notice-{notice.id}": N_("告知文书过长")})
+    item = item_of(notice)
+    version = review.add_text_version(item, text, actor, meta=_meta(notice))
+    if version is not None:
+        notice.body = text
+        audit.record(actor, "notice_revised", case=case, on=today, data={
+            "notice": notice.id, "version": version.number, "sha256": version.sha256})
+    db.session.commit()
+    return notice
+
+
+@dataclass(frozen=True)
+class SentNotice:
+    """A notice as it left the office: the released text, never a later draft."""
+    id: int
+    kind: str
+    title: str
+    body: str
+    issued_on: date
+    released_on: date
+
+
+def for_case(case: Case, applicant_only: bool = False) -> list:
+    """Staff: every notice (drafts included). Applicant (``applicant_only``): only the released
+    notices addressed to them, with the text that was reviewed (R6.3)."""
+    rows = db.session.execute(select(Notice).where(Notice.case_id == case.id)
+                              .order_by(Notice.issued_on, Notice.id)).scalars().all()
+    if not applicant_only:
+        return list(rows)
+    out = []
+    released = review.released_versions([n.item_id for n in rows if n.item_id])
+    for n in rows:
+        if n.kind not in FOR_APPLICANT:
+            continue
+        if n.item_id is None:  # written before notices were gated (kept as history)
+            out.append(SentNotice(n.id, n.kind, n.title, n.body, n.issued_on, n.issued_on))
+        elif n.item_id in released and n.released_on is not None:
+            out.append(SentNotice(n.id, n.kind, n.title, released[n.item_id][1].text, n.issued_on,
+                                  n.released_on))
+    return out

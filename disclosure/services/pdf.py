@@ -96,7 +96,9 @@ def from_notice(case: Case, notice: Notice) -> Letter:
         addressee=addressee or case.applicant_name, paragraphs=tuple(paras),
         legal_basis=LEGAL_BASIS.get(notice.kind, ACT),
         remedy=_remedy(notice.kind), agency_name=agency,
-        dated=notice.issued_on)
+        dated=notice.issued_on,
+        # R6.3: until a reviewer approved it, a notice prints only as a marked draft
+        draft=getattr(notice, "released_on", None) is None)
 
 
 def _remedy(kind: str) -> str | None:

@@ -18,13 +18,15 @@ from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..i18n import render_official
-from ..models import Case, CasePause, CaseReply, ReleaseItem
+from ..domain import review as gate
+from ..models import Case, CasePause, CaseReply, ReleaseItem, SignOff
 from ..timeutil import now
 from . import outbox, review, uploads
 from .actors import Actor
 from .cases import ValidationFailed, apply, atomic, guard
 
 LETTER_MAX = 20000
+REPLY_KINDS = ("letter", "document")  # a case's other release items are its notices
 
 
 def reply_of(case: Case) -> CaseReply | None:
@@ -34,8 +36,8 @@ def reply_of(case: Case) -> CaseReply | None:
 def items_of(case: Case) -> list[ReleaseItem]:
     """The active items of the reply: the letter first, then documents in upload order."""
     rows = db.session.execute(select(ReleaseItem).where(
-        ReleaseItem.case_id == case.id, ReleaseItem.withdrawn.is_(False))
-        .order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars().all()
+        ReleaseItem.case_id == case.id, ReleaseItem.kind.in_(REPLY_KINDS),
+        ReleaseItem.withdrawn.is_(False)).order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars().all()
     return list(rows)
 
 
@@ -54,10 +56,34 @@ def _item(case: Case, item_id) -> ReleaseItem:
     return item
 
 
+def _letter_meta(case: Case, reply_type: str) -> dict:
+    """R6.1: what leaves with the letter besides its text — the reply type, the outcome the
+    annual report counts, the legal basis, and the exact documents sent with it."""
+    rt = REPLY_TYPES[reply_type]
+    docs = [{"name": i.current.filename, "sha256": i.current.content_sha256,
+             "redacted": bool(i.redacted)}
+            for i in items_of(case) if i.kind == "document" and i.current is not None]
+    return {"reply_type": reply_type, "outcome": rt.outcome, "legal_basis": rt.basis,
+            "documents": docs}
+
+
+def _letter(reply: CaseReply | None) -> ReleaseItem | None:
+    return db.session.get(ReleaseItem, reply.letter_item_id) if reply and reply.letter_item_id else None
+
+
+def _refresh_letter(case: Case, actor: Actor) -> None:
+    """The documents changed: the letter's package changed with them, so the letter gets a new
+    version (same text) that needs its own review (R6.2)."""
+    reply = reply_of(case)
+    letter = _letter(reply)
+    if letter is not None and letter.current is not None:
+        review.copy_version(letter, actor, **_letter_meta(case, reply.reply_type))
+
+
 @atomic
 def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Actor, today: date) -> CaseReply:
-    """Choose the reply type (fixing the outcome code) and save the letter text as a new
-    version when it changed (R6.2: an edit after approval needs a new review)."""
+    """Choose the reply type (fixing the outcome code) and save the letter; a change of the
+    text, the type, the outcome or the documents is a new version needing review (R6.1/R6.2)."""
     guard(case, "draft_reply", actor)
     if reply_type not in REPLY_TYPES:
         raise ValidationFailed({"reply_type": N_("请选择答复类型")})
@@ -67,8 +93,6 @@ def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Act
         reply = CaseReply(case_id=case.id, reply_type=reply_type, outcome=rt.outcome,
                           drafted_by_id=actor.id)
         db.session.add(reply)
-    elif reply.reply_type != reply_type:
-        reply.signed_off_by_id = reply.signed_off_at = None
     reply.reply_type, reply.outcome = reply_type, rt.outcome
     text = (letter_text or "").strip() or default_letter(case, reply_type)
     if len(text) > LETTER_MAX:
@@ -77,10 +101,11 @@ def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Act
         reply.letter_item_id = review.new_item(kind="letter", title=N_("政府信息公开申请答复告知书"),
                                                case=case).id
     letter = db.session.get(ReleaseItem, reply.letter_item_id)
-    version = review.add_text_version(letter, text, actor)
+    version = review.add_text_version(letter, text, actor, meta=_letter_meta(case, reply_type))
     apply(case, "draft_reply", actor, today, data={
         "reply_type": reply_type, "outcome": rt.outcome,
-        "letter_version": version.number if version else letter.current.number})
+        "letter_version": version.number if version else letter.current.number,
+        "sha256": letter.current.sha256})
     db.session.commit()
     return reply
 
@@ -92,8 +117,10 @@ def add_document(case: Case, upload: uploads.Upload, redacted: bool, actor: Acto
         raise ValidationFailed({"document": msg})
     title = uploads.safe_filename(upload.filename) + ("（删除处理后）" if redacted else "")
     item = review.new_item(kind="document", title=title, case=case, redacted=redacted)
-    review.add_file_version(item, upload, actor)
-    apply(case, "draft_reply", actor, today, data={"document_added": title})
+    review.add_file_version(item, upload, actor, meta={"redacted": bool(redacted)})
+    _refresh_letter(case, actor)
+    apply(case, "draft_reply", actor, today, data={"document_added": title,
+                                                   "sha256": item.current.sha256})
     db.session.commit()
     return item
 
@@ -105,9 +132,11 @@ def replace_document(case: Case, item_id, upload: uploads.Upload, actor: Actor, 
     item = _item(case, item_id)
     if msg := uploads.check(upload, current_app.config["UPLOAD_MAX_BYTES"]):
         raise ValidationFailed({"document": msg})
-    version = review.add_file_version(item, upload, actor)
+    version = review.add_file_version(item, upload, actor, meta={"redacted": bool(item.redacted)})
+    _refresh_letter(case, actor)
     apply(case, "draft_reply", actor, today, data={"document_replaced": item.title,
-                                                   "version": version.number})
+                                                   "version": version.number,
+                                                   "sha256": version.sha256})
     db.session.commit()
 
 
@@ -118,6 +147,8 @@ def remove_document(case: Case, item_id, actor: Actor, today: date) -> None:
     if item.kind == "letter":
         raise ValidationFailed({"item": N_("答复告知书不能删除")})
     item.withdrawn = True
+    db.session.flush()
+    _refresh_letter(case, actor)
     apply(case, "draft_reply", actor, today, data={"document_removed": item.title})
     db.session.commit()
 
@@ -133,16 +164,17 @@ def submit_for_review(case: Case, actor: Actor, today: date) -> None:
 
 
 @atomic
-def decide(case: Case, item_id, decision: str, reason: str | None, actor: Actor, today: date) -> None:
-    """R6.2 一事一审: one decision on one item. A rejection returns the case to drafting; a
-    referral to the competent / 保密 authority runs as an other-agency consultation (R6.4)."""
+def decide(case: Case, item_id, decision: str, reason: str | None, actor: Actor, today: date, *,
+           version_id, sha256) -> None:
+    """R6.2 一事一审: one decision on the version and fingerprint the reviewer saw. A rejection
+    returns the case to drafting; a referral to the competent / 保密 authority runs as an
+    other-agency consultation (R6.4)."""
     guard(case, {"approved": "review_item", "rejected": "return_to_drafting",
                  "referred": "refer_review"}.get(decision, "review_item"), actor)
     item = _item(case, item_id)
-    rev = review.record_decision(item, decision, reason, actor)
-    data = {"item": item.title, "version": item.current.number, "decision": decision}
-    if rev.reason:
-        data["reason"] = rev.reason
+    rev = review.record_decision(item, decision, reason, actor, version_id=version_id,
+                                 sha256=sha256)
+    data = review.decision_data(item, rev)
     if decision == "approved":
         apply(case, "review_item", actor, today, data=data)
     elif decision == "rejected":
@@ -154,15 +186,32 @@ def decide(case: Case, item_id, decision: str, reason: str | None, actor: Actor,
     db.session.commit()
 
 
+def sign_off_of(case: Case) -> SignOff | None:
+    """The 签发 of the letter's current version — none once the package changed (R6.2)."""
+    letter = _letter(reply_of(case))
+    v = letter.current if letter is not None else None
+    if v is None:
+        return None
+    return db.session.execute(select(SignOff).where(
+        SignOff.version_id == v.id, SignOff.sha256 == v.sha256)).scalar()
+
+
 @atomic
-def sign_off(case: Case, actor: Actor, today: date) -> None:
-    """Optional 签发 by the office head before dispatch (setting REQUIRE_SIGN_OFF)."""
+def sign_off(case: Case, actor: Actor, today: date, *, version_id, sha256) -> None:
+    """签发 by the office head (setting REQUIRE_SIGN_OFF), bound to the letter version and
+    fingerprint the head saw — the letter's fingerprint covers the whole package."""
     guard(case, "sign_off", actor)
-    reply = reply_of(case)
-    if reply is None:
+    letter = _letter(reply_of(case))
+    if letter is None or letter.current is None:
         raise WorkflowError("no_draft", N_("尚无答复"))
-    reply.signed_off_by_id, reply.signed_off_at = actor.id, now()
-    apply(case, "sign_off", actor, today)
+    v = letter.current
+    gate.check_current(v.id, v.sha256, version_id, sha256)
+    if sign_off_of(case) is not None:
+        raise WorkflowError("already_signed", N_("该版本已签发"))
+    db.session.add(SignOff(version_id=v.id, sha256=v.sha256, signed_by_id=actor.id,
+                           signed_at=now()))
+    apply(case, "sign_off", actor, today, data={"version_id": v.id, "version": v.number,
+                                                "sha256": v.sha256})
     db.session.commit()
 
 
@@ -182,14 +231,18 @@ def release_reply(case: Case, actor: Actor, today: date) -> None:
     db.session.refresh(case)
     guard(case, "release_reply", actor)
     reply = reply_of(case)
-    if reply is None:
+    letter = _letter(reply)
+    if reply is None or letter is None or letter.current is None:
         raise WorkflowError("no_draft", N_("尚无答复"))
-    if current_app.config.get("REQUIRE_SIGN_OFF") and reply.signed_off_by_id is None:
-        raise WorkflowError("not_signed_off", N_("答复尚未经负责人签发"))
+    if current_app.config.get("REQUIRE_SIGN_OFF") and sign_off_of(case) is None:
+        raise WorkflowError("not_signed_off", N_("答复尚未经负责人签发（或签发后内容已变更）"))
     items = items_of(case)
-    review.release_items(items, actor, today)
-    case.outcome, case.concluded_on, reply.released_on = reply.outcome, today, today
-    apply(case, "release_reply", actor, today, data={"outcome": reply.outcome, "items": len(items)})
+    releases = review.release_items(items, actor, today)
+    # The outcome that counts is the one the reviewer approved with the letter (R6.1).
+    outcome = letter.current.meta["outcome"]
+    case.outcome, case.concluded_on, reply.released_on = outcome, today, today
+    apply(case, "release_reply", actor, today, data={
+        "outcome": outcome, "items": len(items), "released": review.release_data(releases)})
     outbox.notify_applicant(case, "政府信息公开申请答复",
                             f"您的申请 {case.tracking_no} 已作出答复，请凭申请编号和查询码查看。")
     db.session.commit()
@@ -200,18 +253,19 @@ def released_reply(case: Case) -> dict | None:
     reply = reply_of(case)
     if reply is None or reply.released_on is None:
         return None
-    items = db.session.execute(select(ReleaseItem).where(ReleaseItem.case_id == case.id)
+    items = db.session.execute(select(ReleaseItem).where(ReleaseItem.case_id == case.id,
+                                                        ReleaseItem.kind.in_(REPLY_KINDS))
                                .order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars().all()
     released = review.released_versions([i.id for i in items])
-    letter, documents = None, []
+    letter, documents, outcome = None, [], reply.outcome
     for item in items:
         if item.id not in released:
             continue
         rel, ver = released[item.id]
         if item.kind == "letter":
-            letter = ver.text
+            letter, outcome = ver.text, (ver.meta or {}).get("outcome", reply.outcome)
         else:
             documents.append({"release_id": rel.id, "name": ver.filename, "size": ver.size,
                               "stored_name": ver.stored_name, "content_type": ver.content_type})
-    return {"outcome": reply.outcome, "replied_on": reply.released_on, "letter": letter,
+    return {"outcome": outcome, "replied_on": reply.released_on, "letter": letter,
             "documents": documents}

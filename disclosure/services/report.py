@@ -16,12 +16,15 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from ..domain import report as rules
+from ..domain.codes import Role
 from ..domain.text import N_, Msg
+from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..models import (Agency, Appeal, Case, CatalogueEntry, ItemVersion, ReleaseItem, ReportYear,
                       Review)
 from ..timeutil import now, tz
 from . import audit
+from . import spreadsheet_safety as safe_cells
 from .actors import Actor
 from .calendar import get_calendar
 from .cases import ValidationFailed, compose
@@ -305,8 +308,29 @@ def to_json(r: AnnualReport) -> dict:
 def csv_text(r: AnnualReport) -> str:
     import csv
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rules.csv_rows(to_json(r)))
+    rows = safe_cells.csv_rows(rules.csv_rows(to_json(r)))  # no cell read as a formula
+    csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
+
+
+# -- who states the report (issue 12) -------------------------------------------------------------
+# The texts and entered figures of the report, and the appeals behind its table 四, are the
+# agency's own official statement: only its office head or its administrator enters them — and
+# only for their own agency (not a platform administrator, who sees every agency but belongs to
+# none of them). Checked here, in the services, so no view or script can skip it.
+REPORT_OWNERS = frozenset({Role.OFFICE_HEAD, Role.ADMIN})
+REFUSAL = N_("只有本机关的政府信息公开工作机构负责人或管理员可以编辑年度报告的文字和填报数据")
+
+
+def may_state(actor: Actor, agency_id: int | None) -> bool:
+    """May ``actor`` edit the report texts / figures and the appeals of agency ``agency_id``?"""
+    return (agency_id is not None and actor.agency_id == agency_id
+            and bool(actor.roles & REPORT_OWNERS))
+
+
+def require_owner(actor: Actor, agency_id: int | None, refusal: str) -> None:
+    if not may_state(actor, agency_id):
+        raise WorkflowError("forbidden", refusal)
 
 
 # -- entered figures and texts (sections 一, 二, 五, 六) -----------------------------------------
@@ -358,7 +382,9 @@ def _jsonable(v):
 
 
 def save_year(agency: Agency, year: int, values: dict, actor: Actor) -> ReportYear:
-    """Save one agency's texts and entered figures for a year; one audit event with every change."""
+    """Save one agency's texts and entered figures for a year; one audit event with every change.
+    WorkflowError("forbidden") unless ``actor`` is that agency's office head or administrator."""
+    require_owner(actor, agency.id, REFUSAL)
     if not 2000 <= year <= 2100:
         raise ValidationFailed({"year": N_("年度无效")})
     clean = validate_entry(values)
@@ -571,7 +597,9 @@ def xlsx_bytes(r: AnnualReport) -> bytes:
         ws.column_dimensions[get_column_letter(i)].width = width
 
     def line(row: int, text: str, bold=False, span=10, height=None) -> int:
-        ws.cell(row, 1, text).font = Font(bold=bold, size=14 if bold and row == 1 else 11)
+        # The texts are typed by staff: written as text, never as a formula (spreadsheet_safety).
+        safe_cells.xlsx_set(ws.cell(row, 1), text).font = Font(
+            bold=bold, size=14 if bold and row == 1 else 11)
         ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
         if height:
@@ -586,7 +614,7 @@ def xlsx_bytes(r: AnnualReport) -> bytes:
                 while (row, col) in taken:
                     col += 1
                 value = c.value
-                target = ws.cell(row, col, value)
+                target = safe_cells.xlsx_set(ws.cell(row, col), value)
                 if isinstance(value, Decimal):
                     target.number_format = "0.00"
                 target.alignment = wrap
@@ -620,7 +648,7 @@ def xlsx_bytes(r: AnnualReport) -> bytes:
     row = line(row, r.texts["problems"] or "", height=text_height(r.texts["problems"] or ""))
     row = line(row + 1, rules.SECTIONS[5], bold=True)
     row = line(row, FEE_LINE, span=3)
-    ws.cell(row - 1, 4, Decimal(r.fees_yuan)).number_format = "0.00"
+    safe_cells.xlsx_set(ws.cell(row - 1, 4), Decimal(r.fees_yuan)).number_format = "0.00"
     line(row, r.texts["other_matters"] or "", height=text_height(r.texts["other_matters"] or ""))
     _xlsx_checks(wb.create_sheet("校验与比率"), r)
     buf = io.BytesIO()
@@ -629,16 +657,17 @@ def xlsx_bytes(r: AnnualReport) -> bytes:
 
 
 def _xlsx_checks(ws, r: AnnualReport) -> None:
-    ws.append(["比率", "分子", "分母", "数值", "计算方法"])
+    put = safe_cells.xlsx_append  # every cell as a value, never a formula (spreadsheet_safety)
+    put(ws, ["比率", "分子", "分母", "数值", "计算方法"])
     for key, rate in r.rates.items():
         num, den = rules.RATE_FORMULAS[key]
-        ws.append([rules.RATE_LABELS[key], rate.numerator, rate.denominator,
-                   Decimal(rate.value) if rate.value is not None else "—", f"{num} ÷（{den}）"])
+        put(ws, [rules.RATE_LABELS[key], rate.numerator, rate.denominator,
+                 Decimal(rate.value) if rate.value is not None else "—", f"{num} ÷（{den}）"])
         if rate.value is not None:
             ws.cell(ws.max_row, 4).number_format = "0.00%"
-    ws.append([])
-    ws.append(["校验", "结果", "数字", "说明"])
+    put(ws, [])
+    put(ws, ["校验", "结果", "数字", "说明"])
     for c in r.checks:
-        ws.append([c.name, "通过" if c.ok else "不通过", c.detail, c.label])
+        put(ws, [c.name, "通过" if c.ok else "不通过", c.detail, c.label])
     for letter, width in zip("ABCDE", (28, 10, 40, 60, 50)):
         ws.column_dimensions[letter].width = width

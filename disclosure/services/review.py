@@ -31,27 +31,56 @@ def new_item(*, kind: str, title: str, case=None, entry=None, redacted: bool = F
     return item
 
 
-def add_text_version(item: ReleaseItem, text: str, actor: Actor) -> ItemVersion | None:
-    """R6.2: a changed text is a new version (needing its own review); unchanged → None."""
-    sha = rules.fingerprint(text)
-    if item.current is not None and item.current.sha256 == sha:
+def fields_of(item: ReleaseItem, version: ItemVersion) -> dict:
+    """Everything that leaves with this version (R6.1), as the fingerprint sees it."""
+    fields = dict(version.meta or {})
+    if version.text is not None:
+        fields["text"] = version.text
+    if version.stored_name:
+        fields["filename"], fields["content_sha256"] = version.filename, version.content_sha256
+    return fields
+
+
+def _add_version(item: ReleaseItem, actor: Actor, *, text: str | None = None,
+                 meta: dict | None = None, stored: uploads.StoredFile | None = None) -> ItemVersion | None:
+    """R6.2: any change to anything that leaves with the item is a new version, needing its
+    own review; identical content → None (nothing to review again)."""
+    version = ItemVersion(item_id=item.id, number=len(item.versions) + 1, text=text,
+                          meta=meta or None, drafter_id=actor.id, created_at=now(),
+                          fingerprint_scheme=2)
+    if stored is not None:
+        version.filename, version.stored_name = stored.filename, stored.stored_name
+        version.content_type, version.size = stored.content_type, stored.size
+        version.content_sha256 = stored.sha256
+    version.sha256 = rules.package_fingerprint(item.kind, fields_of(item, version))
+    if item.current is not None and item.current.sha256 == version.sha256:
         return None
-    version = ItemVersion(item_id=item.id, number=len(item.versions) + 1, text=text, sha256=sha,
-                          drafter_id=actor.id, created_at=now())
     item.versions.append(version)
     db.session.flush()
     return version
 
 
-def add_file_version(item: ReleaseItem, upload: uploads.Upload, actor: Actor) -> ItemVersion:
-    stored = uploads.store(upload)
-    version = ItemVersion(item_id=item.id, number=len(item.versions) + 1, filename=stored.filename,
-                          stored_name=stored.stored_name, content_type=stored.content_type,
-                          size=stored.size, sha256=stored.sha256, drafter_id=actor.id,
-                          created_at=now())
-    item.versions.append(version)
-    db.session.flush()
-    return version
+def add_text_version(item: ReleaseItem, text: str, actor: Actor,
+                     meta: dict | None = None) -> ItemVersion | None:
+    return _add_version(item, actor, text=text, meta=meta)
+
+
+def add_file_version(item: ReleaseItem, upload: uploads.Upload, actor: Actor,
+                     meta: dict | None = None) -> ItemVersion:
+    return _add_version(item, actor, meta=meta, stored=uploads.store(upload))
+
+
+def copy_version(item: ReleaseItem, actor: Actor, **changes) -> ItemVersion | None:
+    """A new version of the current one with some package fields changed (e.g. a document's
+    redaction flag, a catalogue entry's validity)."""
+    cur = item.current
+    meta = {**(cur.meta or {}), **{k: v for k, v in changes.items() if k != "text"}}
+    text = changes.get("text", cur.text)
+    if cur.stored_name:
+        stored = uploads.StoredFile(cur.filename, cur.stored_name, cur.content_type, cur.size,
+                                cur.content_sha256)
+        return _add_version(item, actor, text=text, meta=meta, stored=stored)
+    return _add_version(item, actor, text=text, meta=meta)
 
 
 def decisions_for(version_ids: list[int]) -> dict[int, list[Review]]:
@@ -83,11 +112,14 @@ def status_of(item: ReleaseItem) -> str:
     return decided[-1].decision if decided else "pending"
 
 
-def record_decision(item: ReleaseItem, decision: str, reason: str | None, actor: Actor) -> Review:
-    """R6.2/R6.4: one reviewer's decision on the item's current version."""
+def record_decision(item: ReleaseItem, decision: str, reason: str | None, actor: Actor, *,
+                    version_id, sha256) -> Review:
+    """R6.2/R6.4: one reviewer's decision on the version and fingerprint they saw — refused
+    unless both are still current (a stale form never approves newer content)."""
     version = item.current
     if version is None:
         raise WorkflowError("empty_item", N_("该事项没有内容"))
+    rules.check_current(version.id, version.sha256, version_id, sha256)
     rules.check_reviewer(actor.roles, actor.id, version.drafter_id)
     reason = rules.check_decision(decision, reason)
     if status_of(item) == "approved":
@@ -102,6 +134,21 @@ def record_decision(item: ReleaseItem, decision: str, reason: str | None, actor:
         # Another reviewer approved the same version at the same moment: theirs stands.
         raise WorkflowError("already_approved", N_("该版本已由其他审查员审查同意")) from None
     return review
+
+
+def decision_data(item: ReleaseItem, review: Review) -> dict:
+    """What the review event records (R7.2): the item, version and fingerprint decided on."""
+    data = {"item": item.title, "item_id": item.id, "version": item.current.number,
+            "version_id": review.version_id, "sha256": review.sha256, "decision": review.decision}
+    if review.reason:
+        data["reason"] = review.reason
+    return data
+
+
+def release_data(releases: list[Release]) -> list[dict]:
+    """What a release event records (R7.2): each released version's fingerprint."""
+    return [{"item_id": r.item_id, "version_id": r.version_id, "sha256": r.sha256}
+            for r in releases]
 
 
 def release_items(items: list[ReleaseItem], actor: Actor, today: date) -> list[Release]:
@@ -139,3 +186,10 @@ def released_versions(item_ids: list[int]) -> dict[int, tuple[Release, ItemVersi
     for rel, ver in rows:
         out[rel.item_id] = (rel, ver)
     return out
+
+
+def seen(item: ReleaseItem) -> dict:
+    """The version and fingerprint of the item as shown now — what a decision form carries
+    (demo data and scripted reviews use it the same way)."""
+    v = item.current
+    return {"version_id": v.id if v else None, "sha256": v.sha256 if v else None}

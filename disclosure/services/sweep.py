@@ -21,7 +21,7 @@ from ..domain.codes import Outcome, PauseKind, Role, Status
 from ..domain.workflow import WorkflowError
 from ..database import writing
 from ..extensions import db
-from ..models import Agency, Case, CasePause, User, UserRole
+from ..models import Agency, Case, CasePause, Notice, User, UserRole
 from . import audit, claims, outbox
 from .actors import SYSTEM_ACTOR
 from .calendar import add_workdays, get_calendar
@@ -80,6 +80,13 @@ def _conclude(case: Case, action: str, outcome: str, on: date, today: date) -> N
     apply(case, action, SYSTEM_ACTOR, today, on=on)
 
 
+def _unsent(kind: str):
+    """The case's notice of ``kind`` still awaits its review (R6.3): it has not reached the
+    applicant, so the applicant's period cannot have lapsed."""
+    return select(Notice.id).where(Notice.case_id == Case.id, Notice.kind == kind,
+                                   Notice.item_id.is_not(None), Notice.released_on.is_(None)).exists()
+
+
 def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:
     """R4.3, 条例第三十条: no supplement by the end of the period → other.no_supplement on the
     first day after it."""
@@ -88,7 +95,7 @@ def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:
     for cid, asked, period in db.session.execute(select(
             Case.id, Case.supplement_requested_on, Case.supplement_period_workdays).where(
             Case.status == Status.AWAITING_SUPPLEMENT, Case.supplement_received_on.is_(None),
-            Case.supplement_requested_on < today).order_by(Case.id)).all():
+            Case.supplement_requested_on < today, ~_unsent("supplement")).order_by(Case.id)).all():
         due = deadlines.supplement_due(asked, period, cal)
         if today > due:
             items.append((due + timedelta(days=1), cid))
@@ -102,8 +109,8 @@ def conclude_unpaid_fees(today: date, report: SweepReport) -> None:
     items = []
     for cid, notified in db.session.execute(select(Case.id, Case.fee_notified_on).where(
             Case.status == Status.PAUSED, Case.fee_notified_on.is_not(None),
-            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20))
-            .order_by(Case.id)).all():
+            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20),
+            ~_unsent("fee")).order_by(Case.id)).all():
         due = deadlines.fee_payment_due(notified, cal)
         if today > due:
             items.append((due + timedelta(days=1), cid))

@@ -1,10 +1,14 @@
 """Attachments: type decided by content (magic bytes), never by the file name; stored under the
-instance folder with random names; served only as downloads (Content-Disposition: attachment)."""
+instance folder with random names that end in the extension of the *sniffed* type; served only
+as downloads (Content-Disposition: attachment) whose name also ends in that extension — a PDF
+uploaded as ``x.html`` is kept and served as ``x.pdf`` (issue 12), so a saved download never
+opens as a page."""
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -15,6 +19,10 @@ from ..domain.text import N_, Msg
 
 ALLOWED = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "ofd": "application/ofd"}
 ALLOWED_LABEL = "PDF、JPG、PNG、OFD"
+# Names a sniffed type may keep (anything else gets the type's own extension).
+EXTENSIONS = {"pdf": {"pdf"}, "png": {"png"}, "jpg": {"jpg", "jpeg"}, "ofd": {"ofd"}}
+# 32 random hex characters, then (since issue 12) the sniffed type's extension.
+STORED_NAME = re.compile(r"[0-9a-f]{32}(\.(?:pdf|png|jpg|ofd))?")
 
 
 @dataclass
@@ -73,18 +81,31 @@ def upload_dir() -> str:
     return path
 
 
+def named_as(filename: str, kind: str) -> str:
+    """``filename`` (made safe) ending in an extension of the sniffed ``kind``: the claimed
+    extension is kept when it agrees with the content, replaced otherwise (x.html → x.pdf)."""
+    name = safe_filename(filename)
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() in EXTENSIONS[kind]:
+        return name
+    base = stem if dot and stem else name
+    return f"{base[:200 - len(kind) - 1]}.{kind}"
+
+
 def store(upload: Upload) -> StoredFile:
     kind = sniff(upload.data)
-    stored_name = secrets.token_hex(16)
+    if kind is None:
+        raise ValueError("store() needs a file that passed check()")
+    stored_name = f"{secrets.token_hex(16)}.{kind}"
     with open(os.path.join(upload_dir(), stored_name), "wb") as fh:
         fh.write(upload.data)
         fh.flush()
         os.fsync(fh.fileno())
-    return StoredFile(safe_filename(upload.filename), stored_name, ALLOWED[kind],
+    return StoredFile(named_as(upload.filename, kind), stored_name, ALLOWED[kind],
                       len(upload.data), hashlib.sha256(upload.data).hexdigest())
 
 
 def path_of(stored_name: str) -> str:
-    if not all(c in "0123456789abcdef" for c in stored_name):
+    if not isinstance(stored_name, str) or not STORED_NAME.fullmatch(stored_name):
         raise ValueError("bad stored name")
     return os.path.join(upload_dir(), stored_name)

@@ -1,35 +1,90 @@
-"""Agencies, staff accounts, roles and sign-in (lock-out after repeated failures)."""
+"""Agencies, staff accounts, roles, passwords and sign-in.
+
+Sign-in (issue 12): every attempt costs exactly one password-hash verification — against a
+fixed dummy hash of the same method when the user is unknown, inactive or the attempt is
+refused — so the answer time does not tell which user names exist. Repeated failures are
+*throttled*, never locked: after LOGIN_THROTTLE_AFTER failures of one (user name, client
+address) pair, and after LOGIN_THROTTLE_ADDRESS_AFTER failures from one address, each further
+attempt must wait 2, 4, 8 … seconds (at most LOGIN_THROTTLE_MAX_SECONDS); attempts inside the
+wait are refused without counting, so they do not extend it. The real user at another address
+is never slowed down by an attacker's failures. Crossing the threshold writes a
+``login_throttled`` event and tells the agency's administrators (once a day per account).
+
+Staff passwords: at least 12 characters, not in zxcvbn's list of the 30,000 most common
+passwords, and a zxcvbn strength score of at least PASSWORD_MIN_SCORE (3 of 4).
+"""
 from __future__ import annotations
 
-from datetime import timedelta
+import functools
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import timeutil
 from ..domain.codes import Role
 from ..domain.text import N_, Msg
 from ..database import atomic
 from ..extensions import db
-from ..models import Agency, User, UserRole
+from ..models import Agency, LoginFailure, User, UserRole
 from ..timeutil import now
-from . import audit
+from . import audit, claims, outbox
 from .actors import SYSTEM_ACTOR, Actor
 from .cases import ValidationFailed
 
 ROLE_VALUES = {r.value for r in Role}
 
+PASSWORD_FLOOR = 12  # PASSWORD_MIN_LENGTH may raise the minimum, never lower it
+DEFAULTS = {
+    "PASSWORD_MIN_LENGTH": PASSWORD_FLOOR,
+    "PASSWORD_MIN_SCORE": 3,               # zxcvbn score 0–4
+    "LOGIN_THROTTLE_AFTER": 5,             # failures of one (user name, address) pair
+    "LOGIN_THROTTLE_ADDRESS_AFTER": 30,    # failures from one address, any user name
+    "LOGIN_THROTTLE_MAX_SECONDS": 15 * 60,  # the longest wait
+    "LOGIN_THROTTLE_WINDOW_HOURS": 24,     # failures older than this no longer count
+}
 
-def password_problem(password: str) -> str | None:
-    """Minimum strength: length and at least two kinds of characters."""
-    min_len = current_app.config["PASSWORD_MIN_LENGTH"]
+
+def _setting(name: str) -> int:
+    return int(current_app.config.get(name, DEFAULTS[name]))
+
+
+# -- passwords ------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """zxcvbn's list of the 30,000 most common passwords (from leaked password sets)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why ``password`` is not good enough for a staff account (a Chinese message), or None.
+
+    ``user_inputs`` (user name, display name) count as guessable words."""
+    from zxcvbn import zxcvbn
+
+    password = password or ""
+    if password.strip().lower() in _common_passwords():
+        return N_("这是一个常见密码，很容易被猜中，请换一个")
+    min_len = max(PASSWORD_FLOOR, _setting("PASSWORD_MIN_LENGTH"))
     if len(password) < min_len:
         return Msg("密码至少 {min_len} 位", min_len=min_len)
-    kinds = sum([any(c.isdigit() for c in password), any(c.isalpha() for c in password),
-                 any(not c.isalnum() for c in password)])
-    if kinds < 2:
-        return N_("密码须同时包含字母、数字或符号中的至少两类")
+    # zxcvbn's matching grows fast with the length; the first 100 characters decide enough.
+    score = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])["score"]
+    if score < _setting("PASSWORD_MIN_SCORE"):
+        return N_("密码太容易被猜中：请不要使用常见单词、姓名、日期、重复或键盘上相邻的字符，"
+                  "可以用几个不相关的词组成较长的密码")
     return None
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @atomic
@@ -61,7 +116,7 @@ def create_user(username: str, password: str, agency_code: str, roles: list[str]
         errors["username"] = N_("用户名须为 1–64 位且不含空格")
     elif db.session.execute(select(User).where(User.username == username)).scalar():
         errors["username"] = N_("该用户名已存在")
-    if problem := password_problem(password or ""):
+    if problem := password_problem(password or "", (username, display_name or "")):
         errors["password"] = problem
     agency = db.session.execute(select(Agency).where(Agency.code == agency_code)).scalar()
     if agency is None:
@@ -72,9 +127,8 @@ def create_user(username: str, password: str, agency_code: str, roles: list[str]
     if errors:
         raise ValidationFailed(errors)
     user = User(username=username, display_name=(display_name or username)[:100],
-                password_hash=generate_password_hash(
-                    password, method=current_app.config["PASSWORD_HASH_METHOD"]), agency_id=agency.id,
-                active=True, failed_logins=0, session_version=0, created_at=now())
+                password_hash=_hash(password), agency_id=agency.id,
+                active=True, session_version=0, created_at=now())
     user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
     db.session.add(user)
     db.session.flush()
@@ -114,41 +168,173 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
     db.session.commit()
 
 
-def _dummy_hash() -> str:
-    return generate_password_hash("not-a-password", method=current_app.config["PASSWORD_HASH_METHOD"])
+@atomic
+def set_password(user: User, password: str, actor: Actor) -> None:
+    """A new password (same policy as at creation); signs the user out everywhere."""
+    if problem := password_problem(password or "", (user.username, user.display_name)):
+        raise ValidationFailed({"password": problem})
+    user.password_hash = _hash(password)
+    user.session_version = (user.session_version or 0) + 1
+    db.session.execute(delete(LoginFailure).where(
+        LoginFailure.account_key == _account_key(user.username)))
+    audit.record(actor, "password_changed", agency_id=user.agency_id,
+                 data={"username": user.username})
+    db.session.commit()
+
+
+# -- sign-in --------------------------------------------------------------------------------------
+
+def verify_password(pwhash: str, password: str) -> bool:
+    """The one password-hash verification of a sign-in attempt (tests count the calls)."""
+    return check_password_hash(pwhash, password)
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def dummy_hash() -> str:
+    """A fixed hash of the configured method, verified when there is no real one to verify."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("no user has this password", method=method)
+    return _dummy_hashes[method]
+
+
+def _account_key(username: str) -> str:
+    """The user name as typed, keyed with the app secret (64 hex characters)."""
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"login|{username}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def client_key(address: str | None) -> str:
+    """The address throttling counts by: an IPv4 address, or the /64 network of an IPv6 one
+    (one subscriber usually holds a whole /64)."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return (address or "-").strip()[:64] or "-"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """What a sign-in attempt came to. ``user`` on success. ``refused``: not even checked,
+    because the client must wait until ``retry_at``; after a failure ``retry_at`` tells when
+    the next attempt will be accepted (None: at once)."""
+    user: User | None = None
+    refused: bool = False
+    retry_at: datetime | None = None
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    return dt.replace(tzinfo=timezone.utc) if dt is not None and dt.tzinfo is None else dt
+
+
+def _wait_until(count: int, last: datetime | None, after: int) -> datetime | None:
+    """After ``after`` failures the wait doubles with each further one: 2 s, 4 s, 8 s …"""
+    if count < after or last is None:
+        return None
+    seconds = min(_setting("LOGIN_THROTTLE_MAX_SECONDS"), 2 ** min(count - after + 1, 30))
+    return _aware(last) + timedelta(seconds=seconds)
+
+
+def _failures(since: datetime, address: str, key: str | None = None) -> tuple[int, datetime | None]:
+    q = select(func.count(), func.max(LoginFailure.at)).where(
+        LoginFailure.address == address, LoginFailure.at > since)
+    if key is not None:
+        q = q.where(LoginFailure.account_key == key)
+    count, last = db.session.execute(q).one()
+    return count, last
+
+
+def _retry_at(key: str, address: str, since: datetime) -> tuple[datetime | None, int, int]:
+    pair, pair_last = _failures(since, address, key)
+    everywhere, address_last = _failures(since, address)
+    waits = [w for w in (_wait_until(pair, pair_last, _setting("LOGIN_THROTTLE_AFTER")),
+                         _wait_until(everywhere, address_last,
+                                     _setting("LOGIN_THROTTLE_ADDRESS_AFTER"))) if w]
+    return (max(waits) if waits else None), pair, everywhere
+
+
+def _agency_admins(agency_id: int) -> list[User]:
+    return list(db.session.execute(select(User).join(UserRole).where(
+        User.agency_id == agency_id, UserRole.role == Role.ADMIN,
+        User.active.is_(True))).scalars().unique())
+
+
+def _alert(user: User, address: str, failures: int, current: datetime) -> None:
+    """The account crossed the threshold: an event, and (once a day) a message to the admins."""
+    audit.record(SYSTEM_ACTOR, "login_throttled", agency_id=user.agency_id,
+                 data={"username": user.username, "address": address, "failures": failures})
+    day = timeutil.local_date(current)
+    if claims.claim("login_throttled_alert", day, str(user.id)):
+        agency = db.session.get(Agency, user.agency_id)
+        when = timeutil.as_local(current).strftime("%Y-%m-%d %H:%M")
+        # Internal notice to the agency's administrators (Chinese, like the sweep's digests).
+        outbox.notify_staff(
+            _agency_admins(user.agency_id),
+            f"【{agency.name}】账户 {user.username} 多次登录失败",
+            f"{when}，账户 {user.username}（{user.display_name}）自地址 {address} 连续 {failures} 次"
+            f"登录失败，该地址此后的登录尝试已被延缓。账户未被锁定，本人从其他地址仍可正常登录。\n"
+            f"如非本人操作，请核实情况；必要时在“用户与角色”中停用该账户或为其重设密码。")
 
 
 @atomic
-def authenticate(username: str, password: str) -> User | None:
-    """Check a sign-in; lock the account for a while after repeated failures (audited)."""
-    user = db.session.execute(select(User).where(User.username == (username or "").strip())).scalar()
-    current = now()
-    if user is None:
-        check_password_hash(_dummy_hash(), password or "")  # same cost either way
-        return None
-    locked = user.locked_until
-    if locked is not None and locked.tzinfo is None:
-        locked = locked.replace(tzinfo=current.tzinfo)
-    if not user.active or (locked and locked > current):
-        audit.record(Actor(user.id, user.display_name), "login_refused", agency_id=user.agency_id)
+def sign_in(username: str | None, password: str | None, address: str | None = None) -> SignIn:
+    """Check a sign-in attempt from ``address`` (the client's IP address)."""
+    name = (username or "").strip()
+    password = password or ""
+    addr = client_key(address)
+    key = _account_key(name)
+    current = timeutil.now()
+    since = current - timedelta(hours=_setting("LOGIN_THROTTLE_WINDOW_HOURS"))
+    user = db.session.execute(select(User).where(User.username == name)).scalar() \
+        if len(name) <= 64 else None
+    retry_at, _pair, _everywhere = _retry_at(key, addr, since)
+    refused = retry_at is not None and retry_at > current
+    usable = user is not None and user.active and not refused
+    # Exactly one verification on every path, the same cost whatever the outcome.
+    matches = verify_password(user.password_hash if usable else dummy_hash(), password)
+    if refused:
+        if user is not None:
+            audit.record(Actor(user.id, user.display_name), "login_refused",
+                         agency_id=user.agency_id, data={"reason": "throttled"})
         db.session.commit()
-        return None
-    if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        data = {"failures": user.failed_logins}
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = current + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            data["locked"] = True
-        audit.record(Actor(user.id, user.display_name), "login_failed",
-                     agency_id=user.agency_id, data=data)
+        return SignIn(refused=True, retry_at=retry_at)
+    if usable and matches:
+        db.session.execute(delete(LoginFailure).where(
+            LoginFailure.account_key == key, LoginFailure.address == addr))
+        audit.record(Actor.of(user), "login", agency_id=user.agency_id)
         db.session.commit()
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    audit.record(Actor.of(user), "login", agency_id=user.agency_id)
+        return SignIn(user=user)
+    db.session.add(LoginFailure(account_key=key, address=addr, at=current))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at <= since))  # expired
+    db.session.flush()
+    retry_at, pair, everywhere = _retry_at(key, addr, since)
+    if user is not None:
+        if user.active:
+            audit.record(Actor(user.id, user.display_name), "login_failed",
+                         agency_id=user.agency_id, data={"failures": pair})
+            if pair == _setting("LOGIN_THROTTLE_AFTER"):
+                _alert(user, addr, pair, current)
+        else:
+            audit.record(Actor(user.id, user.display_name), "login_refused",
+                         agency_id=user.agency_id, data={"reason": "inactive"})
+    if everywhere == _setting("LOGIN_THROTTLE_ADDRESS_AFTER"):
+        audit.record(SYSTEM_ACTOR, "login_throttled",
+                     data={"address": addr, "failures": everywhere})
     db.session.commit()
-    return user
+    return SignIn(retry_at=retry_at if retry_at is not None and retry_at > current else None)
+
+
+def authenticate(username: str | None, password: str | None,
+                 address: str | None = None) -> User | None:
+    """The signed-in user, or None (wrong password, unknown or inactive user, or throttled)."""
+    return sign_in(username, password, address).user
 
 
 @atomic

@@ -25,12 +25,12 @@ from wtforms.fields.choices import SelectChoice
 from ..extensions import db
 from ..i18n import current_language, translate
 from ..models import Agency
-from ..services import ledger
+from ..services import access, ledger
 from ..timeutil import today
 from .guards import actor, guard_blueprint
 
 bp = Blueprint("admin_ledger", __name__, url_prefix="/admin/ledger")
-guard_blueprint(bp, frozenset({"admin"}))
+guard_blueprint(bp, frozenset({"admin", "platform_admin"}))
 
 ERRORS_SHOWN = 1000
 
@@ -42,7 +42,9 @@ class LedgerUploadForm(FlaskForm):
 
 
 def _agencies() -> list[Agency]:
-    return list(db.session.execute(select(Agency).order_by(Agency.code)).scalars())
+    """The agencies this administrator may import for or export (services.access)."""
+    return list(db.session.execute(select(Agency).where(
+        access.visible(actor(), Agency.id)).order_by(Agency.code)).scalars())
 
 
 def _text(upload) -> tuple[str | None, str | None]:
@@ -98,8 +100,11 @@ def _date_arg(name: str) -> date | None:
 @bp.get("/export.jsonl")
 def export():
     code = request.args.get("agency", "").strip() or None
-    if code and code not in {a.code for a in _agencies()}:
+    mine = _agencies()
+    if code and code not in {a.code for a in mine}:
         return Response(_("受理机关不存在") + "\n", status=404, mimetype="text/plain")
+    if code is None and not access.sees_all(actor()):
+        code = mine[0].code  # an agency's administrator exports that agency only
     year, as_of = _int_arg("year"), _date_arg("as_of") or today()
     lines = ledger.export_ledger(code, year, as_of=as_of)
     body = (json.dumps(line, ensure_ascii=False) + "\n" for line in lines)

@@ -62,6 +62,9 @@ def submit():
         sub = cases.submit_online(payload, today=today())
     except cases.ValidationFailed as exc:
         return _errors(exc.errors)
+    except cases.IdempotencyConflict as exc:
+        # The key is bound to the first submission: say so, and nothing about that case.
+        return jsonify({"error": str(exc.message), "status": 409}), 409
     return jsonify(_created_body(sub)), 201
 
 

@@ -1,6 +1,7 @@
 """Staff sign-in and sign-out (Flask-Login)."""
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -9,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
 from ..services import users
+from .. import timeutil
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -29,20 +31,41 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _retry_text(retry_at) -> str:
+    """When the next attempt is accepted, in the office's time zone (the wait is ≤ 15 minutes)."""
+    return timeutil.as_local(retry_at).strftime("%H:%M:%S")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     form = LoginForm()
     error = None
+    status = 200
+    headers = {}
     if form.validate_on_submit():
-        user = users.authenticate(form.username.data, form.password.data)
-        if user is None:
-            error = _("用户名或密码错误，或账户已被暂时锁定")
-        else:
+        # One message whether the user name exists or not (no enumeration); a throttled
+        # client is told when to try again, the same way for every user name.
+        result = users.sign_in(form.username.data, form.password.data, request.remote_addr)
+        if result.user is not None:
             session.clear()  # renew the session at login (no fixation)
-            login_user(user)
+            login_user(result.user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
+        if result.refused:
+            error = _("登录失败次数过多，为保护账户，请于 %(time)s 之后再试。",
+                      time=_retry_text(result.retry_at))
+            status = 429
+        else:
+            status = 401
+            if result.retry_at is None:
+                error = _("用户名或密码错误，或账户已被暂时锁定")
+            else:
+                error = _("用户名或密码错误，或账户已被暂时锁定。下一次尝试须等到 %(time)s 之后。",
+                          time=_retry_text(result.retry_at))
+        if result.retry_at is not None:
+            wait = math.ceil((result.retry_at - timeutil.now()).total_seconds())
+            headers["Retry-After"] = str(max(1, wait))
+    return render_template("auth/login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logout")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..models import CatalogueEntry
-from ..services import catalogue, review
+from ..services import access, catalogue, review
 from ..services.cases import ValidationFailed
 from ..services.uploads import Upload
 from ..timeutil import today
@@ -23,8 +23,8 @@ guard_blueprint(bp, STAFF_ROLES)
 
 
 def _entry(entry_id: int) -> CatalogueEntry:
-    entry = db.session.get(CatalogueEntry, entry_id)
-    if entry is None or ("admin" not in current_user.roles and entry.agency_id != current_user.agency_id):
+    entry = access.load_entry(actor(), entry_id)
+    if entry is None:
         abort(404)
     return entry
 
@@ -43,15 +43,15 @@ def _render(entry: CatalogueEntry | None, errors=None, status=200):
              "decisions": [d for v in i.versions for d in decided.get(v.id, [])]} for i in items]
     released = review.released_versions([i.id for i in items])
     return render_template("staff/catalogue_entry.html", entry=entry, rows=rows, errors=errors or {},
+                           draft=catalogue.draft_of(entry),
                            values=request.form if errors else {}, labels=catalogue.CATEGORY_LABELS,
                            released=released, action_form=ActionForm()), status
 
 
 @bp.get("/")
 def index():
-    stmt = select(CatalogueEntry).order_by(CatalogueEntry.issued_on.desc(), CatalogueEntry.id.desc())
-    if "admin" not in current_user.roles:
-        stmt = stmt.where(CatalogueEntry.agency_id == current_user.agency_id)
+    stmt = select(CatalogueEntry).where(access.visible(actor(), CatalogueEntry.agency_id)).order_by(
+        CatalogueEntry.issued_on.desc(), CatalogueEntry.id.desc())
     entries = db.session.execute(stmt.limit(500)).scalars().all()
     return render_template("staff/catalogue_list.html", entries=entries, labels=catalogue.CATEGORY_LABELS)
 
@@ -119,8 +119,10 @@ def attach(entry_id: int):
 @bp.post("/<int:entry_id>/items/<int:item_id>/decide")
 def decide(entry_id: int, item_id: int):
     entry = _entry(entry_id)
-    return _act(entry, lambda: catalogue.decide(entry, item_id, request.form.get("decision", ""),
-                                                request.form.get("reason"), actor()), _("审查决定已记录"))
+    f = request.form
+    return _act(entry, lambda: catalogue.decide(entry, item_id, f.get("decision", ""), f.get("reason"),
+                                                actor(), version_id=f.get("version_id"),
+                                                sha256=f.get("sha256")), _("审查决定已记录"))
 
 
 @bp.post("/<int:entry_id>/publish")
@@ -133,4 +135,4 @@ def publish(entry_id: int):
 def repeal(entry_id: int):
     entry = _entry(entry_id)
     return _act(entry, lambda: catalogue.repeal(entry, _date(request.form.get("repealed_on")), actor()),
-                _("已记录废止"))
+                _("已记录废止；须经保密审查同意并发布后才对外显示"))

@@ -27,8 +27,18 @@ def actor() -> Actor:
 
 
 def can_see(case) -> bool:
-    """Staff see their own agency's cases; admins see all."""
-    return Role.ADMIN in current_user.roles or case.agency_id == current_user.agency_id
+    """services.access: staff (admins too) see their own agency; a platform admin all."""
+    from ..services.access import can_see_agency
+    return can_see_agency(actor(), case.agency_id)
+
+
+def case_or_404(case_id: int):
+    """The case, if this user may see it (the same 404 for unknown and not visible)."""
+    from ..services.access import load_case
+    case = load_case(actor(), case_id)
+    if case is None:
+        abort(404)
+    return case
 
 
 def require_role(*roles: str) -> None:

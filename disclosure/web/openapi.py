@@ -22,7 +22,10 @@ def document() -> dict:
     submit = {"type": "object", "required": ["agency", "applicant", "subject", "delivery"],
               "properties": {
                   "agency": _str, "applicant": applicant, "subject": {"type": "string", "maxLength": 500},
-                  "description": _str, "idempotency_key": {"type": "string", "maxLength": 128},
+                  "description": _str, "idempotency_key": {
+                      "type": "string", "maxLength": 128,
+                      "description": "幂等键：同一机关、同一幂等键、同一申请内容重复提交时返回首次结果；"
+                                     "内容不同则返回 409"},
                   "delivery": {"type": "object", "required": ["form", "method"], "properties": {
                       "form": _enum(codes.DeliveryForm), "method": _enum(codes.DeliveryMethod)}}}}
     created = {"type": "object", "required": ["tracking_no", "query_code", "status", "submitted_at"],
@@ -50,7 +53,9 @@ def document() -> dict:
             "/api/v1/applications": {"post": {
                 "summary": "提交政府信息公开申请",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": submit}}},
-                "responses": {"201": resp("已提交", created), "400": resp("字段错误", _errors),
+                "responses": {"201": resp("已提交；以同一幂等键重复提交同一申请时，返回首次提交的结果", created),
+                              "400": resp("字段错误", _errors),
+                              "409": resp("幂等键已用于内容不同的另一份申请", _error),
                               "413": resp("请求过大", _error), "415": resp("非 JSON", _error),
                               "429": resp("请求过于频繁", _error)}}},
             "/api/v1/applications/{tracking_no}": {"get": {

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db, limiter
 from ..models import Agency
-from ..services import catalogue, cases, notices, tracking
+from ..services import catalogue, cases, notices, query_codes, tracking
 from ..services.uploads import Upload
 from ..timeutil import today
 from .downloads import send_download
@@ -60,7 +60,9 @@ def apply():
         except cases.ValidationFailed as exc:
             loose = form.put_errors(exc.errors)
         else:
-            session["receipt"] = {"tracking_no": sub.case.tracking_no, "query_code": sub.query_code}
+            # The session cookie is signed, not encrypted: it gets a token and a one-time pad,
+            # never the code itself (services.query_codes.keep_for_receipt).
+            session["receipt"] = query_codes.keep_for_receipt(sub.case, sub.query_code)
             return redirect(url_for("public.receipt", tracking_no=sub.case.tracking_no))
     elif request.method == "POST":
         csrf = getattr(form, "csrf_token", None)
@@ -73,21 +75,24 @@ def apply():
 
 @bp.get("/receipt/<tracking_no>")
 def receipt(tracking_no: str):
-    """回执: shown once with the query code (the code is not stored in clear anywhere)."""
+    """回执 with the query code: only in the session that submitted, for RECEIPT_CODE_MINUTES
+    (the code is not stored in clear anywhere, nor in the cookie)."""
     data = session.get("receipt")
-    if not data or data.get("tracking_no") != tracking_no:
+    if not isinstance(data, dict) or data.get("tracking_no") != tracking_no:
         abort(404)
     case = cases.find_by_tracking(tracking_no)
     if case is None:
         abort(404)
-    resp = make_response(render_template("public/receipt.html", case=case,
-                                         query_code=data["query_code"]))
+    code = query_codes.code_for_receipt(data, case)
+    if code is None:
+        abort(404)
+    resp = make_response(render_template("public/receipt.html", case=case, query_code=code))
     return resp
 
 
 @bp.post("/receipt/<tracking_no>/done")
 def receipt_done(tracking_no: str):
-    session.pop("receipt", None)
+    query_codes.discard_receipt(session.pop("receipt", None))
     return redirect(url_for("public.status"))
 
 

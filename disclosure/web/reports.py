@@ -14,12 +14,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 
 from ..domain import report as rules
-from ..domain.codes import Role
 from ..domain.text import N_, Msg
+from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..i18n import translate
 from ..models import Agency, Appeal
-from ..services import appeals
+from ..services import access, appeals
 from ..services import report as svc
 from ..services.cases import ValidationFailed
 from ..timeutil import today
@@ -86,11 +86,14 @@ def _year(value, default: int | None = None) -> int:
 
 
 def _is_admin() -> bool:
-    return Role.ADMIN in current_user.roles
+    """Reads every agency's report: a platform administrator only (services.access) — an
+    agency's own administrator, like the rest of its staff, reads that agency's."""
+    return access.sees_all(actor())
 
 
 def _scope(year: int, codes: list[str] | None = None) -> svc.Scope:
-    """Admins: any agency, several, or (none named) all. Other staff: their own agency only."""
+    """Platform admins: any agency, several, or (none named) all. Other staff: their own
+    agency only."""
     codes = [c.strip().upper() for c in (codes if codes is not None else
                                          request.args.getlist("agency")) if c and c.strip()]
     if not _is_admin():
@@ -115,8 +118,8 @@ def _drill_url(s: svc.Scope):
 
 
 def _can_edit(s: svc.Scope) -> bool:
-    return len(s.agencies) == 1 and not s.everyone and (
-        _is_admin() or s.agencies[0].id == current_user.agency_id)
+    """One agency's report, and this user states it (services.report.may_state)."""
+    return len(s.agencies) == 1 and not s.everyone and svc.may_state(actor(), s.agencies[0].id)
 
 
 def _form_for(r: svc.AnnualReport) -> ReportYearForm:
@@ -140,7 +143,8 @@ def _render_annual(s: svc.Scope, form: ReportYearForm | None = None, status: int
         "staff/reports/annual.html", r=r, rules=rules, printing=printing,
         drill_url=None if printing else _drill_url(s), agency_args=_agency_args(s),
         form=(form or _form_for(r)) if editable else None,
-        agencies=_agency_choices()), status
+        read_only=not editable and not printing and len(s.agencies) == 1 and not s.everyone,
+        all_agencies_choice=_is_admin(), agencies=_agency_choices()), status
 
 
 def _agency_choices() -> list[Agency]:
@@ -165,6 +169,8 @@ def save_annual(year: int):
         abort(403)
     try:
         svc.save_year(s.agencies[0], s.year, form.data, actor())
+    except WorkflowError:  # the service's own check (the same rule as _can_edit)
+        abort(403)
     except ValidationFailed as exc:
         for key, message in exc.errors.items():
             field = getattr(form, key, None)
@@ -251,7 +257,8 @@ def _title_parts(title) -> list[tuple[str, bool]]:
 def stats():
     s = _scope(_year(request.args.get("year"), today().year))
     return render_template("staff/reports/stats.html", st=svc.stats(s), s=s, rules=rules,
-                           agencies=_agency_choices(), agency_args=_agency_args(s))
+                           agencies=_agency_choices(), agency_args=_agency_args(s),
+                           all_agencies_choice=_is_admin())
 
 
 # -- appeals (report table 四) ----------------------------------------------------------------------
@@ -260,9 +267,15 @@ def _case_or_404(case_id: int):
     return load(case_id)
 
 
-def _appeal_failed(case, errors: dict, failed: str):
+def _appeal_failed(case, errors: dict, failed: str, status: int = 400):
     from .staff import _render_case
-    return _render_case(case, errors, failed, 400)
+    return _render_case(case, errors, failed, status)
+
+
+@bp.app_context_processor
+def _appeal_rights():
+    """``may_record_appeals(case)`` for staff/_appeals.html: the forms only for those who may."""
+    return {"may_record_appeals": lambda case: appeals.may_record(actor(), case)}
 
 
 @bp.post("/cases/<int:case_id>/appeals")
@@ -274,6 +287,8 @@ def add_appeal(case_id: int):
         appeals.add_appeal(case, request.form, actor(), today())
     except ValidationFailed as exc:
         return _appeal_failed(case, exc.errors, "appeal")
+    except WorkflowError as exc:
+        return _appeal_failed(case, {"refused": exc.message}, "appeal", 403)
     flash(_("已登记行政复议/行政诉讼"), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id) + "#h-appeals")
 
@@ -290,5 +305,7 @@ def record_appeal(case_id: int, appeal_id: int):
         appeals.record_result(appeal, request.form, actor(), today())
     except ValidationFailed as exc:
         return _appeal_failed(case, exc.errors, f"appeal-{appeal.id}")
+    except WorkflowError as exc:
+        return _appeal_failed(case, {"refused": exc.message}, f"appeal-{appeal.id}", 403)
     flash(_("已记录复议/诉讼结果"), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id) + "#h-appeals")

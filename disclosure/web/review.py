@@ -8,9 +8,9 @@ from flask_login import current_user
 from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..models import Case, ItemVersion, ReleaseItem
-from ..services import replies
+from ..services import notices, replies
 from ..services.cases import ValidationFailed
-from ..services.review_queue import queue
+from ..services.review_queue import notice_queue, queue
 from ..services.uploads import Upload
 from ..timeutil import today
 from .downloads import send_download
@@ -27,6 +27,8 @@ DONE = {
     "submit": _l("已提交保密审查"), "sign_off": _l("已签发"), "release": _l("答复已发出，案件办结"),
 }
 DECIDED = {"approved": _l("已同意"), "rejected": _l("已退回修改"), "referred": _l("已报送确定（暂停计时）")}
+NOTICE_DECIDED = {"approved": _l("已同意，告知文书已发出"), "rejected": _l("已退回修改"),
+                  "referred": _l("已报送确定")}
 
 
 def _case(case_id: int) -> Case:
@@ -96,7 +98,9 @@ def decide(case_id: int, item_id: int):
     case = _case(case_id)
     decision = request.form.get("decision", "")
     try:
-        replies.decide(case, item_id, decision, request.form.get("reason"), actor(), today())
+        replies.decide(case, item_id, decision, request.form.get("reason"), actor(), today(),
+                       version_id=request.form.get("version_id"),
+                       sha256=request.form.get("sha256"))
     except ValidationFailed as exc:
         return _render_case(case, exc.errors, "reply", 400)
     except WorkflowError as exc:
@@ -106,10 +110,44 @@ def decide(case_id: int, item_id: int):
                     or url_for("staff.case_view", case_id=case.id, _anchor="h-reply"))
 
 
+@bp.post("/cases/<int:case_id>/notices/<int:notice_id>/decide")
+def decide_notice(case_id: int, notice_id: int):
+    """一事一审 for a notice: approving it releases it to the applicant (or third party)."""
+    case = _case(case_id)
+    f = request.form
+    decision = f.get("decision", "")
+    try:
+        notices.decide(case, notice_id, decision, f.get("reason"), actor(), today(),
+                       version_id=f.get("version_id"), sha256=f.get("sha256"))
+    except ValidationFailed as exc:
+        return _render_case(case, exc.errors, "notice", 400)
+    except WorkflowError as exc:
+        key = f"notice-reason-{notice_id}" if exc.code in ("reason_required", "bad_decision") else "_"
+        return _render_case(case, {key: exc.message}, "notice", 409)
+    flash(str(NOTICE_DECIDED.get(decision, DECIDED["approved"])), "ok")
+    return redirect(request.form.get("back") == "queue" and url_for("review.review_queue")
+                    or url_for("staff.case_view", case_id=case.id, _anchor="h-notices"))
+
+
+@bp.post("/cases/<int:case_id>/notices/<int:notice_id>/revise")
+def revise_notice(case_id: int, notice_id: int):
+    case = _case(case_id)
+    try:
+        notices.revise(case, notice_id, request.form.get("text", ""), actor(), today())
+    except ValidationFailed as exc:
+        return _render_case(case, exc.errors, "notice", 400)
+    except WorkflowError as exc:
+        return _render_case(case, {"_": exc.message}, "notice", 409)
+    flash(_("告知文书已修改，等待保密审查"), "ok")
+    return redirect(url_for("staff.case_view", case_id=case.id, _anchor="h-notices"))
+
+
 @bp.post("/cases/<int:case_id>/reply/sign-off")
 def sign_off(case_id: int):
     case = _case(case_id)
-    return _run(case, "sign_off", lambda: replies.sign_off(case, actor(), today()))
+    return _run(case, "sign_off", lambda: replies.sign_off(
+        case, actor(), today(), version_id=request.form.get("version_id"),
+        sha256=request.form.get("sha256")))
 
 
 @bp.post("/cases/<int:case_id>/reply/release")
@@ -136,6 +174,7 @@ def review_queue():
     """Items waiting for a decision, oldest due date first, with the case's days left."""
     rows = queue(actor(), today())
     return render_template("staff/review_queue.html", rows=rows, action_form=ActionForm(),
+                           notice_rows=notice_queue(actor(), today()),
                            can_review="reviewer" in current_user.roles)
 
 
@@ -145,4 +184,6 @@ def review_queue():
 def integrity_page():
     """The same checks as `flask check`, for the office and an inspector."""
     from ..services import integrity
-    return render_template("staff/integrity.html", problems=integrity.run())
+    seq, digest = integrity.chain_head()
+    return render_template("staff/integrity.html", problems=integrity.run(), head_seq=seq,
+                           head_hash=digest)

@@ -113,8 +113,18 @@ def _render_case(case: Case, errors: dict | None = None, failed: str | None = No
         confirm_form=ConfirmForm(), action_form=ActionForm(), receipt=receipt,
         notices=notices.for_case(case), pending_extension=actions.pending_extension(case),
         reply=replies.reply_of(case), reply_items=_reply_items(case), reply_types=REPLY_TYPES,
+        signed_off=replies.sign_off_of(case) is not None, notice_rows=_notice_rows(case),
         errors=errors or {}, failed=failed, values=request.form if failed else {},
         show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"})), status
+
+
+def _notice_rows(case: Case) -> list[dict]:
+    rows = []
+    for n in notices.for_case(case):
+        item = notices.item_of(n)
+        rows.append({"notice": n, "status": notices.status_of(n), "released_on": n.released_on,
+                     "current": item.current if item is not None else None})
+    return rows
 
 
 def _reply_items(case: Case) -> list[dict]:

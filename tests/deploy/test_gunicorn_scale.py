@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.conftest import send_notices
 
 pytestmark = pytest.mark.slow
 
@@ -124,7 +125,7 @@ def populate(url: str, instance: Path) -> dict[str, list[str]]:
     with app.app_context():
         create_agency("BCZ", "包场镇人民政府")
         users = {role: create_user(role, PASSWORD, "BCZ", [role], f"{role}-name")
-                 for role in ("registrar", "handler", "office_head")}
+                 for role in ("registrar", "handler", "reviewer", "office_head")}
         for role, user in users.items():  # after the last service call (each starts afresh)
             user.email = f"{role}@example.cn"
         db.session.commit()
@@ -138,6 +139,7 @@ def populate(url: str, instance: Path) -> dict[str, list[str]]:
         for _ in range(6):
             case = registered(date(2024, 9, 2))
             actions.request_supplement(case, "请写明道路名称", 15, who["handler"], date(2024, 9, 3))
+            send_notices(case, date(2024, 9, 3))
             made["lapsed"].append(case.tracking_no)
         for _ in range(8):
             made["overdue"].append(registered(date(2024, 9, 27)).tracking_no)

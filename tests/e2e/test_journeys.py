@@ -63,11 +63,21 @@ def submit_for_review(page) -> None:
 
 def decide(page, title: str, decision: str, reason: str = "") -> None:
     """The reviewer's decision on one item of the reply (row found by its title)."""
-    row = page.locator("#h-reply ~ table tbody tr").filter(has_text=title).first
+    # the row with the decision form (the letter's full-text row also names its documents)
+    row = page.locator("#h-reply ~ table tbody tr").filter(has_text=title).filter(
+        has=page.get_by_role("button", name=decision)).first
     if reason:
         row.locator("textarea[name='reason']").fill(reason)
     row.get_by_role("button", name=decision).click()
     page.locator("p.flash.ok").wait_for()
+
+
+def approve_notice(page, url: str, title: str) -> None:
+    """The reviewer approves a notice (先审查、后公开): only then does it reach the applicant."""
+    page.goto(url)
+    notice = page.locator("#h-notices ~ details", has_text=title).first
+    notice.get_by_role("button", name="同意并发出").click()
+    flash(page, "告知文书已发出")
 
 
 def release(page, url: str) -> None:
@@ -223,15 +233,20 @@ def test_supplement_review_rejection_and_release(live, new_page, staff_page, sho
                   {"items": "请写明所需招标文件对应的工程名称和招标年份。"})
     assert handler.locator("h1 .badge").inner_text() == "待申请人补正"
     shot(handler, "j2-02-handler-supplement-requested")
-    notice_href = handler.locator("#h-notices ~ ul a", has_text="补正申请告知书") \
+    notice_href = handler.locator("#h-letters ~ ul a", has_text="补正申请告知书") \
         .get_attribute("href")
-    notice_id = notice_href.rstrip("/").rsplit("/", 1)[-1]
+    notice_id = notice_href.rstrip("/").rsplit("/", 1)[-1].removesuffix(".pdf")
     staff_copy = pdf_text(staff_pdf(handler, f"{url}/notices/{notice_id}.pdf"))
     assert "补正申请告知书" in staff_copy
     assert "请写明所需招标文件对应的工程名称和招标年份" in staff_copy
 
     applicant = new_page()
     remember_code(applicant, query_code)
+    lookup(applicant, tracking_no, query_code)
+    # not yet reviewed: the applicant sees no notice
+    assert applicant.locator("details.letter", has_text="补正申请告知书").count() == 0
+    reviewer = staff_page("reviewer")
+    approve_notice(reviewer, url, "补正申请告知书")
     lookup(applicant, tracking_no, query_code)
     notice = applicant.locator("details.letter", has_text="补正申请告知书")
     notice.locator("summary").click()
@@ -248,7 +263,6 @@ def test_supplement_review_rejection_and_release(live, new_page, staff_page, sho
     draft_copy = pdf_text(staff_pdf(handler, f"{url}/reply.pdf"))
     assert "草稿" in draft_copy and "第三十七条" in draft_copy  # not yet reviewed and sent
 
-    reviewer = staff_page("reviewer")
     reviewer.goto(url)
     decide(reviewer, "政府信息公开申请答复告知书", "同意公开")
     decide(reviewer, "招标文件.pdf", "同意公开")
@@ -266,6 +280,8 @@ def test_supplement_review_rejection_and_release(live, new_page, staff_page, sho
 
     reviewer.goto(url)
     decide(reviewer, "中标结果.pdf", "同意公开")
+    # the letter names the documents it is sent with: a new document, a new letter version
+    decide(reviewer, "政府信息公开申请答复告知书", "同意公开")
     shot(reviewer, "j2-05-reviewer-approved-replacement")
     release(handler, url)
     assert handler.locator("h1 .badge").inner_text() == "已答复"
@@ -459,6 +475,12 @@ def test_extension_moves_the_applicants_due_date_keyboard_only(live, new_page, s
     flash(head, "已批准延期")
     shot(head, "j3-03-keyboard-extension-approved")
 
+    reviewer = new_page()
+    keyboard_login(reviewer, "reviewer")
+    reviewer.goto(url)
+    press_button(reviewer, "form[action*='/notices/'] button[value=approved]")
+    flash(reviewer, "告知文书已发出")
+
     due_after = keyboard_lookup(citizen, tracking_no, query_code)
     shot(citizen, "j3-04-keyboard-applicant-due-date-moved")
     assert _day(due_after) > _day(due_before)
@@ -551,3 +573,29 @@ def test_annual_report_figure_and_xlsx(live, staff_page, shot):
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
              if c.value is not None]
     assert any(str(year) in c for c in cells) and len(cells) > 20
+
+
+# -- the gate against a stale form, in two browsers (issue 12) ------------------------------------
+
+def test_a_stale_review_form_in_one_browser_cannot_approve_what_another_changed(
+        live, staff_page, shot):
+    handler, reviewer = staff_page("handler"), staff_page("reviewer")
+    handler.goto("/staff/catalogue/new")
+    handler.get_by_label("标题").fill("包场镇河道管理办法")
+    handler.get_by_label("类别").select_option(value="normative_document")
+    handler.get_by_label("成文（发布）日期").fill("2026-05-06")
+    handler.get_by_label("正文").fill("第一条 为加强河道管理……")
+    handler.get_by_role("button", name="保存", exact=True).click()
+    flash(handler, "已保存")
+    entry_url = handler.url
+    reviewer.goto(entry_url)  # the reviewer reads version 1 …
+    handler.get_by_label("标题").fill("包场镇河道管理办法（改）")
+    handler.get_by_role("button", name="保存", exact=True).click()
+    flash(handler, "已保存")  # … while the handler saves version 2
+    reviewer.get_by_role("button", name="同意公开").click()
+    reviewer.locator("p.errors", has_text="内容已变更，请重新审查").wait_for()
+    shot(reviewer, "gate-01-stale-form-refused")
+    reviewer.goto(entry_url)
+    assert reviewer.get_by_label("标题").input_value() == "包场镇河道管理办法（改）"
+    reviewer.get_by_role("button", name="同意公开").click()
+    flash(reviewer, "审查决定已记录")

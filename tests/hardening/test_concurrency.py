@@ -22,6 +22,7 @@ from disclosure.services import actions, cases, sweep
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, PG_SCHEMA, PG_URL, person_payload
+from tests.conftest import send_notices
 
 D = date
 SUBMIT_DAY = D(2024, 9, 27)
@@ -117,7 +118,7 @@ def populate() -> dict[str, list[str]]:
     15 working days, unconfirmed online submissions (all in the current app context)."""
     create_agency("BCZ", "包场镇人民政府")
     who = {role: Actor.of(create_user(role, PASSWORD, "BCZ", [role], f"{role}-name"))
-           for role in ("registrar", "handler", "office_head", "admin")}
+           for role in ("registrar", "handler", "reviewer", "office_head", "admin")}
 
     agency = db.session.execute(select(Agency).where(Agency.code == "BCZ")).scalar_one()
 
@@ -129,6 +130,7 @@ def populate() -> dict[str, list[str]]:
     for _ in range(4):
         case = registered(D(2024, 9, 2))
         actions.request_supplement(case, "请写明道路名称", 15, who["handler"], D(2024, 9, 3))
+        send_notices(case, D(2024, 9, 3))
         made["lapsed"].append(case.tracking_no)
     for _ in range(4):
         made["overdue"].append(registered(D(2024, 9, 27)).tracking_no)

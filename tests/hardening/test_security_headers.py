@@ -1,5 +1,5 @@
 """Security headers on every response, the session cookie, session renewal and logout, CSRF on
-every form, and the sign-in rules (generic error, lock-out with an audit event, password
+every form, and the sign-in rules (generic error, throttling with an audit event, password
 strength) — issue 6, security."""
 from __future__ import annotations
 
@@ -320,27 +320,36 @@ def _events(action: str) -> list[Event]:
                                    .order_by(Event.id)).scalars())
 
 
-def test_lock_out_writes_a_login_failed_event_with_locked_true(site):
+def test_throttling_writes_login_failed_events_and_one_alert(site):
+    """Issue 12 (was: lock-out with ``locked: true``): failures are counted in the events,
+    crossing the threshold writes one ``login_throttled`` event; the right password from the
+    throttled client is refused (429) without a lock on the account."""
+    from disclosure.services.users import DEFAULTS
     client = site.app.test_client()
-    limit = site.app.config["LOGIN_MAX_FAILURES"]
+    limit = DEFAULTS["LOGIN_THROTTLE_AFTER"]
     for _ in range(limit):
         assert login(client, "handler", "wrong-password-1").status_code == 401
-    assert login(client, "handler").status_code == 401  # the right password, but locked
+    assert login(client, "handler").status_code == 429  # the right password, but must wait
     assert client.get("/staff/").status_code == 302
     with site.app.app_context():
         failed = _events("login_failed")
-        assert len(failed) == limit
-        locked = [bool((e.data or {}).get("locked")) for e in failed]
-        assert locked == [False] * (limit - 1) + [True]
+        assert [e.data["failures"] for e in failed] == list(range(1, limit + 1))
         user = db.session.execute(select(User).where(User.username == "handler")).scalar_one()
         assert {e.actor_id for e in failed} == {user.id}
-        assert user.locked_until is not None
+        [alert] = _events("login_throttled")
+        assert alert.data["username"] == "handler" and alert.agency_id == user.agency_id
         assert len(_events("login_refused")) == 1 and _events("login") == []
 
 
-def test_login_error_is_the_same_for_unknown_user_wrong_password_and_locked(site):
+def test_login_error_is_the_same_for_unknown_user_wrong_password_and_throttled(site, monkeypatch):
+    from datetime import datetime, timezone
+
+    from disclosure import timeutil
+    from disclosure.services.users import DEFAULTS
+    fixed = datetime(2026, 3, 2, 1, 2, 3, tzinfo=timezone.utc)
+    monkeypatch.setattr(timeutil, "now", lambda: fixed)  # the retry time on both pages
     client = site.app.test_client()
-    limit = site.app.config["LOGIN_MAX_FAILURES"]
+    limit = DEFAULTS["LOGIN_THROTTLE_AFTER"]
 
     def page(username, password):
         resp = login(client, username, password)
@@ -348,11 +357,15 @@ def test_login_error_is_the_same_for_unknown_user_wrong_password_and_locked(site
 
     unknown = page("no-such-user", "wrong-password-1")
     wrong = page("registrar", "wrong-password-1")
-    for _ in range(limit):
-        page("handler", "wrong-password-1")
-    locked = page("handler", PASSWORD)
-    assert unknown == wrong == locked
+    assert unknown == wrong
     assert unknown[0] == 401 and "用户名或密码错误" in unknown[1]
+    for _ in range(limit - 1):  # (one failure each above)
+        page("no-such-user", "wrong-password-1")
+        page("registrar", "wrong-password-1")
+    throttled_unknown = page("no-such-user", "wrong-password-1")
+    throttled_known = page("registrar", PASSWORD)
+    assert throttled_unknown == throttled_known
+    assert throttled_known[0] == 429
 
 
 def test_weak_passwords_are_refused(site):

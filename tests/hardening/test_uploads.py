@@ -23,6 +23,7 @@ from disclosure.services import cases, replies, tracking, uploads
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency
 from tests.conftest import login, person_payload
+from disclosure.services.review import seen as review_seen
 
 
 def _png() -> bytes:
@@ -62,13 +63,15 @@ REFUSED = {  # (content, a name that lies about it)
     "truncated png signature": (PNG[:6], "x.png"),
     "empty file": (b"", "empty.pdf"),
 }
-ACCEPTED = {  # content → the type stored, whatever the name and the declared type say
-    "png": (PNG, "photo.png", "image/png"),
-    "png named .pdf": (PNG, "扫描件.pdf", "image/png"),
-    "jpeg": (JPG, "id.jpg", "image/jpeg"),
-    "pdf": (PDF, "材料.pdf", "application/pdf"),
-    "ofd": (OFD, "批复.ofd", "application/ofd"),
-    "pdf/html polyglot": (POLYGLOT, "a.html", "application/pdf"),
+ACCEPTED = {  # content → the type (and the name) stored, whatever the name and declared type say
+    "png": (PNG, "photo.png", "image/png", "photo.png"),
+    "png named .pdf": (PNG, "扫描件.pdf", "image/png", "扫描件.png"),
+    "jpeg": (JPG, "id.jpg", "image/jpeg", "id.jpg"),
+    "jpeg named .jpeg": (JPG, "id2.JPEG", "image/jpeg", "id2.JPEG"),
+    "pdf": (PDF, "材料.pdf", "application/pdf", "材料.pdf"),
+    "ofd": (OFD, "批复.ofd", "application/ofd", "批复.ofd"),
+    "pdf/html polyglot": (POLYGLOT, "a.html", "application/pdf", "a.pdf"),
+    "pdf without extension": (PDF, "scan", "application/pdf", "scan.pdf"),
 }
 FORM = {
     "agency": "BCZ", "applicant_type": "natural_person", "name": "张三", "id_type": "resident_id",
@@ -128,12 +131,18 @@ def test_files_whose_content_is_not_an_allowed_type_are_refused_whatever_their_n
 
 
 def test_allowed_types_are_recognised_by_their_content(app, client, agency):
-    for label, (data, name, mime) in ACCEPTED.items():
+    for label, (data, name, _mime, _kept) in ACCEPTED.items():
         resp = apply_with(client, id_scan=(data, name))
         assert resp.status_code == 302, (label, resp.get_data(as_text=True)[:500])
-    stored = {a.filename: a.content_type for a in db.session.execute(select(Attachment)).scalars()}
-    assert stored == {name: mime for _d, name, mime in ACCEPTED.values()}
+    atts = list(db.session.execute(select(Attachment)).scalars())
+    stored = {a.filename: a.content_type for a in atts}
+    assert stored == {kept: mime for _d, _n, mime, kept in ACCEPTED.values()}
     assert "text/html" not in stored.values()
+    # issue 12: the name (shown and used for downloads) and the stored file end in the
+    # extension of the sniffed type, never the claimed one
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg",
+           "application/ofd": "ofd"}
+    assert all(a.stored_name.endswith("." + ext[a.content_type]) for a in atts)
 
 
 def test_one_refused_file_stores_nothing_at_all(app, client, agency):
@@ -208,12 +217,13 @@ def test_stored_under_the_instance_folder_with_a_random_name_only(app, client, a
         assert resp.status_code in (302, 400), name  # a NUL in the name may be refused outright
         written = {f for f in all_files(tmp_path) - before if not f.startswith("test.sqlite")}
         assert all(Path(f).parent == uploads_dir for f in written), (name, written)
-        assert all(re.fullmatch(r"[0-9a-f]{32}", Path(f).name) for f in written), (name, written)
+        assert all(re.fullmatch(r"[0-9a-f]{32}\.pdf", Path(f).name) for f in written), \
+            (name, written)
         if resp.status_code == 302:
             att = db.session.execute(
                 select(Attachment).order_by(Attachment.id.desc())).scalars().first()
             assert "/" not in att.filename and "\\" not in att.filename, name  # a label, no path
-            assert re.fullmatch(r"[0-9a-f]{32}", att.stored_name)
+            assert re.fullmatch(r"[0-9a-f]{32}\.pdf", att.stored_name)
             assert Path(app.instance_path, "uploads", att.stored_name).read_bytes() == PDF
     assert count(Attachment) >= len(HOSTILE_NAMES) - 1
     assert not (tmp_path / "etc").exists() and not Path("/etc/passwd.pdf").exists()
@@ -227,7 +237,8 @@ def test_two_uploads_of_the_same_file_get_different_random_names(app, client, ag
 
 
 def test_a_stored_name_that_is_not_random_hex_is_never_opened(ctx):
-    for stored_name in ["../config.py", "..", "/etc/passwd", "ABC", "a/b", "0a/../../x"]:
+    for stored_name in ["../config.py", "..", "/etc/passwd", "ABC", "a/b", "0a/../../x",
+                        "0" * 32 + ".html", "0" * 32 + ".pdf/../x", "0" * 32 + ".pdf\x00"]:
         with pytest.raises(ValueError):
             uploads.path_of(stored_name)
 
@@ -276,7 +287,7 @@ def released(staff):
                          date(2024, 10, 8))
     replies.submit_for_review(case, who["handler"], date(2024, 10, 9))
     for item in replies.items_of(case):
-        replies.decide(case, item.id, "approved", None, who["reviewer"], date(2024, 10, 10))
+        replies.decide(case, item.id, "approved", None, who["reviewer"], date(2024, 10, 10), **review_seen(item))
     replies.release_reply(case, who["handler"], date(2024, 10, 11))
     return case, sub.query_code
 

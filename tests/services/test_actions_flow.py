@@ -6,6 +6,7 @@ from disclosure.domain.workflow import WorkflowError
 from disclosure.services import actions, cases, sweep
 from disclosure.services.actors import Actor
 from tests.conftest import person_payload
+from tests.conftest import send_notices
 
 D = date
 
@@ -23,9 +24,11 @@ def _registered(agency, actors, received=D(2024, 9, 27)):
 def test_supplement_restarts_clock_and_notice_is_stored(agency, actors):
     case = _registered(agency, actors)
     actions.request_supplement(case, "请写明道路名称", None, actors["handler"], D(2024, 9, 30))
+    send_notices(case, D(2024, 9, 30))
     assert case.status == "awaiting_supplement" and case.due_on is None
     with pytest.raises(WorkflowError):  # 一次性告知
         actions.request_supplement(case, "again", None, actors["handler"], D(2024, 10, 8))
+        send_notices(case, D(2024, 10, 8))
     actions.receive_supplement(case, D(2024, 10, 9), actors["handler"], D(2024, 10, 9))
     assert case.clock_started_on == D(2024, 10, 9)
     assert case.due_on == D(2024, 11, 5)  # 20 working days after 2024-10-09 (10-12 is a 调休 Saturday)
@@ -58,6 +61,7 @@ def test_extension_refused_after_due_date(agency, actors):
 def test_sweep_concludes_lapsed_supplement_once(agency, actors):
     case = _registered(agency, actors)
     actions.request_supplement(case, "事项", 15, actors["handler"], D(2024, 9, 30))
+    send_notices(case, D(2024, 9, 30))
     first = sweep.run(D(2024, 11, 5))
     assert first.lapsed_supplement == 1
     assert case.status == "abandoned" and case.outcome == "other.no_supplement"
@@ -79,6 +83,7 @@ def test_fee_per_case_tier_and_lapse(agency, actors):
     made = [_registered(agency, actors, D(2024, 9, 2)) for _ in range(11)]
     eleventh = made[-1]
     actions.notify_fee(eleventh, "per_case", None, actors["handler"], D(2024, 9, 3))
+    send_notices(eleventh, D(2024, 9, 3))
     assert str(eleventh.fee_amount) == "100.00" and eleventh.status == "paused"
     with pytest.raises(cases.ValidationFailed):
         actions.notify_fee(made[0], "per_case", None, actors["handler"], D(2024, 9, 3))  # 1st: free

@@ -110,7 +110,7 @@ def seed_cases(agency_ids: list[int], n: int, seed: int = 3) -> None:
 def world(ctx):
     ids = [create_agency(code, f"{code} 机关").id for code in ("BCZ", "HMQ", "NTS")]
     seed_cases(ids, 360)
-    admin = Actor(1, "admin", frozenset({"admin"}), ids[0])
+    admin = Actor(1, "admin", frozenset({"platform_admin"}), ids[0])
     staff = [Actor(2 + k, "handler", frozenset({"handler"}), a) for k, a in enumerate(ids)]
     return {"agencies": ids, "admin": admin, "staff": staff}
 
@@ -198,7 +198,7 @@ def boundary(ctx):
     for row in rows:
         db.session.execute(insert(Case), [row])
     db.session.commit()
-    return {"admin": Actor(1, "admin", frozenset({"admin"}), a),
+    return {"admin": Actor(1, "admin", frozenset({"platform_admin"}), a),
             "handler": Actor(2, "handler", frozenset({"handler"}), a)}
 
 

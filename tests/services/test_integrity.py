@@ -7,6 +7,7 @@ from disclosure.services import integrity, replies
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
 from tests.conftest import person_payload
+from disclosure.services.review import seen as review_seen
 
 
 def _released_case(agency, staff):
@@ -16,7 +17,7 @@ def _released_case(agency, staff):
     replies.draft_reply(case, "art36_4", None, who["handler"], date(2024, 10, 8))
     replies.submit_for_review(case, who["handler"], date(2024, 10, 8))
     letter = replies.items_of(case)[0]
-    replies.decide(case, letter.id, "approved", None, who["reviewer"], date(2024, 10, 9))
+    replies.decide(case, letter.id, "approved", None, who["reviewer"], date(2024, 10, 9), **review_seen(letter))
     replies.release_reply(case, who["handler"], date(2024, 10, 9))
     return case, letter
 

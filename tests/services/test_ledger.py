@@ -18,6 +18,7 @@ from disclosure.services.actors import APPLICANT_ACTOR, Actor
 from disclosure.services.calendar import get_calendar
 from tests.conftest import PG_SCHEMA, PG_URL, _config, person_payload
 from tests.domain.test_ledger_parse import EXAMPLE, MINIMAL
+from tests.conftest import send_notices
 
 TODAY = date(2025, 1, 1)
 
@@ -227,6 +228,7 @@ def _by_hand(agency, staff) -> Case:
     case = cases.register_paper(agency, person_payload(), "mail_signed", date(2024, 1, 4),
                                 reg, date(2024, 1, 4)).case
     actions.request_supplement(case, "请写明文件名称", 15, hand, date(2024, 1, 8), on=date(2024, 1, 8))
+    send_notices(case, date(2024, 1, 8))
     actions.receive_supplement(case, date(2024, 1, 15), hand, date(2024, 1, 15))
     actions.start_consultation(case, "third_party", "某建设有限公司", hand, date(2024, 1, 22),
                                on=date(2024, 1, 22))
@@ -234,6 +236,7 @@ def _by_hand(agency, staff) -> Case:
     actions.request_extension(case, 10, "需要调取档案", hand, date(2024, 2, 19))
     actions.decide_extension(case, True, head, date(2024, 2, 19))
     actions.notify_fee(case, "per_page", 100, hand, date(2024, 2, 20))
+    send_notices(case, date(2024, 2, 20))
     actions.record_fee_payment(case, hand, date(2024, 2, 22), on=date(2024, 2, 22))
     return case
 

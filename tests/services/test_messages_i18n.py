@@ -23,6 +23,7 @@ from disclosure.services.actors import Actor
 from disclosure.services.cases import ValidationFailed, compose, joined
 from tests.conftest import person_payload
 from tests.domain.test_ledger_parse import MINIMAL
+from tests.conftest import send_notices
 
 D = date
 TODAY = date(2025, 1, 1)
@@ -59,9 +60,11 @@ def _registered(agency, actors, received=D(2024, 9, 27)):
 def test_workflow_error_text_is_marked(agency, actors, msgids):
     case = _registered(agency, actors)
     actions.request_supplement(case, "请写明道路名称", None, actors["handler"], D(2024, 9, 30))
+    send_notices(case, D(2024, 9, 30))
     actions.receive_supplement(case, D(2024, 10, 8), actors["handler"], D(2024, 10, 8))
     with pytest.raises(WorkflowError) as exc:
         actions.request_supplement(case, "again", None, actors["handler"], D(2024, 10, 9))
+        send_notices(case, D(2024, 10, 9))
     assert exc.value.code == "supplement_once"
     assert exc.value.message == "补正告知只能发出一次（一次性告知）"
     assert_translatable(exc.value.message, msgids)

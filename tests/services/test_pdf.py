@@ -13,6 +13,8 @@ from disclosure.services import actions, cases, notices, pdf, replies
 from disclosure.services.actors import Actor
 from disclosure.services.uploads import Upload
 from tests.conftest import person_payload
+from disclosure.services.review import seen as review_seen
+from tests.conftest import send_notices
 
 D = date
 
@@ -79,6 +81,7 @@ def test_receipt(agency, who):
 def test_supplement_notice(agency, who):
     case = _case(agency, who)
     actions.request_supplement(case, "请写明道路名称和工程年份", 15, who["handler"], D(2024, 9, 30))
+    send_notices(case, D(2024, 9, 30))
     [n] = notices.for_case(case)
     text = _text(pdf.render(pdf.from_notice(case, n)))
     _common(text, case)
@@ -102,6 +105,7 @@ def test_extension_fee_and_deferral_notices(agency, who):
     actions.request_extension(case, 15, "需要调取历史档案", who["handler"], D(2024, 10, 14))
     actions.decide_extension(case, True, who["office_head"], D(2024, 10, 15))
     actions.notify_fee(case, "per_page", 120, who["handler"], D(2024, 10, 16))
+    send_notices(case, D(2024, 10, 16))
     actions.record_fee_payment(case, who["handler"], D(2024, 10, 17))
     actions.set_deferred_deadline(case, D(2025, 3, 31), "您在同一时期提出了大量申请",
                                   who["office_head"], D(2024, 10, 18))
@@ -129,7 +133,7 @@ def test_reply_letter_draft_and_released(agency, who):
     _has(text, "草稿", "政府信息公开申请答复告知书", "现予以公开", "第三十六条第（二）项")
     replies.submit_for_review(case, who["handler"], D(2024, 10, 8))
     for it in replies.items_of(case):
-        replies.decide(case, it.id, "approved", None, who["reviewer"], D(2024, 10, 9))
+        replies.decide(case, it.id, "approved", None, who["reviewer"], D(2024, 10, 9), **review_seen(it))
     replies.release_reply(case, who["handler"], D(2024, 10, 9))
     r = replies.released_reply(case)
     letter = pdf.from_reply(case, r["letter"], "art36_2", r["replied_on"])
@@ -147,6 +151,7 @@ def test_user_text_is_escaped_not_markup(agency, who):
     case = _case(agency, who)
     actions.request_supplement(case, "<b>粗体</b> & <img src=x>", 15, who["handler"],
                                D(2024, 9, 30))
+    send_notices(case, D(2024, 9, 30))
     [n] = notices.for_case(case)
     _has(_text(pdf.render(pdf.from_notice(case, n))), "<b>粗体</b>&<imgsrc=x>")
 

@@ -22,6 +22,8 @@ from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from disclosure.timeutil import now
 from tests.conftest import PASSWORD, person_payload
+from disclosure.services.review import seen as review_seen
+from tests.conftest import send_notices
 
 D = date
 NP = "natural_person"
@@ -61,7 +63,7 @@ def release(case: Case, outcome: str, day: date, who) -> Case:
     replies.draft_reply(case, REPLY_FOR[outcome], None, who["handler"], day)
     replies.submit_for_review(case, who["handler"], day)
     for item in replies.items_of(case):
-        replies.decide(case, item.id, "approved", None, who["reviewer"], day)
+        replies.decide(case, item.id, "approved", None, who["reviewer"], day, **review_seen(item))
     replies.release_reply(case, who["handler"], day)
     assert case.outcome == outcome and case.concluded_on == day
     return case
@@ -74,9 +76,11 @@ def conclude(agency, who, received: date, outcome: str, kind: str = NP) -> Case:
         actions.withdraw(case, who["handler"], received)
     elif outcome == "other.no_supplement":
         actions.request_supplement(case, "请写明文件名称", 15, who["handler"], received)
+        send_notices(case, received)
         sweep.run(D(received.year, received.month, 28) if received.month < 12 else received)
     elif outcome == "other.fee_unpaid":
         actions.notify_fee(case, "per_page", 50, who["handler"], received)
+        send_notices(case, received)
     else:
         release(case, outcome, received, who)
     return case
@@ -99,7 +103,7 @@ def build_two_years(agency, who) -> dict:
     c = {}
     c["A"] = release(register(agency, who, D(2023, 3, 1)), "disclosed", D(2023, 3, 20), who)
     appeals.add_appeal(c["A"], {"kind": "reconsideration", "filed_on": "2023-05-01"},
-                       who["handler"], D(2023, 5, 1))
+                       who["office_head"], D(2023, 5, 1))
     c["B"] = register(agency, who, D(2023, 12, 20))
     c["C"] = register(agency, who, D(2023, 12, 25), "commercial_enterprise")
     c["D"] = register(agency, who, D(2023, 12, 28))
@@ -111,21 +115,24 @@ def build_two_years(agency, who) -> dict:
     release(c["F"], "unavailable.not_held", D(2024, 2, 20), who)
     c["N"] = register(agency, who, D(2024, 3, 1))
     appeals.add_appeal(c["F"], {"kind": "reconsideration", "filed_on": "2024-03-01"},
-                       who["handler"], D(2024, 3, 1))
+                       who["office_head"], D(2024, 3, 1))
     release(c["N"], "withheld.process_information", D(2024, 4, 15), who)  # late: not timely
     appeals.record_result(c["F"].appeals[0], {"result": "upheld", "decided_on": "2024-05-01"},
-                          who["handler"], D(2024, 5, 2))
+                          who["office_head"], D(2024, 5, 2))
     c["H"] = register(agency, who, D(2024, 5, 6), "legal_service_org")
     actions.withdraw(c["H"], who["handler"], D(2024, 5, 10))
     c["I"] = register(agency, who, D(2024, 6, 3), "research_institution")
     actions.request_supplement(c["I"], "请写明文件名称", 15, who["handler"], D(2024, 6, 4))
+    send_notices(c["I"], D(2024, 6, 4))
     appeals.add_appeal(c["N"], {"kind": "litigation_direct", "filed_on": "2024-06-01"},
-                       who["handler"], D(2024, 6, 1))
+                       who["office_head"], D(2024, 6, 1))
     c["J"] = register(agency, who, D(2024, 7, 1), "social_welfare_org")
     actions.notify_fee(c["J"], "per_page", 50, who["handler"], D(2024, 7, 2))
+    send_notices(c["J"], D(2024, 7, 2))
     sweep.run(D(2024, 7, 15))  # I: 补正 period over → other.no_supplement
     c["K"] = register(agency, who, D(2024, 8, 1), "other_org")
     actions.notify_fee(c["K"], "per_page", 50, who["handler"], D(2024, 8, 2))
+    send_notices(c["K"], D(2024, 8, 2))
     actions.record_fee_payment(c["K"], who["handler"], D(2024, 8, 5), D(2024, 8, 5))
     release(c["K"], "disclosed", D(2024, 8, 20), who)
     sweep.run(D(2024, 9, 2))  # J: fee not paid in time → other.fee_unpaid
@@ -134,7 +141,7 @@ def build_two_years(agency, who) -> dict:
     c["G"] = online(agency, who, D(2024, 12, 30), None)  # never confirmed
     release(c["C"], "partially_disclosed", D(2025, 1, 15), who)
     appeals.record_result(c["N"].appeals[0], {"result": "corrected", "decided_on": "2025-02-01"},
-                          who["handler"], D(2025, 2, 1))
+                          who["office_head"], D(2025, 2, 1))
     assert c["I"].outcome == "other.no_supplement" and c["J"].outcome == "other.fee_unpaid"
     return c
 
@@ -488,16 +495,17 @@ def test_appeal_validation_in_chinese(agency, who):
             "decided_on")]
     for values, field in bad:
         with pytest.raises(cases.ValidationFailed) as exc:
-            appeals.add_appeal(case, values, who["handler"], D(2024, 6, 1))
+            appeals.add_appeal(case, values, who["office_head"], D(2024, 6, 1))
         assert list(exc.value.errors) == [field], values
     assert db.session.execute(select(func.count()).select_from(Appeal)).scalar_one() == 0
 
 
 def test_appeal_is_audited_and_its_result_recorded(agency, who):
     case = register(agency, who, D(2024, 3, 1))
+    head = who["office_head"]  # appeals are entered by the office head (issue 12)
     appeal = appeals.add_appeal(case, {"kind": "litigation_after_reconsideration",
-                                       "filed_on": "2024-04-01"}, who["handler"], D(2024, 4, 2))
-    appeals.record_result(appeal, {"result": "other", "decided_on": "2024-09-01"}, who["handler"],
+                                       "filed_on": "2024-04-01"}, head, D(2024, 4, 2))
+    appeals.record_result(appeal, {"result": "other", "decided_on": "2024-09-01"}, head,
                           D(2024, 9, 2))
     events = db.session.execute(select(Event).where(Event.case_id == case.id, Event.action.like(
         "appeal%")).order_by(Event.id)).scalars().all()

@@ -85,7 +85,8 @@ def test_admin_creates_a_user_who_can_then_sign_in(app, login_as, staff):
 
 
 @pytest.mark.parametrize("password, message", [
-    ("short1!", "密码至少 10 位"), ("onlyletters", "两类"), ("", "密码至少 10 位"),
+    ("short1!", "密码至少 12 位"), ("Abcdef12!-x", "密码至少 12 位"), ("", "密码至少 12 位"),
+    ("password1234", "常见密码"), ("abcdefghijklm", "容易被猜中"),
 ])
 def test_weak_password_is_refused_and_input_kept(login_as, staff, password, message):
     resp = login_as("admin").post("/admin/users", data=new_user_form(password=password))

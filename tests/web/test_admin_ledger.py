@@ -99,7 +99,7 @@ def test_export_download(login_as):
     upload(client, jsonl(EXAMPLE, {**MINIMAL, "received_on": "2023-05-05"}))
     resp = client.get("/admin/ledger/export.jsonl", query_string={"as_of": "2024-06-03"})
     assert resp.status_code == 200
-    assert resp.headers["Content-Disposition"] == 'attachment; filename="ledger-2024-06-03.jsonl"'
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="ledger-BCZ-2024-06-03.jsonl"'
     assert resp.mimetype == "application/x-ndjson"
     body = resp.get_data(as_text=True)
     assert "张三" in body

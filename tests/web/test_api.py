@@ -219,10 +219,13 @@ def test_repeated_idempotency_key_returns_the_original_201_body(client, agency):
     assert follow.status_code == 200
 
 
-def test_repeated_key_with_changed_content_still_returns_the_original(client, agency):
+def test_repeated_key_with_changed_content_is_409_and_reveals_nothing(client, agency):
+    # issue 12: the key is bound to the first submission; another body never gets its answer
     first = post_json(client, person_payload(idempotency_key="k1")).get_json()
     again = post_json(client, person_payload(idempotency_key="k1", subject="另一份文件"))
-    assert again.status_code == 201 and again.get_json() == first
+    assert again.status_code == 409
+    text = again.get_data(as_text=True)
+    assert first["tracking_no"] not in text and first["query_code"] not in text
     assert db.session.execute(select(Case.subject)).scalar_one() == person_payload()["subject"]
 
 

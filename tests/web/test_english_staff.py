@@ -17,6 +17,7 @@ from disclosure.services import actions, cases, replies
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login
+from tests.conftest import send_notices
 
 TODAY = date(2024, 10, 8)
 HAN = CJK  # ideographs and CJK punctuation, as the catalogue check sees them
@@ -59,6 +60,7 @@ def world(ctx):
                                 "in_person", date(2024, 9, 27), who["registrar"], TODAY).case
     actions.request_supplement(case, "The exact road section", 15, who["handler"], TODAY,
                                on=date(2024, 9, 30))
+    send_notices(case, TODAY)
     actions.receive_supplement(case, date(2024, 10, 8), who["handler"], TODAY)
     replies.draft_reply(case, "art36_2", None, who["handler"], TODAY)
     queued = cases.register_paper(agency, _payload("Bob Sample", "Bridge repair contract"),
@@ -199,7 +201,7 @@ def test_notice_page_keeps_the_official_letter_chinese(english, world):
 
 def test_review_queue_in_english(english, world):
     html = get(english, "/staff/review")
-    assert_english(html, "Awaiting confidentiality review", "Reply letter (version 1)",
+    assert_english(html, "Reply content awaiting review", "Notices awaiting review", "Reply letter (version 1)",
                    world["queued"].tracking_no)
 
 

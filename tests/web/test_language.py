@@ -10,6 +10,7 @@ from disclosure.domain.workdays import WorkCalendar
 from disclosure.i18n import render_official, translate
 from disclosure.i18n_tools import CJK
 from disclosure.web.context import fmt_date
+from disclosure.services.review import seen as review_seen
 
 EN = {"headers": {"Cookie": "lang=en"}}
 
@@ -83,7 +84,7 @@ def test_released_letter_on_the_status_page_carries_its_release_date(client, sta
     replies.draft_reply(case, "art36_2", None, who["handler"], day)
     replies.submit_for_review(case, who["handler"], day)
     for item in replies.items_of(case):
-        replies.decide(case, item.id, "approved", None, who["reviewer"], day)
+        replies.decide(case, item.id, "approved", None, who["reviewer"], day, **review_seen(item))
     replies.release_reply(case, who["handler"], day)
     chinese = f"{day.year}年{day.month}月{day.day}日"
     html = client.post("/status", data={"tracking_no": tracking_no, "query_code": code}).get_data(as_text=True)

@@ -420,7 +420,8 @@ def test_real_pdf_is_accepted_and_downloadable_by_staff(app, client, staff):
     assert [(a.kind, a.filename, a.content_type) for a in atts] == [
         ("identity", "身份证.pdf", "application/pdf"), ("supporting", "材料.pdf", "application/pdf")]
     assert len(stored_files(app)) == 2
-    assert all(re.fullmatch(r"[0-9a-f]{32}", a.stored_name) for a in atts)
+    # random, ending in the sniffed type's extension (issue 12)
+    assert all(re.fullmatch(r"[0-9a-f]{32}\.(pdf|png|jpg|ofd)", a.stored_name) for a in atts)
     assert login(client, "registrar").status_code == 302
     page = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert "身份证.pdf" in page and "材料.pdf" in page

@@ -155,8 +155,10 @@ def test_staff_of_another_agency_cannot_read_this_agencys_report(client, data, o
     assert ids == []
 
 
-def test_admin_reads_all_agencies_summed_or_one(login_as, data, outsider):
-    client = login_as("admin")
+def test_admin_reads_all_agencies_summed_or_one(client, data, outsider):
+    # issue 12: every agency is read by a platform administrator, not an agency's own admin
+    create_user("platform", PASSWORD, "BCZ", ["platform_admin"], "平台管理员")
+    assert login(client, "platform").status_code == 302
     body = client.get("/staff/reports/annual/2024.json").json
     assert body["agencies"] == ["BCZ", "OTH"] and body["table3"]["rows"]["new"]["total"] == 8
     assert client.get("/staff/reports/annual/2024.json?agency=OTH").json["agencies"] == ["OTH"]
@@ -238,7 +240,7 @@ def test_stats_for_an_empty_year(login_as, agency):
 # -- appeals ----------------------------------------------------------------------------------------
 def test_appeal_added_and_result_recorded_from_the_case_page(login_as, agency, who):
     case = register(agency, who, D(2024, 3, 1))
-    client = login_as("handler")
+    client = login_as("office_head")  # issue 12: appeals are entered by the office head
     html = _html(client.get(f"/staff/cases/{case.id}"))
     assert "登记行政复议或行政诉讼" in html and f"/staff/cases/{case.id}/appeals" in html
     resp = client.post(f"/staff/cases/{case.id}/appeals",
@@ -259,8 +261,8 @@ def test_appeal_added_and_result_recorded_from_the_case_page(login_as, agency, w
 
 def test_appeal_with_errors_shows_them_and_keeps_the_input(login_as, agency, who):
     case = register(agency, who, D(2024, 3, 1))
-    resp = login_as("handler").post(f"/staff/cases/{case.id}/appeals",
-                                    data={"kind": "litigation_direct", "filed_on": "2024-02-30"})
+    resp = login_as("office_head").post(f"/staff/cases/{case.id}/appeals",
+                                        data={"kind": "litigation_direct", "filed_on": "2024-02-30"})
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     assert "提起日期无效" in html and 'value="2024-02-30"' in html
@@ -280,7 +282,7 @@ def test_appeals_on_another_agencys_case_are_404(client, agency, who, outsider):
 
 def test_appeal_id_must_belong_to_the_case(login_as, agency, who):
     one, two = register(agency, who, D(2024, 3, 1)), register(agency, who, D(2024, 3, 2))
-    client = login_as("handler")
+    client = login_as("office_head")
     client.post(f"/staff/cases/{one.id}/appeals", data={"kind": "reconsideration", "filed_on": "2024-04-01"})
     appeal = db.session.execute(select(Appeal)).scalar_one()
     resp = client.post(f"/staff/cases/{two.id}/appeals/{appeal.id}",

@@ -46,6 +46,22 @@ def import_cmd(file, agency_code: str | None, dry_run: bool) -> None:
                    f"已存在且相同 {result.unchanged} 件")
     else:
         click.echo(f"导入完成：新增 {result.created} 件，已存在且相同（未变化） {result.unchanged} 件")
+    _echo_late(result)
+
+
+def _echo_late(result) -> None:
+    """rules.md R8.1: acts recorded after their period are imported as history, flagged and
+    without effect on the clock — counted per flag, then one line per case."""
+    from .domain.deadlines import LATE_ACT_LABELS
+    if not result.late:
+        return
+    click.echo(f"其中 {len(result.late)} 件记录了超过法定期限才作出的行为"
+               "（作为历史记录导入并标记，不影响答复期限，rules.md R8.1）：")
+    for flag, n in result.late_counts.items():
+        click.echo(f"  {flag}（{LATE_ACT_LABELS[flag]}）：{n} 件")
+    for x in result.late:
+        number = x.tracking_no or "（编号待分配）"
+        click.echo(f"  line {x.line}: {number}: {', '.join(x.flags)}")
 
 
 @ledger_cli.command("export")

@@ -137,6 +137,18 @@ class Case(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(64))
     concluded_on: Mapped[date | None] = mapped_column(Date)
     concluded_by_sweep: Mapped[bool] = mapped_column(Boolean, default=False)
+    # R8.2 送达 of the 补正 and fee notices (the applicant's periods run from delivery):
+    # ``…_undelivered`` while the notice is unsent or posted without a signed-for date.
+    supplement_delivered_on: Mapped[date | None] = mapped_column(Date)
+    supplement_undelivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # R4.3 正当理由: a new 补正 period granted from that day
+    supplement_new_period_on: Mapped[date | None] = mapped_column(Date)
+    supplement_new_period_workdays: Mapped[int | None] = mapped_column(Integer)
+    fee_delivered_on: Mapped[date | None] = mapped_column(Date)
+    fee_undelivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # R8.1: the days the extension was approved and the deferred due date set
+    extension_on: Mapped[date | None] = mapped_column(Date)
+    deferred_on: Mapped[date | None] = mapped_column(Date)
     # Derived (recomputed by services from the facts above)
     clock_started_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date)
@@ -206,6 +218,10 @@ class Notice(db.Model):
     # R6.1: a notice is a release item; it is shown and sent only once released (R6.3).
     item_id: Mapped[int | None] = mapped_column(ForeignKey("release_item.id"), index=True)
     released_on: Mapped[date | None] = mapped_column(Date)
+    # R8.2 送达: online / email (the day it is released), post (the signed-for date staff
+    # record from the postal receipt), in_person (the day it was handed over, recorded)
+    delivery_method: Mapped[str | None] = mapped_column(String(16))
+    delivered_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Appeal(db.Model):

@@ -55,6 +55,21 @@ class ClockFacts:
     fee_paid_on: date | None = None
     concluded_on: date | None = None
     concluded_by_sweep: bool = False
+    # R8.2 送达: the applicant's periods run from the day the notice reached them. None with
+    # ``…_undelivered`` False = delivered the day it was issued (online, e-mail, in person, and
+    # history recorded before delivery dates were); ``…_undelivered`` True = sent by post, no
+    # signed-for date yet, so the period has not started.
+    supplement_delivered_on: date | None = None
+    supplement_undelivered: bool = False
+    # R4.3: a good reason (正当理由) recorded before the lapse: a new period from that day.
+    supplement_new_period_on: date | None = None
+    supplement_new_period_workdays: int | None = None
+    fee_delivered_on: date | None = None
+    fee_undelivered: bool = False
+    # R8.1: the days the extension was approved and the deferred date set (None = history
+    # without the day: taken as on time).
+    extension_on: date | None = None
+    deferred_on: date | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.extension_workdays <= MAX_EXTENSION_WORKDAYS:
@@ -87,6 +102,7 @@ class Deadline:
     workdays_paused: int
     workdays_left: int | None
     steps: tuple[Step, ...]
+    late_acts: tuple[str, ...] = ()  # R8.1 flags, in the order the acts happened
 
 
 @dataclass(frozen=True)
@@ -119,30 +135,56 @@ def supplement_notice_late(received_on: date, requested_on: date, cal: WorkCalen
     return requested_on > supplement_notice_due(received_on, cal)
 
 
-def supplement_due(requested_on: date, period_workdays: int | None, cal: WorkCalendar) -> date:
-    """R4.1 (our reading), 条例第三十条: the applicant's period runs from the notice day."""
+def supplement_due(delivered_on: date, period_workdays: int | None, cal: WorkCalendar) -> date:
+    """R4.1/R8.2, 条例第三十条: the last day of the applicant's period, counted from the day
+    the notice reached them ("自收到本告知书之日起")."""
     period = SUPPLEMENT_PERIOD_DEFAULT if period_workdays is None else period_workdays
-    return cal.add_workdays(requested_on, period)
+    return cal.add_workdays(delivered_on, period)
+
+
+def supplement_period_end(facts: ClockFacts, cal: WorkCalendar) -> date | None:
+    """R4.3/R8.2: the last day of the 补正 period — from the new period granted for a good
+    reason, else from delivery; None while a posted notice has no delivery date."""
+    if facts.supplement_requested_on is None:
+        return None
+    if facts.supplement_new_period_on is not None:
+        return supplement_due(facts.supplement_new_period_on,
+                              facts.supplement_new_period_workdays, cal)
+    if facts.supplement_undelivered:
+        return None
+    return supplement_due(facts.supplement_delivered_on or facts.supplement_requested_on,
+                          facts.supplement_period_workdays, cal)
 
 
 def supplement_lapsed(facts: ClockFacts, cal: WorkCalendar, today: date) -> bool:
-    """R4.3, 条例第三十条: 补正 requested, not received, case open, and its period is over."""
+    """R4.3/R8.2, 条例第三十条: 补正 requested, not received, case open, and its period —
+    which starts only on delivery — is over (the lapse day is the day after its last day)."""
     if facts.supplement_requested_on is None or facts.supplement_received_on is not None:
         return False
-    return facts.concluded_on is None and today > supplement_due(
-        facts.supplement_requested_on, facts.supplement_period_workdays, cal)
+    end = supplement_period_end(facts, cal)
+    return facts.concluded_on is None and end is not None and today > end
 
 
-def fee_payment_due(notified_on: date, cal: WorkCalendar) -> date:
-    """R5.4, 条例第四十二条、国办函〔2020〕109号: pay within 20 working days after the notice."""
-    return cal.add_workdays(notified_on, FEE_PAYMENT_WORKDAYS)
+def fee_payment_due(delivered_on: date, cal: WorkCalendar) -> date:
+    """R5.4/R8.2, 条例第四十二条、国办函〔2020〕109号: pay within 20 working days after
+    receiving the notice."""
+    return cal.add_workdays(delivered_on, FEE_PAYMENT_WORKDAYS)
+
+
+def fee_payment_end(facts: ClockFacts, cal: WorkCalendar) -> date | None:
+    """The last day to pay; None while a posted fee notice has no delivery date."""
+    if facts.fee_notified_on is None or facts.fee_undelivered:
+        return None
+    return fee_payment_due(facts.fee_delivered_on or facts.fee_notified_on, cal)
 
 
 def fee_lapsed(facts: ClockFacts, cal: WorkCalendar, today: date) -> bool:
-    """R5.4, 条例第四十二条: fee notified, unpaid, case open, and the payment period is over."""
+    """R5.4/R8.2, 条例第四十二条: fee notified, unpaid, case open, and the payment period —
+    from delivery — is over."""
     if facts.fee_notified_on is None or facts.fee_paid_on is not None:
         return False
-    return facts.concluded_on is None and today > fee_payment_due(facts.fee_notified_on, cal)
+    end = fee_payment_end(facts, cal)
+    return facts.concluded_on is None and end is not None and today > end
 
 
 def confirmation_overdue(submitted_on: date, today: date, cal: WorkCalendar) -> bool:
@@ -163,8 +205,11 @@ def _raw_spans(facts: ClockFacts, cal: WorkCalendar, today: date, fee: bool) -> 
         raw.append((PauseKind.FEE, facts.fee_notified_on, facts.fee_paid_on))
     spans = []
     for kind, s, end in raw:
-        cap = fee_payment_due(s, cal) if kind == PauseKind.FEE else consultation_auto_end(s, cal)
+        cap = (fee_payment_end(facts, cal) if kind == PauseKind.FEE
+               else consultation_auto_end(s, cal))
         actual = end or horizon
+        if cap is None:  # a posted fee notice not yet delivered: no payment period running
+            cap = max(actual, s)
         kinds = frozenset({str(kind)})
         spans.append(_Span(s, min(actual, cap), kinds, kinds if actual > cap else frozenset(),
                            end is None and s <= horizon <= cap))
@@ -306,14 +351,26 @@ def _without_clock(facts: ClockFacts, cal: WorkCalendar) -> Deadline:
         return Deadline(None, None, False, False, True if concluded else None,
                         False, False, None, 0, None, (step,))
     requested, period = facts.supplement_requested_on, facts.supplement_period_workdays
-    sdue = supplement_due(requested, period, cal)
-    timely = (facts.concluded_by_sweep or facts.concluded_on <= sdue) if concluded else None
-    step = Step("awaiting_supplement", requested, sdue, period or SUPPLEMENT_PERIOD_DEFAULT,
-                Msg("{requested} 发出补正通知，待申请人补正，补正期限 {due}"
-                    "（{period} 个工作日）；收到补正后重新计算答复期限",
-                    requested=_iso(requested), due=_iso(sdue),
-                    period=period or SUPPLEMENT_PERIOD_DEFAULT))
-    return Deadline(facts.received_on, None, cal.is_provisional(facts.received_on, sdue), False,
+    sdue = supplement_period_end(facts, cal)
+    if concluded:
+        # R3.6: concluded by the sweep after an on-time notice → timely; otherwise the office
+        # concluded within the applicant's period (or before delivery)
+        timely = facts.concluded_by_sweep or sdue is None or facts.concluded_on <= sdue
+    else:
+        timely = None
+    if sdue is None:
+        step = Step("awaiting_supplement", requested, None, period or SUPPLEMENT_PERIOD_DEFAULT,
+                    Msg("{requested} 发出补正通知，邮寄送达日期尚未登记：补正期限自申请人收到之日起"
+                        "计算（{period} 个工作日）；收到补正后重新计算答复期限",
+                        requested=_iso(requested), period=period or SUPPLEMENT_PERIOD_DEFAULT))
+    else:
+        step = Step("awaiting_supplement", requested, sdue, period or SUPPLEMENT_PERIOD_DEFAULT,
+                    Msg("{requested} 发出补正通知，待申请人补正，补正期限 {due}"
+                        "（{period} 个工作日）；收到补正后重新计算答复期限",
+                        requested=_iso(requested), due=_iso(sdue),
+                        period=period or SUPPLEMENT_PERIOD_DEFAULT))
+    provisional = cal.is_provisional(facts.received_on, sdue or requested)
+    return Deadline(facts.received_on, None, provisional, False,
                     timely, False, False, None, 0, None, (_start_step(facts), step))
 
 
@@ -338,20 +395,124 @@ def _closing_steps(facts: ClockFacts, start: date, computed: date, spans: list[_
                  Msg("答复期限：{due}（依条例第三十五条另定）", due=_iso(deferred)))]
 
 
+# -- R8.1: acts recorded after their period had passed ---------------------------------------------
+LATE_SUPPLEMENT = "supplement_notice_late"
+LATE_FEE = "fee_notice_late"
+LATE_EXTENSION = "extension_late"
+LATE_DEFERRAL = "deferral_late"
+LATE_ACT_LABELS = {
+    LATE_SUPPLEMENT: N_("补正告知超过 7 个工作日发出"),
+    LATE_FEE: N_("收费通知在答复期限届满后发出"),
+    LATE_EXTENSION: N_("延期在答复期限届满后批准"),
+    LATE_DEFERRAL: N_("延后答复期限在原期限届满后确定"),
+}
+
+
+def _as_of(facts: ClockFacts, day: date) -> ClockFacts:
+    """The facts as they stood on ``day``: later acts removed, later ends still open."""
+    received = facts.supplement_received_on
+    return replace(
+        facts,
+        supplement_received_on=received if received is not None and received <= day else None,
+        pauses=tuple(Pause(p.kind, p.start, p.end if p.end is not None and p.end <= day else None)
+                     for p in facts.pauses if p.start <= day),
+        fee_paid_on=facts.fee_paid_on if facts.fee_paid_on and facts.fee_paid_on <= day else None,
+        concluded_on=None, concluded_by_sweep=False)
+
+
+def _due_on(facts: ClockFacts, cal: WorkCalendar, day: date, fee_pauses_clock: bool) -> date | None:
+    """The due date as it stood on ``day`` from the acts before it (R8.1 "current due date")."""
+    return _core(_as_of(facts, day), cal, day, fee_pauses_clock, DUE_SOON_WORKDAYS, False).due_on
+
+
+def effective_facts(facts: ClockFacts, cal: WorkCalendar, *,
+                    fee_pauses_clock: bool = True) -> tuple[ClockFacts, tuple[str, ...]]:
+    """R8.1: the facts the clock counts, and the flags of the acts that came too late.
+
+    A late act is kept as a fact but has no effect on the clock: a 补正 notice after
+    ``add_workdays(received_on, 7)`` neither suspends nor restarts it; a fee notice, an extension
+    or a deferral recorded after the due date as it stood that day neither pauses, extends nor
+    moves it. Acts without a recorded day (old history) count as on time.
+    """
+    flags: list[str] = []
+    eff = facts
+    if (facts.received_on is not None and facts.supplement_requested_on is not None
+            and supplement_notice_late(facts.received_on, facts.supplement_requested_on, cal)):
+        flags.append(LATE_SUPPLEMENT)
+        eff = replace(eff, supplement_requested_on=None, supplement_received_on=None,
+                      supplement_new_period_on=None)
+    base = replace(eff, fee_notified_on=None, fee_paid_on=None, extension_workdays=0,
+                   deferred_due_on=None)
+    acts = []
+    if facts.fee_notified_on is not None:
+        acts.append((facts.fee_notified_on, 0, LATE_FEE))
+    if facts.extension_workdays:
+        acts.append((facts.extension_on, 1, LATE_EXTENSION))
+    if facts.deferred_due_on is not None:
+        acts.append((facts.deferred_on, 2, LATE_DEFERRAL))
+    for day, _order, flag in sorted(acts, key=lambda a: (a[0] or date.min, a[1])):
+        if day is not None and base.received_on is not None:
+            current = _due_on(base, cal, day, fee_pauses_clock)
+            if current is not None and day > current:
+                flags.append(flag)
+                continue
+        if flag == LATE_FEE:
+            base = replace(base, fee_notified_on=facts.fee_notified_on, fee_paid_on=facts.fee_paid_on)
+        elif flag == LATE_EXTENSION:
+            base = replace(base, extension_workdays=facts.extension_workdays)
+        else:
+            base = replace(base, deferred_due_on=facts.deferred_due_on)
+    return base, tuple(flags)
+
+
+def late_acts(facts: ClockFacts, cal: WorkCalendar, *, fee_pauses_clock: bool = True) -> tuple[str, ...]:
+    return effective_facts(facts, cal, fee_pauses_clock=fee_pauses_clock)[1]
+
+
+def _late_steps(facts: ClockFacts, flags: tuple[str, ...], cal: WorkCalendar) -> list[Step]:
+    out = []
+    if LATE_SUPPLEMENT in flags:
+        out.append(Step("late", facts.supplement_requested_on, None, None, Msg(
+            "{on} 发出的补正告知已超过收到申请后 7 个工作日（{limit}），不中止、不重新计算答复期限",
+            on=_iso(facts.supplement_requested_on),
+            limit=_iso(supplement_notice_due(facts.received_on, cal)))))
+    if LATE_FEE in flags:
+        out.append(Step("late", facts.fee_notified_on, None, None, Msg(
+            "{on} 发出的收费通知晚于当时的答复期限，缴费期间不暂停计算", on=_iso(facts.fee_notified_on))))
+    if LATE_EXTENSION in flags:
+        out.append(Step("late", facts.extension_on, None, None, Msg(
+            "{on} 批准的延期晚于当时的答复期限，不延长答复期限", on=_iso(facts.extension_on))))
+    if LATE_DEFERRAL in flags:
+        out.append(Step("late", facts.deferred_on, None, None, Msg(
+            "{on} 确定的延后答复期限晚于当时的答复期限，答复期限不变", on=_iso(facts.deferred_on))))
+    return out
+
+
 def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,
                      fee_pauses_clock: bool = True,
                      due_soon_workdays: int = DUE_SOON_WORKDAYS,
                      explain: bool = True) -> Deadline:
-    """R3.1–R3.7, R4.2, R5.4 — 条例第三十条、第三十二条、第三十三条、第三十四条、第三十五条.
+    """R3.1–R3.7, R4.2, R5.4, R8.1, R8.2 — 条例第三十条、第三十二条、第三十三条、第三十四条、第三十五条.
 
     ``due_on`` is the day the counted working days after the clock start reach 20 + extension
     (R3.4), unless a deferred date replaces it (R3.5); open pauses end today (concluded cases: on
-    the conclusion day). ``due_on`` is None before receipt is confirmed and while a 补正 is
-    awaited. A case concluded with no due date is timely when concluded by the sweep, or on or
-    before the last day of the 补正 period (the office acted within that period), or when no
-    clock ever started (e.g. withdrawn before receipt was confirmed). ``explain=False`` skips
+    the conclusion day). ``due_on`` is None before receipt is confirmed and while a 补正 notice
+    sent on time is awaited. Acts recorded after their period count for nothing (R8.1, listed in
+    ``late_acts``). A case concluded by the sweep is timely when the notice that started its
+    period was on time (R3.6); otherwise ``concluded_on <= due_on``. ``explain=False`` skips
     building the explanation (bulk recomputation only needs the figures).
     """
+    eff, flags = effective_facts(facts, cal, fee_pauses_clock=fee_pauses_clock)
+    dl = _core(eff, cal, today, fee_pauses_clock, due_soon_workdays, explain)
+    steps = dl.steps
+    if explain and flags:
+        steps = (steps[0], *_late_steps(facts, flags, cal), *steps[1:])
+    return replace(dl, late_acts=flags, steps=steps)
+
+
+def _core(facts: ClockFacts, cal: WorkCalendar, today: date, fee_pauses_clock: bool,
+          due_soon_workdays: int, explain: bool) -> Deadline:
+    """The clock of facts that are already effective (no late acts among them)."""
     start = _clock_start(facts)
     awaiting = facts.supplement_requested_on is not None and facts.supplement_received_on is None
     if start is None or awaiting:
@@ -363,10 +524,14 @@ def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,
     paused_days = sum(cal.workdays_between(sp.start, min(sp.end, end)) for sp in spans)
     open_case = facts.concluded_on is None
     left = cal.workdays_between(today, due)
+    # R3.6: the sweep concludes a fee-unpaid case; timely only after an on-time fee notice
+    # (a late one is no longer among the effective facts, so the plain rule applies)
+    swept_ok = facts.concluded_by_sweep and facts.fee_notified_on is not None \
+        and facts.fee_paid_on is None
     return Deadline(
         clock_started_on=start, due_on=due, provisional=cal.is_provisional(start, due),
         paused=open_case and any(sp.open for sp in spans),
-        timely=None if open_case else (facts.concluded_by_sweep or facts.concluded_on <= due),
+        timely=None if open_case else (swept_ok or facts.concluded_on <= due),
         due_soon=open_case and today <= due and left <= due_soon_workdays,
         overdue=open_case and today > due,
         workdays_used=max(0, cal.workdays_between(start, end) - paused_days),

@@ -9,6 +9,15 @@ and the phone are optional here (old ledgers often lack them) and checked only w
 A record holds the *facts* of a case (dates of 补正, consultations, extension, fee, deferral,
 conclusion); ``events_of`` turns them back into the canonical event list, so an export and a
 re-import describe the same case with the same line (``to_line``).
+
+Delivery (送达, rules.md R8.2) of the 补正 and fee notices: ``delivered_on`` absent = delivered the
+day the notice went out (kept as None; a date equal to ``on`` is the same fact and is stored and
+exported the same way, i.e. omitted), ``null`` = posted and not yet delivered (``…_undelivered``),
+a date = that day (not before the notice). ``supplement_period_extended`` (R4.3, 正当理由): at most
+one per case (the case keeps one new period), after the ``supplement_requested``, before the
+``supplement_received`` and on or before the last day of the period then running (a notice not
+yet delivered has no running period, so it never lapses). Acts recorded after their period
+(R8.1 late acts) are not errors: ``clock_facts`` passes them on and ``deadlines`` ignores them.
 """
 from __future__ import annotations
 
@@ -32,8 +41,9 @@ from .codes import (
     PauseKind,
     Status,
 )
-from .deadlines import MAX_EXTENSION_WORKDAYS, ClockFacts, Deadline, Pause
+from .deadlines import MAX_EXTENSION_WORKDAYS, ClockFacts, Deadline, Pause, supplement_due
 from .text import N_, Msg, series
+from .workdays import WorkCalendar
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 SUPPLEMENT_PERIOD_MAX = 60
@@ -47,16 +57,17 @@ IMPORTED_KEYS = ("tracking_no", "agency", "applicant", "channel", "submitted_at"
                  "subject", "description", "delivery", "events", "outcome", "concluded_on",
                  "appeals")
 DERIVED_KEYS = ("status", "clock_started_on", "due_on", "due_provisional", "timely", "overdue",
-                "due_soon", "workdays_used", "workdays_paused")
+                "due_soon", "workdays_used", "workdays_paused", "late_acts")
 APPLICANT_KEYS = ("type", "name", "id_type", "id_number", "credit_code", "legal_representative",
                   "contact_name", "phone", "email", "address")
 EVENT_KEYS = {
-    "supplement_requested": {"on", "period_workdays", "items"},
+    "supplement_requested": {"on", "period_workdays", "items", "delivered_on"},
+    "supplement_period_extended": {"on", "period_workdays", "reason"},
     "supplement_received": {"on"},
     "consultation_started": {"on", "party", "party_name"},
     "consultation_ended": {"on", "party"},
     "extension_approved": {"on", "workdays"},
-    "fee_notified": {"on", "method", "amount_yuan"},
+    "fee_notified": {"on", "method", "amount_yuan", "delivered_on"},
     "fee_paid": {"on"},
     "deferred_deadline_set": {"on", "due_on"},
     "withdrawn": {"on"},
@@ -68,6 +79,17 @@ CONSULTATION_PARTIES = (PauseKind.THIRD_PARTY.value, PauseKind.AGENCY.value)
 _PROBE = {"phone": "00000", "id_type": "other", "id_number": "0",
           "resident_id": "11010519491231002X", "credit_code": "91110000600037341L",
           "contact_name": "-"}
+
+
+_DEFAULT_CAL: list[WorkCalendar] = []
+
+
+def _default_calendar() -> WorkCalendar:
+    """The package calendar without office overrides, built once (callers with an app pass
+    theirs)."""
+    if not _DEFAULT_CAL:
+        _DEFAULT_CAL.append(WorkCalendar())
+    return _DEFAULT_CAL[0]
 
 
 @dataclass(frozen=True)
@@ -115,12 +137,22 @@ class LedgerRecord:
     supplement_period_workdays: int | None = None
     supplement_items: str | None = None
     supplement_received_on: date | None = None
+    # R8.2: None + not undelivered = delivered the day of the notice; undelivered = posted,
+    # no signed-for date yet
+    supplement_delivered_on: date | None = None
+    supplement_undelivered: bool = False
+    # R4.3: a new 补正 period granted for a good reason (正当理由) from that day
+    supplement_new_period_on: date | None = None
+    supplement_new_period_workdays: int | None = None
+    supplement_new_period_reason: str | None = None
     consultations: tuple[Consultation, ...] = ()
     extension_workdays: int = 0
     extension_on: date | None = None
     fee_method: str | None = None
     fee_amount: Decimal | None = None
     fee_notified_on: date | None = None
+    fee_delivered_on: date | None = None
+    fee_undelivered: bool = False
     fee_paid_on: date | None = None
     deferred_due_on: date | None = None
     deferred_set_on: date | None = None
@@ -347,6 +379,27 @@ class _Facts:
     seen: set[str] = field(default_factory=set)
     values: dict = field(default_factory=dict)
     consultations: list[dict] = field(default_factory=list)
+    cal: WorkCalendar | None = None
+    today: date | None = None
+
+
+def _delivered_on(ev: dict, on: date | None, path: str, f: _Facts,
+                  e: _Errors) -> tuple[date | None, bool]:
+    """R8.2 ``delivered_on`` of a notice → (day, undelivered): absent → (None, False), i.e.
+    delivered the day it went out; ``null`` → (None, True), posted and not yet delivered;
+    a date → that day (None when it is the notice's own day: the same fact)."""
+    if "delivered_on" not in ev:
+        return None, False
+    if ev["delivered_on"] is None:
+        return None, True
+    day = _date(ev["delivered_on"], path + ".delivered_on", e, required=True, label=N_("送达日期"))
+    if day is None:
+        return None, False
+    if on is not None and day < on:
+        e.add(path + ".delivered_on", "delivered_before_notice",
+              Msg("送达日期（{delivered_on}）早于发出告知之日（{on}）", delivered_on=day, on=on))
+    _not_future(day, f.today, path + ".delivered_on", e, N_("送达日期"))
+    return (None if day == on else day), False
 
 
 def _ev_supplement_requested(ev, on, path, f: _Facts, e: _Errors) -> None:
@@ -354,12 +407,54 @@ def _ev_supplement_requested(ev, on, path, f: _Facts, e: _Errors) -> None:
         e.add(path, "supplement_twice",
               N_("补正告知只能发出一次（一次性告知），出现了第二个 supplement_requested"))
         return
+    delivered_on, undelivered = _delivered_on(ev, on, path, f, e)
     f.values.update(
         supplement_requested_on=on,
         supplement_period_workdays=_int(ev.get("period_workdays"), path + ".period_workdays", e,
                                         label=N_("补正期限（工作日）"), lo=1, hi=SUPPLEMENT_PERIOD_MAX),
         supplement_items=_text(ev.get("items"), path + ".items", e, label=N_("补正事项"), max_len=2000,
-                               multiline=True))
+                               multiline=True),
+        supplement_delivered_on=delivered_on, supplement_undelivered=undelivered)
+
+
+def _supplement_period_last_day(f: _Facts) -> date | None:
+    """The last day of the 补正 period running so far (R4.1/R8.2, deadlines.supplement_due);
+    None while a posted notice has no delivery date (it never lapses)."""
+    v = f.values
+    if v.get("supplement_undelivered") or v.get("supplement_requested_on") is None:
+        return None
+    start = v.get("supplement_delivered_on") or v["supplement_requested_on"]
+    return supplement_due(start, v.get("supplement_period_workdays"), f.cal or _default_calendar())
+
+
+def _ev_supplement_period_extended(ev, on, path, f: _Facts, e: _Errors) -> None:
+    """R4.3, 条例第三十条: a good reason (正当理由) recorded before the period lapsed grants a
+    new period from ``on``. One per case; after the notice, before the supplement arrived."""
+    workdays = _int(ev.get("period_workdays"), path + ".period_workdays", e,
+                    label=N_("新的补正期限（工作日）"), lo=1, hi=SUPPLEMENT_PERIOD_MAX, required=True)
+    reason = _text(ev.get("reason"), path + ".reason", e, label=N_("正当理由"), max_len=2000,
+                   multiline=True)
+    if reason is None and _blank(ev.get("reason")):
+        e.add(path + ".reason", "required", N_("请填写给予新的补正期限的正当理由（reason）"))
+    if "supplement_requested" not in f.seen:
+        e.add(path, "period_extended_without_request",
+              N_("给予新的补正期限之前没有发出补正告知（supplement_requested）"))
+        return
+    if "supplement_received" in f.seen:
+        e.add(path, "period_extended_after_received",
+              N_("已收到补正（supplement_received），不能再给予新的补正期限"))
+        return
+    if "supplement_period_extended" in f.seen:
+        e.add(path, "period_extended_twice",
+              N_("补正期限只能因正当理由重新给予一次，出现了第二个 supplement_period_extended"))
+        return
+    last = _supplement_period_last_day(f)
+    if on is not None and last is not None and on > last:
+        e.add(path + ".on", "supplement_period_lapsed",
+              Msg("补正期限已于 {last} 届满，{on} 不能再给予新的补正期限（条例第三十条）",
+                  last=last, on=on))
+    f.values.update(supplement_new_period_on=on, supplement_new_period_workdays=workdays,
+                    supplement_new_period_reason=reason)
 
 
 def _ev_supplement_received(ev, on, path, f: _Facts, e: _Errors) -> None:
@@ -403,10 +498,12 @@ def _ev_fee_notified(ev, on, path, f: _Facts, e: _Errors) -> None:
     if "fee_notified" in f.seen:
         e.add(path, "fee_twice", N_("收费通知只能发出一次，出现了第二个 fee_notified"))
         return
+    delivered_on, undelivered = _delivered_on(ev, on, path, f, e)
     f.values.update(
         fee_notified_on=on, fee_amount=_amount(ev.get("amount_yuan"), path + ".amount_yuan", e),
         fee_method=_code(ev.get("method"), FeeMethod, path + ".method", e, label=N_("收费方式"),
-                         required=True))
+                         required=True),
+        fee_delivered_on=delivered_on, fee_undelivered=undelivered)
 
 
 def _ev_fee_paid(ev, on, path, f: _Facts, e: _Errors) -> None:
@@ -435,6 +532,7 @@ def _ev_withdrawn(ev, on, path, f: _Facts, e: _Errors) -> None:
 
 _HANDLERS = {
     "supplement_requested": _ev_supplement_requested,
+    "supplement_period_extended": _ev_supplement_period_extended,
     "supplement_received": _ev_supplement_received,
     "consultation_started": _ev_consultation_started,
     "consultation_ended": _ev_consultation_ended,
@@ -616,8 +714,10 @@ def _withdrawal(f: _Facts, outcome, concluded_on, submitted_at, tz, e: _Errors):
 
 
 def parse_record(obj, line: int, *, today: date, agency: str | None = None,
-                 tz: ZoneInfo = DEFAULT_TZ) -> tuple[LedgerRecord | None, list[LineError]]:
-    """Validate one ledger object (spec/ledger.md) → (record, []) or (None, every error)."""
+                 tz: ZoneInfo = DEFAULT_TZ, cal: WorkCalendar | None = None,
+                 ) -> tuple[LedgerRecord | None, list[LineError]]:
+    """Validate one ledger object (spec/ledger.md) → (record, []) or (None, every error).
+    ``cal`` (the office calendar; default: the package's) dates the 补正 period (R4.3)."""
     e = _Errors(line)
     if not isinstance(obj, dict):
         e.add("$", "not_object", N_("每行应为一个 JSON 对象"))
@@ -629,7 +729,7 @@ def parse_record(obj, line: int, *, today: date, agency: str | None = None,
     app = _application(obj, e)
     submitted_at, received_on = _receipt(obj, channel, today, tz, e)
     outcome, concluded_on = _conclusion(obj, received_on, today, e)
-    f = _Facts(received_on, concluded_on, not _blank(obj.get("received_on")))
+    f = _Facts(received_on, concluded_on, not _blank(obj.get("received_on")), cal=cal, today=today)
     _events(obj, f, today, e)
     outcome, concluded_on = _withdrawal(f, outcome, concluded_on, submitted_at, tz, e)
     appeals = _appeals(obj, received_on, today, e)
@@ -648,7 +748,8 @@ def parse_record(obj, line: int, *, today: date, agency: str | None = None,
 
 
 def parse_line(text: str, line: int, *, today: date, agency: str | None = None,
-               tz: ZoneInfo = DEFAULT_TZ) -> tuple[LedgerRecord | None, list[LineError]]:
+               tz: ZoneInfo = DEFAULT_TZ, cal: WorkCalendar | None = None,
+               ) -> tuple[LedgerRecord | None, list[LineError]]:
     """One physical line of JSONL (not blank) → record or errors."""
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
@@ -661,7 +762,7 @@ def parse_line(text: str, line: int, *, today: date, agency: str | None = None,
         return None, [LineError(line, "$", "not_json", Msg("不是有效的 JSON：{error}", error=error))]
     if "\\ud" in text.lower() and _lone_surrogate(obj):
         return None, [LineError(line, "$", "not_json", N_("包含无效的 Unicode 转义（孤立的代理字符）"))]
-    return parse_record(obj, line, today=today, agency=agency, tz=tz)
+    return parse_record(obj, line, today=today, agency=agency, tz=tz, cal=cal)
 
 
 def _lone_surrogate(obj) -> bool:
@@ -688,12 +789,13 @@ def physical_lines(source: str | Iterable[str]) -> Iterable[tuple[int, str]]:
 
 
 def parse_ledger(source: str | Iterable[str], *, today: date, agency: str | None = None,
-                 tz: ZoneInfo = DEFAULT_TZ) -> tuple[list[LedgerRecord], list[LineError]]:
+                 tz: ZoneInfo = DEFAULT_TZ, cal: WorkCalendar | None = None,
+                 ) -> tuple[list[LedgerRecord], list[LineError]]:
     """Every line of a ledger file: the valid records and every error (spec/ledger.md).
     A tracking number given twice in the file is an error on the later line."""
     records, errors, seen = [], [], {}
     for number, text in physical_lines(source):
-        rec, errs = parse_line(text, number, today=today, agency=agency, tz=tz)
+        rec, errs = parse_line(text, number, today=today, agency=agency, tz=tz, cal=cal)
         errors.extend(errs)
         if rec is None:
             continue
@@ -712,7 +814,13 @@ def parse_ledger(source: str | Iterable[str], *, today: date, agency: str | None
 def derive_status(rec: LedgerRecord) -> str:
     """The case status the facts imply (codes.md): concluded → replied / withdrawn / abandoned;
     open → submitted, awaiting_supplement, paused (open consultation or unpaid fee),
-    in_progress (something happened) or registered."""
+    in_progress (something happened) or registered.
+
+    The status is where the case stands in the workflow (what the office waits for), not the
+    clock: a late act (R8.1) still leaves the case where the office put it — a late 补正 notice
+    still awaits the supplement, a late fee notice the payment — while ``deadlines`` gives the
+    act no effect on the due date. A new 补正 period (R4.3) keeps awaiting_supplement; an
+    undelivered notice changes nothing here (its period simply has not started)."""
     if rec.concluded_on is not None:
         if rec.withdrawn:
             return Status.WITHDRAWN.value
@@ -738,7 +846,14 @@ def clock_facts(rec: LedgerRecord) -> ClockFacts:
         pauses=tuple(Pause(c.party, c.started_on, c.ended_on) for c in rec.consultations),
         extension_workdays=rec.extension_workdays or 0, deferred_due_on=rec.deferred_due_on,
         fee_notified_on=rec.fee_notified_on, fee_paid_on=rec.fee_paid_on,
-        concluded_on=rec.concluded_on, concluded_by_sweep=rec.concluded_by_sweep)
+        concluded_on=rec.concluded_on, concluded_by_sweep=rec.concluded_by_sweep,
+        supplement_delivered_on=rec.supplement_delivered_on,
+        supplement_undelivered=rec.supplement_undelivered,
+        supplement_new_period_on=rec.supplement_new_period_on,
+        supplement_new_period_workdays=rec.supplement_new_period_workdays,
+        fee_delivered_on=rec.fee_delivered_on, fee_undelivered=rec.fee_undelivered,
+        extension_on=rec.extension_on if rec.extension_workdays else None,
+        deferred_on=rec.deferred_set_on if rec.deferred_due_on else None)
 
 
 # -- back to a line -----------------------------------------------------------------------------------
@@ -748,6 +863,16 @@ def _iso(d: date | None) -> str | None:
 
 def _drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
+
+
+def _with_delivery(event: dict, on: date, delivered_on: date | None, undelivered: bool) -> dict:
+    """R8.2 back to a line: ``null`` while undelivered, the day when later than the notice,
+    nothing when delivered the same day (as the import reads an absent ``delivered_on``)."""
+    if undelivered:
+        event["delivered_on"] = None
+    elif delivered_on is not None and delivered_on != on:
+        event["delivered_on"] = _iso(delivered_on)
+    return event
 
 
 def _consultation_events(rec: LedgerRecord) -> list[tuple[date, int, dict, int]]:
@@ -778,9 +903,16 @@ def events_of(rec: LedgerRecord) -> list[dict]:
     """The canonical event list of the facts, in date order (ties: the natural order)."""
     found: list[tuple[date | None, int, dict, int]] = []
     if rec.supplement_requested_on:
-        found.append((rec.supplement_requested_on, 0, _drop_none({
+        found.append((rec.supplement_requested_on, 0, _with_delivery(_drop_none({
             "type": "supplement_requested", "on": _iso(rec.supplement_requested_on),
-            "period_workdays": rec.supplement_period_workdays, "items": rec.supplement_items}), -1))
+            "period_workdays": rec.supplement_period_workdays, "items": rec.supplement_items}),
+            rec.supplement_requested_on, rec.supplement_delivered_on, rec.supplement_undelivered),
+            -1))
+    if rec.supplement_new_period_on:
+        found.append((rec.supplement_new_period_on, 0, _drop_none({
+            "type": "supplement_period_extended", "on": _iso(rec.supplement_new_period_on),
+            "period_workdays": rec.supplement_new_period_workdays,
+            "reason": rec.supplement_new_period_reason}), -1))
     if rec.supplement_received_on:
         found.append((rec.supplement_received_on, 1, {
             "type": "supplement_received", "on": _iso(rec.supplement_received_on)}, -1))
@@ -789,9 +921,10 @@ def events_of(rec: LedgerRecord) -> list[dict]:
         found.append((rec.extension_on, 3, {"type": "extension_approved", "on": _iso(rec.extension_on),
                                             "workdays": rec.extension_workdays}, -1))
     if rec.fee_notified_on:
-        found.append((rec.fee_notified_on, 4, _drop_none({
+        found.append((rec.fee_notified_on, 4, _with_delivery(_drop_none({
             "type": "fee_notified", "on": _iso(rec.fee_notified_on), "method": rec.fee_method,
-            "amount_yuan": None if rec.fee_amount is None else f"{rec.fee_amount:.2f}"}), -1))
+            "amount_yuan": None if rec.fee_amount is None else f"{rec.fee_amount:.2f}"}),
+            rec.fee_notified_on, rec.fee_delivered_on, rec.fee_undelivered), -1))
     if rec.fee_paid_on:
         found.append((rec.fee_paid_on, 5, {"type": "fee_paid", "on": _iso(rec.fee_paid_on)}, -1))
     if rec.deferred_due_on:
@@ -834,8 +967,10 @@ def to_line(rec: LedgerRecord, tz: ZoneInfo = DEFAULT_TZ) -> dict:
 
 
 def derived_fields(status: str, dl: Deadline) -> dict:
-    """The derived part of an exported line (ledger.md "Derived fields on export")."""
+    """The derived part of an exported line (ledger.md "Derived fields on export");
+    ``late_acts`` are the R8.1 flags in the order the acts happened."""
     return {"status": status, "clock_started_on": _iso(dl.clock_started_on),
             "due_on": _iso(dl.due_on), "due_provisional": bool(dl.provisional),
             "timely": dl.timely, "overdue": bool(dl.overdue), "due_soon": bool(dl.due_soon),
-            "workdays_used": dl.workdays_used, "workdays_paused": dl.workdays_paused}
+            "workdays_used": dl.workdays_used, "workdays_paused": dl.workdays_paused,
+            "late_acts": list(dl.late_acts)}

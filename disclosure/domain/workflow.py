@@ -42,6 +42,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.SUBMITTED, "confirm_receipt"): S.REGISTERED,       # R2.2
     **_each((S.REGISTERED, S.IN_PROGRESS), "request_supplement", S.AWAITING_SUPPLEMENT),  # R4.1
     (S.AWAITING_SUPPLEMENT, "receive_supplement"): S.IN_PROGRESS,                          # R4.2
+    (S.AWAITING_SUPPLEMENT, "extend_supplement_period"): S.AWAITING_SUPPLEMENT,            # R4.3
+    **_each((S.REGISTERED, S.IN_PROGRESS), "request_clarification", S.IN_PROGRESS),       # R8.1
     **_each((S.REGISTERED, S.IN_PROGRESS), "start_consultation", S.PAUSED),               # R3.3
     (S.PAUSED, "end_consultation"): S.IN_PROGRESS,
     **_each(OPEN, "request_extension"),                   # R3.2
@@ -71,6 +73,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "confirm_receipt": frozenset({R.REGISTRAR}),
     "request_supplement": frozenset({R.HANDLER}),
     "receive_supplement": frozenset({R.HANDLER, R.REGISTRAR}),
+    "extend_supplement_period": frozenset({R.HANDLER}),
+    "request_clarification": frozenset({R.HANDLER}),
     "start_consultation": frozenset({R.HANDLER}),
     "end_consultation": frozenset({R.HANDLER, SYSTEM}),  # SYSTEM: R3.3 auto-end
     "request_extension": frozenset({R.HANDLER}),
@@ -99,6 +103,8 @@ ACTION_LABELS = {
     "confirm_receipt": N_("确认收到申请"),
     "request_supplement": N_("发出补正告知"),
     "receive_supplement": N_("收到补正材料"),
+    "extend_supplement_period": N_("因正当理由给予新的补正期限"),
+    "request_clarification": N_("发出协助说明函（不影响期限）"),
     "start_consultation": N_("开始征求意见"),
     "end_consultation": N_("征求意见结束"),
     "request_extension": N_("申请延期答复"),
@@ -125,6 +131,10 @@ ACTION_LABELS = {
     "overdue_notice": N_("超期提醒"),
     "unconfirmed_notice": N_("在线申请未及时确认提醒"),
     "calendar_rederived": N_("节假日调整后重新计算答复期限"),
+    "notice_review": N_("告知文书保密审查"),
+    "notice_released": N_("告知文书经审查发出"),
+    "notice_revised": N_("修改告知文书"),
+    "notice_delivered": N_("告知文书已送达"),
 }
 
 
@@ -164,6 +174,7 @@ PUBLIC_EVENTS: dict[str, tuple[str, str]] = {
     "confirm_receipt": ("registered", N_("已确认收到申请，登记受理")),
     "request_supplement": ("supplement_requested", N_("已发出补正告知书")),
     "receive_supplement": ("supplement_received", N_("已收到补正材料，重新计算答复期限")),
+    "extend_supplement_period": ("supplement_period_extended", N_("给予新的补正期限")),
     "start_consultation": ("consultation_started", N_("征求意见中（暂停计时）")),
     "end_consultation": ("consultation_ended", N_("征求意见结束，恢复计时")),
     "approve_extension": ("extension_approved", N_("经批准延长答复期限")),

@@ -17,7 +17,7 @@ from ..models import Case, CasePause, ExtensionRequest
 from . import notices
 from .actors import Actor
 from .calendar import get_calendar
-from .cases import ValidationFailed, apply, atomic, deadline_of, guard
+from .cases import ValidationFailed, apply, atomic, deadline_of, facts_of, guard
 
 
 def _check_day(on: date | None, today: date, earliest: date | None, field: str = "on") -> date:
@@ -61,14 +61,53 @@ def request_supplement(case: Case, items: str, period_workdays, actor: Actor, to
     period = _positive_int(period_workdays or current_app.config["SUPPLEMENT_PERIOD_WORKDAYS"],
                            "period_workdays", N_("补正期限（工作日）"), 60)
     on = _check_day(on, today, case.received_on)
-    late = case.received_on is not None and deadlines.supplement_notice_late(
-        case.received_on, on, get_calendar())
+    if case.received_on is not None and deadlines.supplement_notice_late(
+            case.received_on, on, get_calendar()):
+        # R8.1: recorded late it would be kept as history without effect; the staff UI refuses
+        raise WorkflowError("supplement_late", Msg(
+            "补正告知须在收到申请之日起 7 个工作日内（{limit} 前）一次性发出（条例第三十条），"
+            "现已超过期限，不能再发出补正告知、也不能因此中止或重新计算答复期限。"
+            "如仍需申请人说明，可发出“协助说明函”，它不影响答复期限。",
+            limit=deadlines.supplement_notice_due(case.received_on, get_calendar()).isoformat()))
     case.supplement_requested_on, case.supplement_items = on, items
     case.supplement_period_workdays = period
-    apply(case, "request_supplement", actor, today, on=on,
-          data={"period_workdays": period, "late": late})
-    due = deadlines.supplement_due(on, period, get_calendar())
-    notices.issue(case, "supplement", on, actor, items=items, period=period, due=due)
+    apply(case, "request_supplement", actor, today, on=on, data={"period_workdays": period})
+    notices.issue(case, "supplement", on, actor, items=items, period=period)
+    db.session.commit()
+
+
+@atomic
+def request_clarification(case: Case, items: str, confirmed, actor: Actor, today: date) -> None:
+    """After the 7 days of 条例第三十条: a plain request to the applicant to clarify, which does
+    not stop, restart or extend the reply deadline (R8.1). The handler confirms knowing that."""
+    guard(case, "request_clarification", actor)
+    items = _text(items, "items", N_("需要申请人说明的事项"))
+    if str(confirmed or "") != "1":
+        raise ValidationFailed({"confirm": N_("请确认：协助说明函不中止、不重新计算答复期限")})
+    apply(case, "request_clarification", actor, today, data={"items": items})
+    notices.issue(case, "clarification", today, actor, items=items)
+    db.session.commit()
+
+
+@atomic
+def extend_supplement_period(case: Case, workdays, reason: str, actor: Actor, today: date) -> None:
+    """R4.3, 条例第三十条: before the period lapses, the applicant shows a good reason (正当理由);
+    a new period runs from today."""
+    guard(case, "extend_supplement_period", actor)
+    facts = facts_of(case)
+    end = deadlines.supplement_period_end(facts, get_calendar())
+    if end is not None and today > end:
+        raise WorkflowError("supplement_lapsed", Msg(
+            "补正期限已于 {end} 届满，不能再给予新的期限", end=end.isoformat()))
+    workdays = _positive_int(workdays, "workdays", N_("新的补正期限（工作日）"), 60)
+    reason = _text(reason, "reason", N_("正当理由"))
+    case.supplement_new_period_on, case.supplement_new_period_workdays = today, workdays
+    apply(case, "extend_supplement_period", actor, today,
+          data={"workdays": workdays, "reason": reason,
+                "old_end": end.isoformat() if end else None})
+    notices.issue(case, "supplement_period", today, actor, requested=case.supplement_requested_on,
+                  reason=reason, period=workdays,
+                  due=deadlines.supplement_due(today, workdays, get_calendar()))
     db.session.commit()
 
 
@@ -150,7 +189,7 @@ def decide_extension(case: Case, approve: bool, actor: Actor, today: date) -> No
     req.decision = "approved" if approve else "refused"
     req.decided_by_id, req.decided_on = actor.id, today
     if approve:
-        case.extension_workdays = req.workdays
+        case.extension_workdays, case.extension_on = req.workdays, today
     apply(case, "approve_extension" if approve else "refuse_extension", actor, today,
           data={"workdays": req.workdays})
     if approve:
@@ -181,6 +220,12 @@ def notify_fee(case: Case, method: str, pages, actor: Actor, today: date) -> Non
     guard(case, "notify_fee", actor)
     if case.fee_notified_on is not None:
         raise WorkflowError("fee_once", N_("已发出过收费通知"))
+    due = deadline_of(case, today).due_on
+    if due is not None and today > due:
+        # R5.4/R8.1: the fee notice belongs inside the handling period
+        raise WorkflowError("fee_late", Msg(
+            "收费通知须在答复期限（{due}）内发出（条例第四十二条），现已超过期限，不能再发出收费通知。",
+            due=due.isoformat()))
     if method == FeeMethod.PER_CASE:
         amount = fees.fee_amount(method, nth_in_month=nth_in_month(case))
     elif method == FeeMethod.PER_PAGE:
@@ -191,8 +236,7 @@ def notify_fee(case: Case, method: str, pages, actor: Actor, today: date) -> Non
         raise ValidationFailed({"method": N_("按此方式计算的费用为 0 元，不应发出收费通知")})
     case.fee_method, case.fee_amount, case.fee_notified_on = method, amount, today
     apply(case, "notify_fee", actor, today, data={"method": method, "amount_yuan": str(amount)})
-    notices.issue(case, "fee", today, actor, method=method, amount=amount,
-                  pay_by=deadlines.fee_payment_due(today, get_calendar()))
+    notices.issue(case, "fee", today, actor, method=method, amount=amount)
     db.session.commit()
 
 
@@ -214,9 +258,14 @@ def set_deferred_deadline(case: Case, due_on: date | None, reason: str, actor: A
     guard(case, "set_deferred_deadline", actor)
     reason = _text(reason, "reason", N_("理由"))
     current = deadline_of(case, today).due_on
+    if current is not None and today > current:
+        # R3.5/R8.1: a deferral is set on or before the current due date, never after it
+        raise WorkflowError("deferral_late", Msg(
+            "延后答复期限须在当前答复期限（{due}）届满前确定（条例第三十五条），现已超过期限。",
+            due=current.isoformat()))
     if due_on is None or (current and due_on <= current) or due_on <= today:
         raise ValidationFailed({"due_on": N_("延后的答复期限须晚于今天和当前答复期限")})
-    case.deferred_due_on = due_on
+    case.deferred_due_on, case.deferred_on = due_on, today
     apply(case, "set_deferred_deadline", actor, today, data={"due_on": due_on.isoformat(),
                                                              "reason": reason})
     notices.issue(case, "deferred", today, actor, due=due_on, reason=reason)

@@ -88,6 +88,14 @@ def facts_of(case: Case) -> deadlines.ClockFacts:
         fee_paid_on=case.fee_paid_on,
         concluded_on=case.concluded_on,
         concluded_by_sweep=bool(case.concluded_by_sweep),
+        supplement_delivered_on=case.supplement_delivered_on,
+        supplement_undelivered=bool(case.supplement_undelivered),
+        supplement_new_period_on=case.supplement_new_period_on,
+        supplement_new_period_workdays=case.supplement_new_period_workdays,
+        fee_delivered_on=case.fee_delivered_on,
+        fee_undelivered=bool(case.fee_undelivered),
+        extension_on=case.extension_on,
+        deferred_on=case.deferred_on,
     )
 
 

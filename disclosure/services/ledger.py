@@ -44,16 +44,35 @@ EVENT_COLUMNS = tuple(c.key for c in Event.__table__.columns if c.key != "id")
 LineError = dl.LineError
 
 
+@dataclass(frozen=True)
+class LateActs:
+    """A case imported with acts recorded after their period (rules.md R8.1): history, kept
+    with its flags, without effect on the clock."""
+    line: int
+    tracking_no: str | None  # None in a dry run for a line whose number is not given
+    flags: tuple[str, ...]
+
+
+LATE_FLAGS = tuple(deadlines.LATE_ACT_LABELS)  # the order the summary counts them in
+
+
 @dataclass
 class ImportResult:
     errors: list[LineError] = field(default_factory=list)
     created: int = 0
     unchanged: int = 0
     dry_run: bool = False
+    late: list[LateActs] = field(default_factory=list)  # the new cases with late acts
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def late_counts(self) -> dict[str, int]:
+        """R8.1 flag → number of new cases carrying it (flags that occur only, fixed order)."""
+        counts = {flag: sum(flag in x.flags for x in self.late) for flag in LATE_FLAGS}
+        return {flag: n for flag, n in counts.items() if n}
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -71,8 +90,12 @@ def _applicant_of(case: Case) -> Applicant:
 
 
 def record_of(case: Case, agency_code: str, extension_on: date | None = None,
-              deferred_set_on: date | None = None) -> dl.LedgerRecord:
-    """The ledger facts of a stored case (the inverse of ``_build``)."""
+              deferred_set_on: date | None = None,
+              period_reason: str | None = None) -> dl.LedgerRecord:
+    """The ledger facts of a stored case (the inverse of ``_case_row``). The days of the
+    extension and the deferral are the case's columns (what the clock uses), else — rows from
+    before those columns — the ones ``_event_dates`` found; ``period_reason`` is the reason of
+    the new 补正 period (R4.3), which has no column."""
     consultations = tuple(
         dl.Consultation(p.kind, p.start_on, p.end_on, p.party) for p in case.pauses
         if p.kind in dl.CONSULTATION_PARTIES)
@@ -87,19 +110,29 @@ def record_of(case: Case, agency_code: str, extension_on: date | None = None,
         supplement_period_workdays=case.supplement_period_workdays,
         supplement_items=case.supplement_items,
         supplement_received_on=case.supplement_received_on, consultations=consultations,
-        extension_workdays=case.extension_workdays or 0, extension_on=extension_on,
+        supplement_delivered_on=case.supplement_delivered_on,
+        supplement_undelivered=bool(case.supplement_undelivered),
+        supplement_new_period_on=case.supplement_new_period_on,
+        supplement_new_period_workdays=case.supplement_new_period_workdays,
+        supplement_new_period_reason=period_reason if case.supplement_new_period_on else None,
+        extension_workdays=case.extension_workdays or 0,
+        extension_on=case.extension_on or extension_on,
         fee_method=case.fee_method, fee_amount=case.fee_amount,
         fee_notified_on=case.fee_notified_on, fee_paid_on=case.fee_paid_on,
-        deferred_due_on=case.deferred_due_on, deferred_set_on=deferred_set_on,
+        fee_delivered_on=case.fee_delivered_on, fee_undelivered=bool(case.fee_undelivered),
+        deferred_due_on=case.deferred_due_on, deferred_set_on=case.deferred_on or deferred_set_on,
         withdrawn=case.status == "withdrawn", outcome=case.outcome,
         concluded_on=case.concluded_on, appeals=appeals)
 
 
-def _event_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | None]]:
-    """Days with no column of their own: extension approval (ExtensionRequest.decided_on) and
-    deferral (the set_deferred_deadline event, or the import event's data). Two queries."""
+def _event_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | None, str | None]]:
+    """What has no column of its own (or had none before issue 13): extension approval
+    (ExtensionRequest.decided_on), deferral (the set_deferred_deadline event, or the import
+    event's data) and the reason of a new 补正 period (the extend_supplement_period event, or
+    the import event's data). Two queries."""
     ext: dict[int, date | None] = {}
     deferred: dict[int, date | None] = {}
+    reasons: dict[int, str | None] = {}
     if not case_ids:
         return {}
     for cid, decided in db.session.execute(
@@ -110,13 +143,20 @@ def _event_dates(case_ids: list[int]) -> dict[int, tuple[date | None, date | Non
     for cid, action, on, data in db.session.execute(
             select(Event.case_id, Event.action, Event.on_date, Event.data)
             .where(Event.case_id.in_(case_ids),
-                   Event.action.in_(("import", "set_deferred_deadline")))
+                   Event.action.in_(("import", "set_deferred_deadline",
+                                     "extend_supplement_period")))
             .order_by(Event.id)):
+        data = data or {}
         if action == "set_deferred_deadline":
             deferred[cid] = on
-        elif data and data.get("deferred_deadline_set_on"):
-            deferred[cid] = date.fromisoformat(data["deferred_deadline_set_on"])
-    return {cid: (ext.get(cid), deferred.get(cid)) for cid in case_ids}
+        elif action == "extend_supplement_period":
+            reasons[cid] = data.get("reason")  # the last one is the period the case keeps
+        else:
+            if data.get("deferred_deadline_set_on"):
+                deferred[cid] = date.fromisoformat(data["deferred_deadline_set_on"])
+            if data.get("supplement_period_reason"):
+                reasons[cid] = data["supplement_period_reason"]
+    return {cid: (ext.get(cid), deferred.get(cid), reasons.get(cid)) for cid in case_ids}
 
 
 def _case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: date,
@@ -142,7 +182,15 @@ def _case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: dat
         fee_method=rec.fee_method, fee_amount=rec.fee_amount,
         fee_notified_on=rec.fee_notified_on, fee_paid_on=rec.fee_paid_on,
         outcome=rec.outcome, concluded_on=rec.concluded_on,
-        concluded_by_sweep=rec.concluded_by_sweep, clock_started_on=None, due_on=None,
+        concluded_by_sweep=rec.concluded_by_sweep,
+        supplement_delivered_on=rec.supplement_delivered_on,
+        supplement_undelivered=rec.supplement_undelivered,
+        supplement_new_period_on=rec.supplement_new_period_on,
+        supplement_new_period_workdays=rec.supplement_new_period_workdays,
+        fee_delivered_on=rec.fee_delivered_on, fee_undelivered=rec.fee_undelivered,
+        extension_on=rec.extension_on if rec.extension_workdays else None,
+        deferred_on=rec.deferred_set_on if rec.deferred_due_on else None,
+        clock_started_on=None, due_on=None,
         due_provisional=False, timely=None, created_at=created_at, handler_id=None,
         pauses=[SimpleNamespace(kind=c.party, party=c.party_name, start_on=c.started_on,
                                 end_on=c.ended_on) for c in rec.consultations])
@@ -256,8 +304,10 @@ def _reserve_numbers(records: list[dl.LedgerRecord], agencies: dict[str, Agency]
 
 def _audit_data(rec: dl.LedgerRecord) -> dict:
     data = {"line": rec.line}
-    if rec.deferred_set_on:  # the day has no column; export reads it back from here
+    if rec.deferred_set_on:  # the day had no column; older exports read it back from here
         data["deferred_deadline_set_on"] = rec.deferred_set_on.isoformat()
+    if rec.supplement_new_period_reason:  # R4.3: the reason has no column
+        data["supplement_period_reason"] = rec.supplement_new_period_reason
     return data
 
 
@@ -325,7 +375,8 @@ def _audit(part: list[dl.LedgerRecord], rows: list[SimpleNamespace], actor: Acto
 
 
 def _write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: Actor,
-           today: date) -> None:
+           today: date) -> list[str]:
+    """Insert the cases (in chunks) → their tracking numbers, in the order of ``records``."""
     _reserve_numbers(records, agencies)
     numbers = _number(records, agencies, today)
     created_at = now()
@@ -338,6 +389,22 @@ def _write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: A
             row.id = case_id
         _insert_children(part, ids)
         _audit(part, rows, actor)
+    return numbers
+
+
+def _late_acts(records: list[dl.LedgerRecord], numbers: list[str | None]) -> list[LateActs]:
+    """R8.1: the records with acts recorded after their period — the same domain function the
+    clock uses (``deadlines.late_acts``), with the office calendar and settings."""
+    cal, fee_pauses = get_calendar(), current_app.config["FEE_PAUSES_CLOCK"]
+    out = []
+    for rec, number in zip(records, numbers):
+        if not (rec.supplement_requested_on or rec.fee_notified_on or rec.extension_workdays
+                or rec.deferred_due_on):
+            continue  # no act tied to a period: nothing can be late
+        flags = deadlines.late_acts(dl.clock_facts(rec), cal, fee_pauses_clock=fee_pauses)
+        if flags:
+            out.append(LateActs(rec.line, number, flags))
+    return out
 
 
 @atomic
@@ -346,7 +413,8 @@ def import_ledger(source: str | Iterable[str], *, agency_code: str | None = None
     """spec/ledger.md import: validate every line (format, then against the database), then
     write all of them in one transaction — or nothing, returning every error."""
     transition(NEW, "import", actor.roles)  # who may import (admin, system)
-    records, errors = dl.parse_ledger(source, today=today, agency=agency_code, tz=tz())
+    records, errors = dl.parse_ledger(source, today=today, agency=agency_code, tz=tz(),
+                                      cal=get_calendar())
     agencies = _agencies()
     records, scope_errors = _within_scope(records, agencies, actor)
     errors += scope_errors
@@ -354,10 +422,12 @@ def import_ledger(source: str | Iterable[str], *, agency_code: str | None = None
     errors = sorted(errors + db_errors, key=lambda e: e.line)
     if errors or dry_run:
         db.session.rollback()
-        return ImportResult(errors, 0 if errors else len(fresh), unchanged, dry_run)
-    _write(fresh, agencies, actor, today)
+        late = [] if errors else _late_acts(fresh, [r.tracking_no for r in fresh])
+        return ImportResult(errors, 0 if errors else len(fresh), unchanged, dry_run, late)
+    numbers = _write(fresh, agencies, actor, today)
+    late = _late_acts(fresh, numbers)
     db.session.commit()
-    return ImportResult([], len(fresh), unchanged, False)
+    return ImportResult([], len(fresh), unchanged, False, late)
 
 
 def _within_scope(records, agencies: dict[str, Agency], actor: Actor):

@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..domain.text import N_
+from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError
 from ..database import atomic
 from ..extensions import db
@@ -32,10 +32,30 @@ TITLES = {
     "extension": N_("延期答复告知书"),
     "fee": N_("收费通知书"),
     "deferred": N_("延后答复告知书"),
+    "clarification": N_("协助说明函"),
+    "supplement_period": N_("补正期限延长告知书"),
 }
 # Letters addressed to the applicant (shown on the status page); the consultation letter goes
 # to the third party.
-FOR_APPLICANT = frozenset({"supplement", "extension", "fee", "deferred"})
+FOR_APPLICANT = frozenset({"supplement", "extension", "fee", "deferred", "clarification",
+                           "supplement_period"})
+# R8.2 送达: how a notice reaches the applicant, from the delivery they asked for. Online and
+# e-mail notices are delivered the day they are released; post and hand-over need the date
+# recorded (the signed-for date from the postal receipt).
+DELIVERY_FROM_REQUEST = {"online": "online", "email": "email", "mail": "post", "pickup": "in_person"}
+DELIVERED_ON_RELEASE = frozenset({"online", "email"})
+DELIVERY_LABELS = {"online": N_("网上送达（查询页面）"), "email": N_("电子邮件"),
+                   "post": N_("邮寄（挂号信/EMS）"), "in_person": N_("当面送达")}
+# The notices whose delivery starts a period the applicant must keep (R8.2) → the case's
+# delivery facts.
+PERIOD_NOTICES = {"supplement": ("supplement_delivered_on", "supplement_undelivered"),
+                  "fee": ("fee_delivered_on", "fee_undelivered")}
+
+
+def delivery_method_for(case: Case) -> str:
+    if case.delivery_method in DELIVERY_FROM_REQUEST:
+        return DELIVERY_FROM_REQUEST[case.delivery_method]
+    return "online" if case.channel == "online" else "post"
 TEXT_MAX = 20000
 
 
@@ -50,8 +70,55 @@ def issue(case: Case, kind: str, on: date, actor: Actor, **values) -> Notice:
     item = review.new_item(kind="notice", title=TITLES[kind], case=case)
     review.add_text_version(item, body, actor, meta={"notice_kind": kind, "title": TITLES[kind]})
     notice = Notice(case_id=case.id, kind=kind, title=TITLES[kind], body=body, issued_on=on,
-                    created_at=item.created_at, item_id=item.id)
+                    created_at=item.created_at, item_id=item.id,
+                    delivery_method=delivery_method_for(case) if kind in FOR_APPLICANT else None)
     db.session.add(notice)
+    if kind in PERIOD_NOTICES:  # R8.2: the applicant's period waits for delivery
+        setattr(case, PERIOD_NOTICES[kind][1], True)
+        setattr(case, PERIOD_NOTICES[kind][0], None)
+    return notice
+
+
+def _delivered(case: Case, notice: Notice, on: date, actor: Actor, today: date) -> None:
+    """R8.2: the notice reached the applicant on ``on``; a period it starts runs from then."""
+    from .cases import refresh_derived
+    notice.delivered_on = on
+    if notice.kind in PERIOD_NOTICES:
+        day_field, pending_field = PERIOD_NOTICES[notice.kind]
+        setattr(case, day_field, on)
+        setattr(case, pending_field, False)
+        before = case.due_on
+        refresh_derived(case, today)
+        audit.record(actor, "notice_delivered", case=case, on=on, data={
+            "notice": notice.id, "kind": notice.kind, "method": notice.delivery_method,
+            "due_before": before.isoformat() if before else None,
+            "due_after": case.due_on.isoformat() if case.due_on else None})
+    else:
+        audit.record(actor, "notice_delivered", case=case, on=on, data={
+            "notice": notice.id, "kind": notice.kind, "method": notice.delivery_method})
+
+
+@atomic
+def record_delivery(case: Case, notice_id, on: date | None, actor: Actor, today: date) -> Notice:
+    """R8.2: staff record the day a posted (or handed-over) notice reached the applicant —
+    the signed-for date on the postal receipt."""
+    from .cases import ValidationFailed
+    _same_agency(case, actor)
+    if not actor.roles & {"registrar", "handler", "office_head"}:
+        raise WorkflowError("forbidden", N_("只有登记员、承办人或负责人可以登记送达"))
+    notice = _notice(case, notice_id)
+    if notice.released_on is None:
+        raise WorkflowError("not_released", N_("告知文书尚未经审查发出，不能登记送达"))
+    if notice.delivered_on is not None:
+        raise WorkflowError("already_delivered", N_("已登记送达日期"))
+    field = f"delivered-{notice.id}"
+    if on is None:
+        raise ValidationFailed({field: N_("请填写送达日期（邮件签收日期）")})
+    if on < notice.released_on or on > today:
+        raise ValidationFailed({field: Msg("送达日期须在 {sent} 至今天之间",
+                                           sent=notice.released_on.isoformat())})
+    _delivered(case, notice, on, actor, today)
+    db.session.commit()
     return notice
 
 
@@ -104,6 +171,8 @@ def decide(case: Case, notice_id, decision: str, reason: str | None, actor: Acto
             "notice": notice.id, "kind": notice.kind, "released": review.release_data(releases)})
         if notice.kind in FOR_APPLICANT:
             outbox.notify_applicant(case, notice.title, text)
+        if notice.delivery_method in DELIVERED_ON_RELEASE:
+            _delivered(case, notice, today, actor, today)
     db.session.commit()
     return notice
 

@@ -21,7 +21,7 @@ from ..domain.codes import Outcome, PauseKind, Role, Status
 from ..domain.workflow import WorkflowError
 from ..database import writing
 from ..extensions import db
-from ..models import Agency, Case, CasePause, Notice, User, UserRole
+from ..models import Agency, Case, CasePause, User, UserRole
 from . import audit, claims, outbox
 from .actors import SYSTEM_ACTOR
 from .calendar import add_workdays, get_calendar
@@ -80,40 +80,46 @@ def _conclude(case: Case, action: str, outcome: str, on: date, today: date) -> N
     apply(case, action, SYSTEM_ACTOR, today, on=on)
 
 
-def _unsent(kind: str):
-    """The case's notice of ``kind`` still awaits its review (R6.3): it has not reached the
-    applicant, so the applicant's period cannot have lapsed."""
-    return select(Notice.id).where(Notice.case_id == Case.id, Notice.kind == kind,
-                                   Notice.item_id.is_not(None), Notice.released_on.is_(None)).exists()
-
-
 def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:
-    """R4.3, 条例第三十条: no supplement by the end of the period → other.no_supplement on the
-    first day after it."""
+    """R4.3/R8.2, 条例第三十条: no supplement by the end of the period — which runs from the
+    day the notice reached the applicant, or from a new period granted for a good reason — →
+    other.no_supplement on the first day after it. A notice not yet delivered never lapses."""
     cal = get_calendar()
     items = []
-    for cid, asked, period in db.session.execute(select(
-            Case.id, Case.supplement_requested_on, Case.supplement_period_workdays).where(
+    for r in db.session.execute(select(
+            Case.id, Case.supplement_requested_on, Case.supplement_period_workdays,
+            Case.supplement_delivered_on, Case.supplement_undelivered,
+            Case.supplement_new_period_on, Case.supplement_new_period_workdays).where(
             Case.status == Status.AWAITING_SUPPLEMENT, Case.supplement_received_on.is_(None),
-            Case.supplement_requested_on < today, ~_unsent("supplement")).order_by(Case.id)).all():
-        due = deadlines.supplement_due(asked, period, cal)
-        if today > due:
-            items.append((due + timedelta(days=1), cid))
+            Case.supplement_requested_on < today).order_by(Case.id)).all():
+        end = deadlines.supplement_period_end(deadlines.ClockFacts(
+            None, supplement_requested_on=r.supplement_requested_on,
+            supplement_period_workdays=r.supplement_period_workdays,
+            supplement_delivered_on=r.supplement_delivered_on,
+            supplement_undelivered=bool(r.supplement_undelivered),
+            supplement_new_period_on=r.supplement_new_period_on,
+            supplement_new_period_workdays=r.supplement_new_period_workdays), cal)
+        if end is not None and today > end:
+            items.append((end + timedelta(days=1), r.id))
     report.lapsed_supplement += _act_once("lapse_supplement", items, lambda case, on: _conclude(
         case, "lapse_supplement", Outcome.OTHER_NO_SUPPLEMENT, on, today))
 
 
 def conclude_unpaid_fees(today: date, report: SweepReport) -> None:
-    """R5.4, 条例第四十二条: fee unpaid 20 working days after the notice → other.fee_unpaid."""
+    """R5.4/R8.2, 条例第四十二条: fee unpaid 20 working days after the notice reached the
+    applicant → other.fee_unpaid. A notice not yet delivered never lapses."""
     cal = get_calendar()
     items = []
-    for cid, notified in db.session.execute(select(Case.id, Case.fee_notified_on).where(
+    for r in db.session.execute(select(
+            Case.id, Case.fee_notified_on, Case.fee_delivered_on, Case.fee_undelivered).where(
             Case.status == Status.PAUSED, Case.fee_notified_on.is_not(None),
-            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20),
-            ~_unsent("fee")).order_by(Case.id)).all():
-        due = deadlines.fee_payment_due(notified, cal)
-        if today > due:
-            items.append((due + timedelta(days=1), cid))
+            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20))
+            .order_by(Case.id)).all():
+        end = deadlines.fee_payment_end(deadlines.ClockFacts(
+            None, fee_notified_on=r.fee_notified_on, fee_delivered_on=r.fee_delivered_on,
+            fee_undelivered=bool(r.fee_undelivered)), cal)
+        if end is not None and today > end:
+            items.append((end + timedelta(days=1), r.id))
     report.lapsed_fee += _act_once("lapse_fee", items, lambda case, on: _conclude(
         case, "lapse_fee", Outcome.OTHER_FEE_UNPAID, on, today))
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from ..domain.deadlines import LATE_ACT_LABELS
 from ..extensions import db
 from ..i18n import current_language, translate
 from ..models import Agency
@@ -59,7 +60,8 @@ def _text(upload) -> tuple[str | None, str | None]:
 
 def _render(form, agencies, result=None, problem=None, status=200):
     return render_template("admin/ledger.html", form=form, agencies=agencies, result=result,
-                           problem=problem, shown=ERRORS_SHOWN, today=today()), status
+                           problem=problem, shown=ERRORS_SHOWN, today=today(),
+                           late_labels=LATE_ACT_LABELS), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -81,7 +83,9 @@ def upload():
     if result.ok and not result.dry_run:
         flash(_("导入完成：新增 %(created)s 件，已存在且相同 %(unchanged)s 件",
                 created=result.created, unchanged=result.unchanged), "ok")
-        return redirect(url_for("admin_ledger.upload"))
+        if not result.late:
+            return redirect(url_for("admin_ledger.upload"))
+        # R8.1: the late acts imported as history are listed once, on this very page
     return _render(form, agencies, result=result, status=200 if result.ok else 400)
 
 

@@ -114,6 +114,7 @@ def _render_case(case: Case, errors: dict | None = None, failed: str | None = No
         notices=notices.for_case(case), pending_extension=actions.pending_extension(case),
         reply=replies.reply_of(case), reply_items=_reply_items(case), reply_types=REPLY_TYPES,
         signed_off=replies.sign_off_of(case) is not None, notice_rows=_notice_rows(case),
+        delivery_labels=notices.DELIVERY_LABELS,
         errors=errors or {}, failed=failed, values=request.form if failed else {},
         show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"})), status
 
@@ -152,6 +153,28 @@ def case_action(case_id: int, action: str):
         return _render_case(case, {"_": exc.message}, action, 409 if exc.code != "forbidden" else 403)
     flash(str(DONE[action]), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id))
+
+
+@bp.post("/cases/<int:case_id>/notices/<int:notice_id>/delivery")
+def record_delivery(case_id: int, notice_id: int):
+    """R8.2: the signed-for date of a posted notice (from the postal receipt)."""
+    case = _case_or_404(case_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    raw = (request.form.get("on") or "").strip()
+    try:
+        on = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return _render_case(case, {f"delivered-{notice_id}": _("日期无效，请按 年-月-日 填写真实存在的日期")},
+                            "delivery", 400)
+    try:
+        notices.record_delivery(case, notice_id, on, actor(), today())
+    except cases.ValidationFailed as exc:
+        return _render_case(case, exc.errors, "delivery", 400)
+    except WorkflowError as exc:
+        return _render_case(case, {"_": exc.message}, "notice", 409)
+    flash(_("已登记送达日期"), "ok")
+    return redirect(url_for("staff.case_view", case_id=case.id, _anchor="h-notices"))
 
 
 @bp.get("/cases/<int:case_id>/notices/<int:notice_id>")

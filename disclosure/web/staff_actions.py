@@ -26,6 +26,10 @@ DISPATCH = {
     "request_supplement": lambda c, f, a, t: actions.request_supplement(
         c, f.get("items"), f.get("period_workdays"), a, t, on=_date(f, "on")),
     "receive_supplement": lambda c, f, a, t: actions.receive_supplement(c, _date(f, "on"), a, t),
+    "request_clarification": lambda c, f, a, t: actions.request_clarification(
+        c, f.get("items"), f.get("confirm"), a, t),
+    "extend_supplement_period": lambda c, f, a, t: actions.extend_supplement_period(
+        c, f.get("workdays"), f.get("reason"), a, t),
     "start_consultation": lambda c, f, a, t: actions.start_consultation(
         c, f.get("kind"), f.get("party"), a, t, on=_date(f, "on")),
     "end_consultation": lambda c, f, a, t: actions.end_consultation(c, a, t, on=_date(f, "on")),
@@ -42,8 +46,10 @@ DISPATCH = {
 
 # Flashed after the action (str() at flash time: a flash is stored in the session).
 DONE = {
-    "request_supplement": _l("已发出补正告知书"),
+    "request_supplement": _l("补正告知书已起草，经保密审查后发出"),
     "receive_supplement": _l("已记录收到补正材料，答复期限重新计算"),
+    "request_clarification": _l("协助说明函已起草，经保密审查后发出（不影响答复期限）"),
+    "extend_supplement_period": _l("已给予新的补正期限，告知书经保密审查后发出"),
     "start_consultation": _l("已开始征求意见（暂停计时）"),
     "end_consultation": _l("征求意见已结束，恢复计时"),
     "request_extension": _l("延期申请已提交，等待负责人审批"),

@@ -2,6 +2,7 @@
 comment next to it, against the 2024 State Council holiday notice:
 Spring Festival 02-10..17 (调休上班 Sun 02-04, Sun 02-18), Qingming 04-04..06 (Sun 04-07),
 Labour Day 05-01..05 (Sun 04-28, Sat 05-11), National Day 10-01..07 (Sun 09-29, Sat 10-12)."""
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -78,7 +79,8 @@ def test_r1_2_due_date_in_unknown_year_is_provisional():
 
 
 def test_r1_2_awaiting_supplement_into_unknown_year_is_provisional():
-    facts = ClockFacts(D(2026, 12, 1), supplement_requested_on=D(2026, 12, 15))
+    facts = ClockFacts(D(2026, 12, 1), supplement_requested_on=D(2026, 12, 10),
+                       supplement_period_workdays=20)  # on time; the period runs into 2027
     assert compute_deadline(facts, CAL, D(2026, 12, 16)).provisional
 
 
@@ -230,9 +232,22 @@ def test_r3_6_timely_iff_concluded_on_or_before_due(concluded, timely):
     assert not dl.overdue and not dl.due_soon
 
 
-def test_r3_6_sweep_conclusion_is_always_timely():
-    late = ClockFacts(D(2024, 2, 1), concluded_on=D(2024, 6, 1), concluded_by_sweep=True)
-    assert compute_deadline(late, CAL, TODAY).timely is True
+def test_r3_6_sweep_conclusion_is_timely_only_after_an_on_time_notice():
+    # 补正 notice on time (received 02-01, notice 02-05), period lapsed → the sweep's
+    # conclusion in June is timely
+    on_time = ClockFacts(D(2024, 2, 1), supplement_requested_on=D(2024, 2, 5),
+                         concluded_on=D(2024, 6, 1), concluded_by_sweep=True)
+    assert compute_deadline(on_time, CAL, TODAY).timely is True
+    # fee notice on time, unpaid → timely; the same fee notice after the due date → plain rule
+    fee = ClockFacts(D(2024, 2, 1), fee_notified_on=D(2024, 2, 20), concluded_on=D(2024, 6, 1),
+                     concluded_by_sweep=True)
+    assert compute_deadline(fee, CAL, TODAY).timely is True
+    late_fee = replace(fee, fee_notified_on=D(2024, 3, 20))
+    dl = compute_deadline(late_fee, CAL, TODAY)
+    assert dl.late_acts == ("fee_notice_late",) and dl.timely is False
+    # a sweep conclusion with no notice behind it is judged by the plain rule
+    bare = ClockFacts(D(2024, 2, 1), concluded_on=D(2024, 6, 1), concluded_by_sweep=True)
+    assert compute_deadline(bare, CAL, TODAY).timely is False
 
 
 def test_r3_6_open_case_has_no_timeliness():

@@ -475,3 +475,177 @@ def test_text_that_no_database_would_store_is_refused():
                                 ev("supplement_requested", "2024-03-05", items="a\x07b")]))
     assert {("events[0].party_name", "invalid"), ("events[2].items", "invalid")} <= found
     assert ok(make(events=[ev("supplement_requested", "2024-03-05", items="一、\n二、")]))
+
+
+# -- issue 13: delivery (R8.2), a new 补正 period (R4.3), late acts (R8.1) ---------------------------
+# Dates across Spring Festival 2024 (02-10..17 off, Sun 02-04 and Sun 02-18 worked) and National
+# Day 2024 (Sat 10-12 is a 调休上班 day).
+FEE = {"method": "per_case", "amount_yuan": "100.00"}
+SEPT = make(received_on="2024-09-27")  # due 2024-10-30; the 补正 notice by 10-12 (a Saturday)
+
+
+@pytest.mark.parametrize("kind, extra, prefix", [
+    ("supplement_requested", {}, "supplement"), ("fee_notified", FEE, "fee")])
+def test_delivered_on_absent_null_or_a_date(kind, extra, prefix):
+    def rec(**kw):
+        return ok(make(events=[ev(kind, "2024-03-04", **extra, **kw)]))
+    absent, posted, later, same = (rec(), rec(delivered_on=None), rec(delivered_on="2024-03-07"),
+                                   rec(delivered_on="2024-03-04"))
+    day, pending = f"{prefix}_delivered_on", f"{prefix}_undelivered"
+    assert (getattr(absent, day), getattr(absent, pending)) == (None, False)  # same day
+    assert (getattr(posted, day), getattr(posted, pending)) == (None, True)   # not yet
+    assert (getattr(later, day), getattr(later, pending)) == (date(2024, 3, 7), False)
+    assert same == absent  # delivered the day it went out: one fact, one form
+    facts = ledger.clock_facts(posted)
+    assert (getattr(facts, day), getattr(facts, pending)) == (None, True)
+    assert getattr(ledger.clock_facts(later), day) == date(2024, 3, 7)
+
+
+@pytest.mark.parametrize("kind, extra", [("supplement_requested", {}), ("fee_notified", FEE)])
+def test_delivered_on_before_its_notice_or_malformed_is_an_error(kind, extra):
+    rec, errs = parse(make(events=[ev(kind, "2024-03-04", **extra, delivered_on="2024-03-01")]))
+    assert rec is None
+    [err] = errs
+    assert (err.field, err.code) == ("events[0].delivered_on", "delivered_before_notice")
+    assert str(err) == ("line 1: events[0].delivered_on: 送达日期（2024-03-01）早于发出告知之日"
+                        "（2024-03-04） (delivered_before_notice)")
+    for value, code in (("2024/03/05", "invalid_date"), ("", "required"), (20240305, "invalid_date"),
+                        ("2025-01-02", "future_date")):
+        assert ("events[0].delivered_on", code) in errors(
+            make(events=[ev(kind, "2024-03-04", **extra, delivered_on=value)]))
+
+
+@pytest.mark.parametrize("delivered, exported", [
+    (..., ...), (None, None), ("2024-03-04", ...), ("2024-03-11", "2024-03-11")])
+def test_delivered_on_back_to_a_line(delivered, exported):
+    # absent → omitted; null → null; the notice's own day → omitted; a later day → that day
+    kw = {} if delivered is ... else {"delivered_on": delivered}
+    fee_kw = {k: v and v.replace("2024-03-04", "2024-03-13").replace("-11", "-18")
+              for k, v in kw.items()}
+    rec = ok(make(events=[ev("supplement_requested", "2024-03-04", **kw),
+                          ev("supplement_received", "2024-03-12"),
+                          ev("fee_notified", "2024-03-13", **FEE, **fee_kw)]))
+    line = ledger.to_line(rec)
+    for event, fee in ((line["events"][0], False), (line["events"][2], True)):
+        if exported is ...:
+            assert "delivered_on" not in event
+        else:
+            assert event["delivered_on"] == (exported and exported.replace("-11", "-18") if fee
+                                             else exported)
+    again = ok(json.loads(json.dumps(line)))
+    assert again == rec and ledger.to_line(again) == line
+
+
+def test_posted_supplement_notice_never_lapses_and_delivery_starts_the_period():
+    # notice 2024-02-05 (period 5): delivered that day → last day Sun 2024-02-18 (worked);
+    # delivered 02-08 → last day 02-21; posted, no date yet → no period running at all
+    def clock(**kw):
+        rec = ok(make(received_on="2024-02-01",
+                      events=[ev("supplement_requested", "2024-02-05", period_workdays=5, **kw)]))
+        return compute_deadline(ledger.clock_facts(rec), CAL, TODAY)
+    assert clock().steps[-1].end == date(2024, 2, 18)
+    assert clock(delivered_on="2024-02-08").steps[-1].end == date(2024, 2, 21)
+    posted = clock(delivered_on=None)
+    assert posted.steps[-1].end is None and posted.due_on is None  # awaiting, never lapses
+
+
+# supplement_period_extended (R4.3) ------------------------------------------------------------------
+def extended(on, **kw):
+    return ev("supplement_period_extended", on, **{"period_workdays": 10, "reason": "申请人住院",
+                                                    **kw})
+
+
+def test_supplement_period_extended_is_a_new_period_from_its_day():
+    rec = ok(make(SEPT, events=[ev("supplement_requested", "2024-10-08", period_workdays=4),
+                                extended("2024-10-12")]))  # the last day: Saturday 调休上班
+    assert (rec.supplement_new_period_on, rec.supplement_new_period_workdays,
+            rec.supplement_new_period_reason) == (date(2024, 10, 12), 10, "申请人住院")
+    assert ledger.derive_status(rec) == "awaiting_supplement"
+    facts = ledger.clock_facts(rec)
+    assert (facts.supplement_new_period_on, facts.supplement_new_period_workdays) == (
+        date(2024, 10, 12), 10)
+    dl = compute_deadline(facts, CAL, date(2024, 10, 14))
+    assert dl.steps[-1].end == CAL.add_workdays(date(2024, 10, 12), 10) == date(2024, 10, 25)
+    line = ledger.to_line(rec)
+    assert line["events"][1] == {"type": "supplement_period_extended", "on": "2024-10-12",
+                                 "period_workdays": 10, "reason": "申请人住院"}
+    assert ok(line) == rec
+
+
+def test_supplement_period_extended_after_the_period_lapsed_is_an_error():
+    found = errors(make(SEPT, events=[ev("supplement_requested", "2024-10-08", period_workdays=4),
+                                      extended("2024-10-13")]))  # the lapse day (Sunday)
+    assert found == {("events[1].on", "supplement_period_lapsed")}
+    rec, errs = parse(make(received_on="2024-02-01", events=[
+        ev("supplement_requested", "2024-02-05", period_workdays=5), extended("2024-02-19")]))
+    assert "补正期限已于 2024-02-18 届满" in errs[0].message  # across Spring Festival
+    # the period runs from delivery, and a posted notice without a delivery date never lapses
+    assert ok(make(received_on="2024-02-01", events=[
+        ev("supplement_requested", "2024-02-05", period_workdays=5, delivered_on="2024-02-08"),
+        extended("2024-02-21")]))
+    assert errors(make(received_on="2024-02-01", events=[
+        ev("supplement_requested", "2024-02-05", period_workdays=5, delivered_on="2024-02-08"),
+        extended("2024-02-22")])) == {("events[1].on", "supplement_period_lapsed")}
+    assert ok(make(received_on="2024-02-01", events=[
+        ev("supplement_requested", "2024-02-05", period_workdays=5, delivered_on=None),
+        extended("2024-06-03")]))
+
+
+def test_supplement_period_extended_calendar_overrides_count():
+    # the office made Monday 2024-02-19 a day off: the period (last day 02-18) is unaffected,
+    # but a period delivered 02-08 now ends 02-22, so an extension on 02-22 is still in time
+    cal = WorkCalendar(overrides={date(2024, 2, 19): False})
+    obj = make(received_on="2024-02-01", events=[
+        ev("supplement_requested", "2024-02-05", period_workdays=5, delivered_on="2024-02-08"),
+        extended("2024-02-22")])
+    assert parse(obj, cal=cal)[1] == []
+    assert parse(obj)[1] != []
+
+
+def test_supplement_period_extended_errors():
+    req = ev("supplement_requested", "2024-03-04")
+    cases = [
+        ([extended("2024-03-05")], ("events[0]", "period_extended_without_request")),
+        ([req, ev("supplement_received", "2024-03-05"), extended("2024-03-05")],
+         ("events[2]", "period_extended_after_received")),
+        ([req, extended("2024-03-05"), extended("2024-03-06")], ("events[2]", "period_extended_twice")),
+        ([req, extended("2024-03-05", period_workdays=None)], ("events[1].period_workdays", "required")),
+        ([req, extended("2024-03-05", period_workdays=61)], ("events[1].period_workdays", "invalid")),
+        ([req, extended("2024-03-05", period_workdays="10")], ("events[1].period_workdays", "invalid")),
+        ([req, extended("2024-03-05", reason=" ")], ("events[1].reason", "required")),
+        ([req, extended("2024-03-05", reason="a\x07b")], ("events[1].reason", "invalid")),
+        ([req, extended("2024-03-05", days=3)], ("events[1].days", "unknown_field")),
+        ([req, extended("2024-03-03")], ("events[1].on", "out_of_order")),
+    ]
+    for events, expected in cases:
+        assert expected in errors(make(events=events)), expected
+
+
+# late acts (R8.1): history, not errors ----------------------------------------------------------------
+@pytest.mark.parametrize("obj, flags, due", [
+    # the probe of issue 13: received 03-03, notice 04-14 (limit 03-12), supplement 04-20
+    (make(received_on="2025-03-03", events=[ev("supplement_requested", "2025-04-14"),
+                                            ev("supplement_received", "2025-04-20")]),
+     ("supplement_notice_late",), date(2025, 3, 31)),
+    (make(SEPT, events=[ev("fee_notified", "2024-10-31", **FEE)]), ("fee_notice_late",),
+     date(2024, 10, 30)),
+    (make(SEPT, events=[ev("extension_approved", "2024-10-31", workdays=10)]), ("extension_late",),
+     date(2024, 10, 30)),
+    (make(SEPT, events=[ev("deferred_deadline_set", "2024-10-31", due_on="2024-12-31")]),
+     ("deferral_late",), date(2024, 10, 30)),
+    (make(SEPT, events=[ev("supplement_requested", "2024-10-14"),
+                        ev("extension_approved", "2024-10-30", workdays=5),
+                        ev("fee_notified", "2024-11-07", **FEE)]),
+     ("supplement_notice_late", "fee_notice_late"), date(2024, 11, 6)),
+])
+def test_late_acts_parse_as_history_and_leave_the_clock_alone(obj, flags, due):
+    rec = ok(obj, today=date(2025, 6, 1))
+    dl = compute_deadline(ledger.clock_facts(rec), CAL, date(2025, 6, 1))
+    assert dl.late_acts == flags and dl.due_on == due
+    assert ledger.derived_fields("in_progress", dl)["late_acts"] == list(flags)
+
+
+def test_new_event_type_and_derived_late_acts_are_known_keys():
+    assert "supplement_period_extended" in ledger.EVENT_TYPES
+    assert ledger.DERIVED_KEYS[-1] == "late_acts"
+    assert ok(make(late_acts=["fee_notice_late"], status="replied"))  # derived: ignored on import

@@ -436,3 +436,223 @@ def test_cli_refuses_a_file_that_is_not_utf8(app, agency, tmp_path):
     result = app.test_cli_runner().invoke(args=["ledger", "import", str(path)])
     assert result.exit_code == 1 and "UTF-8" in result.output
     assert count() == 0
+
+
+# -- issue 13: late acts (R8.1), delivery (R8.2), a new 补正 period (R4.3) ----------------------------
+# National Day 2024: received Fri 2024-09-27 → due 2024-10-30 (Sat 10-12 is a working day).
+LATE_DAY = date(2025, 6, 1)
+FEE = {"method": "per_case", "amount_yuan": "100.00"}
+LATE_LINES = [
+    # the probe of issue 13: received 03-03 (due 03-31), 补正 notice 04-14, supplement 04-20
+    line(tracking_no="LATE-S", received_on="2025-03-03", events=[
+        {"type": "supplement_requested", "on": "2025-04-14"},
+        {"type": "supplement_received", "on": "2025-04-20"}]),
+    line(tracking_no="LATE-F", received_on="2024-09-27", events=[
+        {"type": "fee_notified", "on": "2024-10-31", **FEE}, {"type": "fee_paid", "on": "2024-11-04"}],
+        outcome="disclosed", concluded_on="2024-11-08"),
+    line(received_on="2024-09-27", events=[  # no tracking number: numbered on import
+        {"type": "extension_approved", "on": "2024-10-31", "workdays": 10}]),
+    line(tracking_no="LATE-D", received_on="2024-09-27", events=[
+        {"type": "deferred_deadline_set", "on": "2024-10-31", "due_on": "2024-12-31"}]),
+    line(tracking_no="ON-TIME", received_on="2024-09-27", events=[
+        {"type": "supplement_requested", "on": "2024-10-12"}]),  # the 7th working day: Saturday
+]
+
+
+def test_late_acts_are_imported_as_history_flagged_and_counted(agency):
+    result = ledger.import_ledger(jsonl(*LATE_LINES), today=LATE_DAY)
+    assert result.ok and result.created == 5
+    assert [(x.line, x.tracking_no, x.flags) for x in result.late] == [
+        (1, "LATE-S", ("supplement_notice_late",)), (2, "LATE-F", ("fee_notice_late",)),
+        (3, "BCZ-2024-000001", ("extension_late",)), (4, "LATE-D", ("deferral_late",))]
+    assert result.late_counts == {"supplement_notice_late": 1, "fee_notice_late": 1,
+                                  "extension_late": 1, "deferral_late": 1}
+    # kept as facts, without effect on the clock
+    probe = case_by("LATE-S")
+    assert (probe.supplement_requested_on, probe.supplement_received_on) == (
+        date(2025, 4, 14), date(2025, 4, 20))
+    assert (probe.due_on, probe.clock_started_on) == (date(2025, 3, 31), date(2025, 3, 3))
+    assert case_by("LATE-F").timely is False and case_by("LATE-D").deferred_on == date(2024, 10, 31)
+    assert case_by("BCZ-2024-000001").extension_on == date(2024, 10, 31)
+    out = {x["tracking_no"]: x for x in export(as_of=LATE_DAY)}
+    assert (out["LATE-S"]["due_on"], out["LATE-S"]["late_acts"]) == (
+        "2025-03-31", ["supplement_notice_late"])
+    assert out["LATE-S"]["overdue"] is True and out["LATE-S"]["clock_started_on"] == "2025-03-03"
+    for number, flag in (("LATE-F", "fee_notice_late"), ("BCZ-2024-000001", "extension_late"),
+                         ("LATE-D", "deferral_late")):
+        assert (out[number]["due_on"], out[number]["late_acts"]) == ("2024-10-30", [flag])
+    assert out["LATE-F"]["workdays_paused"] == 0  # a late fee notice pauses nothing
+    assert (out["ON-TIME"]["due_on"], out["ON-TIME"]["late_acts"]) == (None, [])
+    # the history goes back out as it came in
+    assert ledger.import_ledger(jsonl(*export(as_of=LATE_DAY)), today=LATE_DAY).unchanged == 5
+
+
+def test_dry_run_lists_the_late_acts_too(agency):
+    result = ledger.import_ledger(jsonl(*LATE_LINES), today=LATE_DAY, dry_run=True)
+    assert result.ok and result.dry_run and count() == 0
+    assert [(x.line, x.tracking_no) for x in result.late] == [
+        (1, "LATE-S"), (2, "LATE-F"), (3, None), (4, "LATE-D")]  # line 3 is not numbered yet
+    assert sum(result.late_counts.values()) == 4
+    # lines in error: nothing is listed but the errors
+    bad = ledger.import_ledger(jsonl(*LATE_LINES, line(channel="x")), today=LATE_DAY, dry_run=True)
+    assert not bad.ok and bad.late == []
+    # a line already imported is unchanged, not listed again
+    ledger.import_ledger(jsonl(LATE_LINES[0]), today=LATE_DAY)
+    again = ledger.import_ledger(jsonl(*LATE_LINES), today=LATE_DAY, dry_run=True)
+    assert again.unchanged == 1 and [x.line for x in again.late] == [2, 3, 4]
+
+
+def test_delivery_and_a_new_period_go_to_the_case(agency):
+    # Spring Festival 2024: notice Mon 02-05 delivered Thu 02-08 (5 working days: last day
+    # 02-21), a new period of 10 on 02-21; a posted fee notice with no delivery date yet
+    ledger.import_ledger(jsonl(
+        line(tracking_no="P", received_on="2024-02-01", events=[
+            {"type": "supplement_requested", "on": "2024-02-05", "period_workdays": 5,
+             "delivered_on": "2024-02-08"},
+            {"type": "supplement_period_extended", "on": "2024-02-21", "period_workdays": 10,
+             "reason": "申请人春节期间在外地"}]),
+        line(tracking_no="Q", received_on="2024-02-01", events=[
+            {"type": "fee_notified", "on": "2024-02-05", **FEE, "delivered_on": None}]),
+        line(tracking_no="R", received_on="2024-02-01", events=[
+            {"type": "supplement_requested", "on": "2024-02-05", "delivered_on": None}]),
+    ), today=TODAY)
+    p, q, r = case_by("P"), case_by("Q"), case_by("R")
+    assert (p.supplement_delivered_on, p.supplement_undelivered) == (date(2024, 2, 8), False)
+    assert (p.supplement_new_period_on, p.supplement_new_period_workdays) == (date(2024, 2, 21), 10)
+    assert (p.status, p.due_on) == ("awaiting_supplement", None)
+    event = db.session.execute(select(Event).where(Event.case_id == p.id)).scalar_one()
+    assert event.data["supplement_period_reason"] == "申请人春节期间在外地"
+    assert (q.fee_delivered_on, q.fee_undelivered, q.status) == (None, True, "paused")
+    assert (r.supplement_delivered_on, r.supplement_undelivered) == (None, True)
+    # the same facts as a hand-entered case: the domain says when each period ends
+    cal = get_calendar()
+    from disclosure.domain.deadlines import fee_payment_end, supplement_period_end
+    assert supplement_period_end(cases.facts_of(p), cal) == date(2024, 3, 6)
+    assert supplement_period_end(cases.facts_of(r), cal) is None  # never lapses
+    assert fee_payment_end(cases.facts_of(q), cal) is None
+    out = {x["tracking_no"]: x for x in export()}
+    assert out["P"]["events"] == [
+        {"type": "supplement_requested", "on": "2024-02-05", "period_workdays": 5,
+         "delivered_on": "2024-02-08"},
+        {"type": "supplement_period_extended", "on": "2024-02-21", "period_workdays": 10,
+         "reason": "申请人春节期间在外地"}]
+    assert out["Q"]["events"][0]["delivered_on"] is None
+    assert out["R"]["events"][0] == {"type": "supplement_requested", "on": "2024-02-05",
+                                     "delivered_on": None}
+
+
+def test_a_new_period_after_the_lapse_is_an_error_on_import(agency):
+    result = ledger.import_ledger(jsonl(line(received_on="2024-02-01", events=[
+        {"type": "supplement_requested", "on": "2024-02-05", "period_workdays": 5},
+        {"type": "supplement_period_extended", "on": "2024-02-19", "period_workdays": 10,
+         "reason": "x"}])), today=TODAY)
+    assert [(e.line, e.field, e.code) for e in result.errors] == [
+        (1, "events[1].on", "supplement_period_lapsed")]
+    assert count() == 0
+
+
+def test_the_office_calendar_dates_the_period(agency, staff):
+    from disclosure.services import calendar as calendar_service
+    obj = line(received_on="2024-02-01", events=[
+        {"type": "supplement_requested", "on": "2024-02-05", "period_workdays": 5},
+        {"type": "supplement_period_extended", "on": "2024-02-19", "period_workdays": 10,
+         "reason": "x"}])
+    assert not ledger.import_ledger(jsonl(obj), today=TODAY, dry_run=True).ok
+    # the office declares Sunday 2024-02-18 a day off: the period now ends Monday 02-19
+    calendar_service.set_override(date(2024, 2, 18), False, "测试", Actor.of(staff["admin"]))
+    assert ledger.import_ledger(jsonl(obj), today=TODAY, dry_run=True).ok
+
+
+def _posted_by_hand(agency, staff) -> Case:
+    """A case whose applicant asked for paper by mail: the 补正 notice goes by post (R8.2)."""
+    reg, hand = Actor.of(staff["registrar"]), Actor.of(staff["handler"])
+    case = cases.register_paper(agency, person_payload(delivery={"form": "paper", "method": "mail"}),
+                                "mail_signed", date(2024, 2, 1), reg, date(2024, 2, 1)).case
+    actions.request_supplement(case, "请写明文件名称", 5, hand, date(2024, 2, 5), on=date(2024, 2, 5))
+    send_notices(case, date(2024, 2, 5))
+    return case
+
+
+def test_delivery_and_new_period_by_hand_export_and_reimport(agency, staff):
+    from disclosure.models import Notice
+    from disclosure.services import notices
+    case = _posted_by_hand(agency, staff)
+    [posted] = export()
+    assert posted["events"][0]["delivered_on"] is None and posted["due_on"] is None
+    notice = db.session.execute(select(Notice).where(Notice.case_id == case.id,
+                                                     Notice.kind == "supplement")).scalar_one()
+    notices.record_delivery(case, notice.id, date(2024, 2, 8), Actor.of(staff["registrar"]),
+                            date(2024, 2, 9))
+    actions.extend_supplement_period(case, 10, "申请人春节期间在外地", Actor.of(staff["handler"]),
+                                     date(2024, 2, 21))
+    [out] = export()
+    assert out["events"] == [
+        {"type": "supplement_requested", "on": "2024-02-05", "period_workdays": 5,
+         "items": "请写明文件名称", "delivered_on": "2024-02-08"},
+        {"type": "supplement_period_extended", "on": "2024-02-21", "period_workdays": 10,
+         "reason": "申请人春节期间在外地"}]
+    assert ledger.import_ledger(jsonl(out), today=TODAY).unchanged == 1  # identical
+    # the same line under another number is the same case for the clock
+    again = ledger.import_ledger(jsonl({**out, "tracking_no": "L-2"}), today=TODAY)
+    assert again.created == 1 and again.late == []
+    by_hand, by_ledger = export()
+    assert by_hand.pop("tracking_no") != by_ledger.pop("tracking_no")
+    assert by_hand == by_ledger
+
+
+def test_round_trip_with_delivery_dates_and_late_acts(agency, staff, empty_app):
+    _posted_by_hand(agency, staff)
+    ledger.import_ledger(jsonl(
+        *LATE_LINES,
+        line(tracking_no="DLV", received_on="2024-02-01", events=[
+            {"type": "supplement_requested", "on": "2024-02-05", "period_workdays": 5,
+             "delivered_on": "2024-02-08"},
+            {"type": "supplement_period_extended", "on": "2024-02-21", "period_workdays": 10,
+             "reason": "申请人春节期间在外地"},
+            {"type": "supplement_received", "on": "2024-02-26"},
+            {"type": "fee_notified", "on": "2024-02-27", **FEE, "delivered_on": "2024-03-01"},
+            {"type": "fee_paid", "on": "2024-03-05"}], outcome="disclosed", concluded_on="2024-03-20"),
+        line(tracking_no="SAME", events=[
+            {"type": "fee_notified", "on": "2024-03-04", **FEE, "delivered_on": "2024-03-04"}]),
+        line(tracking_no="POST", events=[
+            {"type": "fee_notified", "on": "2024-03-04", **FEE, "delivered_on": None}]),
+    ), today=LATE_DAY)
+    first = [json.dumps(x, ensure_ascii=False) for x in export(as_of=LATE_DAY)]
+    assert len(first) == 9
+    by_no = {json.loads(x)["tracking_no"]: json.loads(x) for x in first}
+    assert "delivered_on" not in by_no["SAME"]["events"][0]  # delivered the same day
+    assert by_no["POST"]["events"][0]["delivered_on"] is None
+    assert by_no["DLV"]["events"][3]["delivered_on"] == "2024-03-01"
+    assert by_no["DLV"]["workdays_paused"] == 2  # fee notice 02-27 → paid 03-05 (03-01 counts)
+    with empty_app.app_context():
+        from disclosure.services.users import create_agency
+        create_agency("BCZ", "包场镇人民政府")
+        result = ledger.import_ledger("\n".join(first), today=LATE_DAY)
+        assert result.ok and result.created == 9 and len(result.late) == 4
+        second = [json.dumps(x, ensure_ascii=False)
+                  for x in ledger.export_ledger(as_of=LATE_DAY)]
+    assert second == first
+
+
+def test_cli_lists_the_late_acts(app, agency, tmp_path):
+    path = tmp_path / "ledger.jsonl"
+    path.write_text(jsonl(*LATE_LINES) + "\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    app.config["FIXED_TODAY"] = LATE_DAY
+    dry = runner.invoke(args=["ledger", "import", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "其中 4 件记录了超过法定期限才作出的行为" in dry.output
+    assert "supplement_notice_late（补正告知超过 7 个工作日发出）：1 件" in dry.output
+    assert "line 1: LATE-S: supplement_notice_late" in dry.output
+    assert "line 3: （编号待分配）: extension_late" in dry.output
+    done = runner.invoke(args=["ledger", "import", str(path)])
+    assert done.exit_code == 0, done.output
+    assert "新增 5 件" in done.output
+    assert "deferral_late（延后答复期限在原期限届满后确定）：1 件" in done.output
+    assert "line 3: BCZ-2024-000001: extension_late" in done.output
+    again = runner.invoke(args=["ledger", "import", str(path)])
+    assert "超过法定期限" not in again.output  # nothing new, nothing listed
+    out = runner.invoke(args=["ledger", "export", "--as-of", "2025-06-01"])
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [x["late_acts"] for x in lines] == [
+        ["supplement_notice_late"], ["fee_notice_late"], ["extension_late"], ["deferral_late"], []]

@@ -124,7 +124,8 @@ def test_user_and_upload_messages(ctx, msgids):
     problem = users.password_problem("short")
     assert isinstance(problem, Msg) and problem.template == "密码至少 {min_len} 位"
     assert_translatable(problem, msgids)
-    assert_translatable(users.password_problem("longenoughpassword"), msgids)
+    assert_translatable(users.password_problem("abcdefghijklmnop"), msgids)  # too guessable
+    assert_translatable(users.password_problem("password1234"), msgids)  # a common password
     with pytest.raises(ValidationFailed) as exc:
         users.create_agency("", "")
     assert all(m in msgids for m in exc.value.errors.values())

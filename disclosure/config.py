@@ -21,9 +21,15 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
-    PASSWORD_MIN_LENGTH = 10
+    # Sign-in (issue 12): no lock-out anyone could trigger; failures slow further attempts per
+    # (user name, address) pair and per address, doubling up to a cap (services.users)
+    LOGIN_THROTTLE_AFTER = 5
+    LOGIN_THROTTLE_ADDRESS_AFTER = 30
+    LOGIN_THROTTLE_MAX_SECONDS = 900
+    LOGIN_THROTTLE_WINDOW_HOURS = 24
+    PASSWORD_MIN_LENGTH = 12  # staff; and not among zxcvbn's common passwords (score ≥ 3)
+    PASSWORD_MIN_SCORE = 3
+    RECEIPT_CODE_MINUTES = 30  # the receipt page shows the query code this long, server-side
     PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap pbkdf2 to stay fast
     SUBMIT_RATE_LIMIT = "30/minute"
     LOOKUP_RATE_LIMIT = "60/minute"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from .domain.codes import ApplicantType, Channel
 from .extensions import db
 from .models import Agency, User
-from .domain.replies import REPLY_TYPES
+from .domain.replies import PLACEHOLDER, REPLY_TYPES
 from .services import actions, cases, catalogue, notices, replies, review, sweep, users
 from .services.uploads import Upload
 from .services.actors import Actor
@@ -99,7 +99,10 @@ def _at(d: date, hour: int = 10) -> datetime:
 def _reply(case, staff, rtype: str, day: date, release: bool = True) -> None:
     """Draft → review (item by item) → release, each by the right person on its day."""
     h, r = Actor.of(staff["handler"]), Actor.of(staff["reviewer"])
-    replies.draft_reply(case, rtype, None, h, day)
+    # the handler fills in what the template leaves to them (an incomplete letter cannot be
+    # submitted for review)
+    letter = PLACEHOLDER.sub(FILLED.get(rtype, "见所附文件"), replies.default_letter(case, rtype))
+    replies.draft_reply(case, rtype, letter, h, day)
     if REPLY_TYPES[rtype].documents:
         replies.add_document(case, Upload("相关文件.pdf", _pdf(case.tracking_no)), False, h, day)
     replies.submit_for_review(case, h, day)
@@ -118,6 +121,13 @@ def _send_notices(case, staff, day: date) -> None:
     for n in db.session.execute(select(Notice).where(
             Notice.case_id == case.id, Notice.released_on.is_(None))).scalars().all():
         notices.decide(case, n.id, "approved", None, r, day, **review.seen(notices.item_of(n)))
+
+
+FILLED = {
+    "art36_1": "包场镇人民政府网站 https://www.example.gov.cn/xxgk 政府信息公开专栏，或到镇政务服务中心查阅",
+    "art37": "第 3 页所列投标人联系人姓名和手机号属于个人信息，依据条例第十五条不予公开",
+    "art36_5": "海门区自然资源和规划局，地址：海门区人民路 1 号，电话 0513-00000000",
+}
 
 
 def _pdf(label: str) -> bytes:

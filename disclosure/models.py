@@ -154,6 +154,8 @@ class Case(db.Model):
     due_on: Mapped[date | None] = mapped_column(Date)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     timely: Mapped[bool | None] = mapped_column(Boolean)
+    # R8.1 flags of acts recorded after their period (space-separated, "" when none)
+    late_acts: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

@@ -162,3 +162,24 @@ def send_notices(case, day):
     for n in pending:
         _notices.decide(case, n.id, "approved", None, Actor.of(reviewer), day,
                         **seen(_notices.item_of(n)))
+
+
+TEST_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def draft_complete(case, reply_type, actor, day, with_document=None):
+    """Draft the reply as a handler finishes it: the template's 〔请承办人…〕 placeholders filled
+    in, and — for 予以公开 / 部分公开 — the document it provides (issue 13: an incomplete letter
+    cannot reach review)."""
+    from disclosure.domain.replies import PLACEHOLDER, REPLY_TYPES
+    from disclosure.services import replies
+    from disclosure.services.uploads import Upload
+
+    text = PLACEHOLDER.sub("见本机关网站 https://www.example.gov.cn/xxgk 及所附文件",
+                           replies.default_letter(case, reply_type))
+    reply = replies.draft_reply(case, reply_type, text, actor, day)
+    needs = REPLY_TYPES[reply_type].documents if with_document is None else with_document
+    if needs:
+        replies.add_document(case, Upload(f"{case.tracking_no}.pdf", TEST_PDF + case.tracking_no.encode()),
+                             False, actor, day)
+    return reply

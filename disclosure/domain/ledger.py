@@ -82,6 +82,7 @@ _PROBE = {"phone": "00000", "id_type": "other", "id_number": "0",
 
 
 _DEFAULT_CAL: list[WorkCalendar] = []
+_CALENDAR_FLOOR = date(2000, 1, 1)  # before this no period is dated (the calendar's range)
 
 
 def _default_calendar() -> WorkCalendar:
@@ -424,6 +425,8 @@ def _supplement_period_last_day(f: _Facts) -> date | None:
     if v.get("supplement_undelivered") or v.get("supplement_requested_on") is None:
         return None
     start = v.get("supplement_delivered_on") or v["supplement_requested_on"]
+    if not _CALENDAR_FLOOR <= start <= (f.today or start):
+        return None  # a date already reported as wrong (future, absurd): no period to check
     return supplement_due(start, v.get("supplement_period_workdays"), f.cal or _default_calendar())
 
 

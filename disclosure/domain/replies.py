@@ -5,6 +5,7 @@ official reply letter, which is Chinese whatever the reader's language, so they 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .codes import Outcome as O
@@ -24,7 +25,7 @@ class ReplyType:
 REPLY_TYPES = {t.code: t for t in [
     ReplyType("art36_1", N_("已主动公开，告知获取方式和途径（第三十六条第一项）"), O.DISCLOSED,
               "《中华人民共和国政府信息公开条例》第三十六条第（一）项",
-              "您申请的信息已经主动公开，现告知您获取该政府信息的方式、途径（见附件）。", True),
+              "您申请的信息已经主动公开，获取该政府信息的方式、途径为：〔请承办人写明公开的网址或查阅地点〕。", True),
     ReplyType("art36_2", N_("予以公开（第三十六条第二项）"), O.DISCLOSED,
               "《中华人民共和国政府信息公开条例》第三十六条第（二）项",
               "您申请的信息属于可以公开的政府信息，现予以公开（见附件）。", True),
@@ -60,7 +61,7 @@ REPLY_TYPES = {t.code: t for t in [
               "经检索查找，本机关未制作或获取您申请的政府信息，该政府信息不存在。", False),
     ReplyType("art36_5", N_("无法提供：不属于本机关负责公开（第三十六条第五项）"), O.UNAVAILABLE_NOT_HELD,
               "《中华人民共和国政府信息公开条例》第三十六条第（五）项",
-              "您申请的信息不属于本机关负责公开，负责公开该政府信息的行政机关名称、联系方式见下文。", False),
+              "您申请的信息不属于本机关负责公开。负责公开该政府信息的行政机关为：〔请承办人写明机关名称、地址和联系电话〕。", False),
     ReplyType("art38", N_("无法提供：没有现成信息，需另行制作（第三十八条）"), O.UNAVAILABLE_NEEDS_CREATION,
               "《中华人民共和国政府信息公开条例》第三十八条",
               "您申请的信息需要本机关对现有政府信息进行加工、分析，本机关可以不予提供。", False),
@@ -86,3 +87,26 @@ REPLY_TYPES = {t.code: t for t in [
 
 REMEDY = ("如对本答复不服，可以自收到本答复之日起 60 日内依法申请行政复议，"
           "或者自收到本答复之日起 6 个月内依法提起行政诉讼。")
+
+
+PLACEHOLDER = re.compile(r"〔请[^〕]*〕")
+# A way to obtain information already published (第三十六条第一项): an address on the web or a
+# place, named as such in the letter.
+WAY_TO_OBTAIN = re.compile(r"https?://|www\.|网址|网站|地址|查阅地点|公报")
+
+
+def letter_problems(reply_type: str, text: str, documents: int) -> list[str]:
+    """Why a reply letter is not ready for review (issue 13): an unfilled template placeholder;
+    予以公开 / 部分公开 without a document; 已主动公开 without a way to obtain it. The letters
+    of 第三十六条第五项 carry a placeholder for the agency that holds the information."""
+    problems = []
+    if PLACEHOLDER.search(text or ""):
+        problems.append(N_("答复告知书中还有待承办人填写的内容（方括号标出的部分），请填写后再提交审查"))
+    rt = REPLY_TYPES.get(reply_type)
+    if rt is not None and rt.documents:
+        if reply_type == "art36_1":
+            if documents == 0 and not WAY_TO_OBTAIN.search(text or ""):
+                problems.append(N_("已主动公开的，须写明获取该信息的方式和途径（网址或查阅地点）"))
+        elif documents == 0:
+            problems.append(N_("予以公开或部分公开的答复须附上提供的政府信息（至少一个文件）"))
+    return problems

@@ -50,7 +50,7 @@ class CaseFilter:
     received_to: date | None = None
     q: str | None = None
     agency_id: int | None = None
-    flag: str | None = None          # overdue / due_soon (R3.7), evaluated on `today`
+    flag: str | None = None          # overdue / due_soon (R3.7) on `today`; late_acts (R8.1)
     today: date | None = None
     soon_until: date | None = None
     sort: str = "received_on"
@@ -103,6 +103,8 @@ def _scoped(stmt, actor: Actor, f: CaseFilter, received=Case.received_on):
         stmt = stmt.where(Case.status.in_(RUNNING))
         stmt = stmt.where(Case.due_on < f.today) if f.flag == "overdue" else \
             stmt.where(Case.due_on >= f.today, Case.due_on <= (f.soon_until or f.today))
+    if f.flag == "late_acts":  # R8.1: an act recorded after its period
+        stmt = stmt.where(Case.late_acts != "")
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         # ilike: Latin letters match either case on PostgreSQL as on SQLite

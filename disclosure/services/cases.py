@@ -114,6 +114,7 @@ def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
     case.due_on = dl.due_on
     case.due_provisional = dl.provisional
     case.timely = dl.timely
+    case.late_acts = " ".join(dl.late_acts)
     return dl
 
 
@@ -132,7 +133,12 @@ def apply(case: Case, action: str, actor: Actor, today: date, *, on: date | None
     before = case.status or NEW
     after = transition(before, action, actor.roles)
     case.status = after
+    due_before = case.due_on
     refresh_derived(case, today)
+    if due_before != case.due_on and before != NEW:
+        # R8.3: every move of the due date is recorded with the act that caused it
+        data = {**(data or {}), "due_before": due_before.isoformat() if due_before else None,
+                "due_after": case.due_on.isoformat() if case.due_on else None}
     audit.record(actor, action, case=case, before=before or None, after=after,
                  on=on or today, data=data)
     return after

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..domain.codes import Status
 from ..extensions import db
-from ..models import Case
+from ..models import Case, Notice
 from .actors import Actor
 from .calendar import add_workdays, get_calendar
 
@@ -25,6 +25,7 @@ class Summary:
     soon_until: date
     missing_years: list[int]
     soon: list = None  # (case, working days left), nearest first
+    undelivered: list = None  # (notice, case, working days since sent): R8.2 post unsigned
 
 
 def _scope(stmt, actor: Actor):
@@ -47,7 +48,28 @@ def summary(actor: Actor, today: date) -> Summary:
         by_status={s: n for s, n in rows}, overdue=overdue, due_soon=due_soon,
         unconfirmed=dict(rows).get(Status.SUBMITTED, 0), soon_until=soon_until,
         missing_years=calendar_alert_years(today),
-        soon=[(c, cal.workdays_between(today, c.due_on)) for c in soon_cases])
+        soon=[(c, cal.workdays_between(today, c.due_on)) for c in soon_cases],
+        undelivered=undelivered_notices(actor, today))
+
+
+UNDELIVERED_ALERT_WORKDAYS = 5
+
+
+def undelivered_notices(actor: Actor, today: date) -> list:
+    """R8.2: notices sent by post (or to be handed over) with no delivery date recorded 5
+    working days after they were sent — the applicant's period cannot start until someone
+    enters the signed-for date from the postal receipt."""
+    cal = get_calendar()
+    rows = db.session.execute(_scope(select(Notice, Case).join(Case, Case.id == Notice.case_id).where(
+        Notice.released_on.is_not(None), Notice.delivered_on.is_(None),
+        Notice.delivery_method.in_(("post", "in_person")),
+        Case.concluded_on.is_(None)).order_by(Notice.released_on, Notice.id), actor)).all()
+    out = []
+    for notice, case in rows:
+        waited = cal.workdays_between(notice.released_on, today)
+        if waited >= UNDELIVERED_ALERT_WORKDAYS:
+            out.append((notice, case, waited))
+    return out[:50]
 
 
 def calendar_alert_years(today: date) -> list[int]:

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..domain.codes import PauseKind
-from ..domain.replies import REMEDY, REPLY_TYPES
+from ..domain.replies import REMEDY, REPLY_TYPES, letter_problems
 from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError
 from ..extensions import db
@@ -23,7 +23,7 @@ from ..models import Case, CasePause, CaseReply, ReleaseItem, SignOff
 from ..timeutil import now
 from . import outbox, review, uploads
 from .actors import Actor
-from .cases import ValidationFailed, apply, atomic, guard
+from .cases import ValidationFailed, apply, atomic, guard, joined
 
 LETTER_MAX = 20000
 REPLY_KINDS = ("letter", "document")  # a case's other release items are its notices
@@ -159,7 +159,13 @@ def submit_for_review(case: Case, actor: Actor, today: date) -> None:
     reply = reply_of(case)
     if reply is None or reply.letter_item_id is None:
         raise WorkflowError("no_draft", N_("请先起草答复告知书"))
-    apply(case, "submit_for_review", actor, today, data={"items": len(items_of(case))})
+    items = items_of(case)
+    letter = _letter(reply)
+    problems = letter_problems(reply.reply_type, letter.current.text if letter.current else "",
+                               sum(1 for i in items if i.kind == "document"))
+    if problems:
+        raise WorkflowError("letter_incomplete", joined(problems))
+    apply(case, "submit_for_review", actor, today, data={"items": len(items)})
     db.session.commit()
 
 

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import (Agency, Appeal, Case, CatalogueEntry, ItemVersion, ReleaseItem, ReportYear,
                       Review)
 from ..timeutil import now, tz
-from . import audit
+from . import audit, integrity
 from . import spreadsheet_safety as safe_cells
 from .actors import Actor
 from .calendar import get_calendar
@@ -231,6 +231,8 @@ class AnnualReport:
     texts: dict = field(default_factory=dict)
     drafted: dict = field(default_factory=dict)
     entered: ReportYear | None = None
+    # R7.2: the audit chain head when the report was made — an inspector notes it to compare
+    chain_head: tuple[int, str] | None = None
 
     @property
     def year(self) -> int:
@@ -265,7 +267,8 @@ def build(s: Scope) -> AnnualReport:
         reviews=reviews_performed(s),
         unconfirmed=db.session.execute(select(func.count()).select_from(Case)
                                        .where(_unconfirmed_filter(s))).scalar_one(),
-        entered=entered[0] if len(s.agencies) == 1 and entered else None)
+        entered=entered[0] if len(s.agencies) == 1 and entered else None,
+        chain_head=integrity.chain_head())
     _fill_texts(r, entered)
     return r
 
@@ -669,5 +672,9 @@ def _xlsx_checks(ws, r: AnnualReport) -> None:
     put(ws, ["校验", "结果", "数字", "说明"])
     for c in r.checks:
         put(ws, [c.name, "通过" if c.ok else "不通过", c.detail, c.label])
+    if r.chain_head:
+        put(ws, [])
+        put(ws, ["办理记录链头（生成本报告时）", f"第 {r.chain_head[0]} 条", r.chain_head[1],
+                 "可据此核对此后办理记录是否被改动（flask check 输出同一链头）"])
     for letter, width in zip("ABCDE", (28, 10, 40, 60, 50)):
         ws.column_dimensions[letter].width = width

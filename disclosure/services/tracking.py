@@ -43,6 +43,7 @@ def applicant_view(case: Case, today: date) -> dict:
         "due_provisional": dl.provisional,
         "paused": dl.paused,
         "due_explanation": [s.text for s in dl.steps],
+        **_applicant_periods(case),
         "history": public_history(case),
         "reply": public_reply(case),
     }
@@ -68,3 +69,20 @@ def released_document(case: Case, release_id: int) -> dict | None:
     if r is None:
         return None
     return next((d for d in r["documents"] if d["release_id"] == release_id), None)
+
+
+def _applicant_periods(case: Case) -> dict:
+    """R8.2: the end of the applicant's own periods (补正, payment), once the notice reached
+    them — a posted notice's period is not shown before its signed-for date is known."""
+    from ..domain import deadlines
+    from .calendar import get_calendar
+    from .cases import facts_of
+    facts, cal = facts_of(case), get_calendar()
+    out = {"supplement_due_on": None, "fee_due_on": None}
+    if case.status == "awaiting_supplement":
+        end = deadlines.supplement_period_end(facts, cal)
+        out["supplement_due_on"] = end.isoformat() if end else None
+    if case.fee_notified_on and not case.fee_paid_on and case.concluded_on is None:
+        end = deadlines.fee_payment_end(facts, cal)
+        out["fee_due_on"] = end.isoformat() if end else None
+    return out

@@ -15,6 +15,7 @@ from ..domain.workflow import ACTION_LABELS, WorkflowError, allowed_actions
 from ..extensions import db
 from ..i18n import current_language, translate
 from ..models import Agency, Attachment, Case, Notice
+from ..domain.deadlines import LATE_ACT_LABELS
 from ..domain.replies import REPLY_TYPES
 from ..services import actions, case_queries, cases, notices, replies, review, uploads
 from ..services import dashboard as dash
@@ -114,7 +115,7 @@ def _render_case(case: Case, errors: dict | None = None, failed: str | None = No
         notices=notices.for_case(case), pending_extension=actions.pending_extension(case),
         reply=replies.reply_of(case), reply_items=_reply_items(case), reply_types=REPLY_TYPES,
         signed_off=replies.sign_off_of(case) is not None, notice_rows=_notice_rows(case),
-        delivery_labels=notices.DELIVERY_LABELS,
+        delivery_labels=notices.DELIVERY_LABELS, late_labels=LATE_ACT_LABELS,
         errors=errors or {}, failed=failed, values=request.form if failed else {},
         show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"})), status
 

@@ -30,6 +30,8 @@ def upgrade():
                                       server_default=sa.false()))
         batch_op.add_column(sa.Column('extension_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('deferred_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('late_acts', sa.String(length=120), nullable=False,
+                                      server_default=''))
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.add_column(sa.Column('delivery_method', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('delivered_on', sa.Date(), nullable=True))
@@ -45,7 +47,7 @@ def downgrade():
         batch_op.drop_column('delivered_on')
         batch_op.drop_column('delivery_method')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
-        for name in ('deferred_on', 'extension_on', 'fee_undelivered', 'fee_delivered_on',
+        for name in ('late_acts', 'deferred_on', 'extension_on', 'fee_undelivered', 'fee_delivered_on',
                      'supplement_new_period_workdays', 'supplement_new_period_on',
                      'supplement_undelivered', 'supplement_delivered_on'):
             batch_op.drop_column(name)

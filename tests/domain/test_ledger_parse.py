@@ -649,3 +649,10 @@ def test_new_event_type_and_derived_late_acts_are_known_keys():
     assert "supplement_period_extended" in ledger.EVENT_TYPES
     assert ledger.DERIVED_KEYS[-1] == "late_acts"
     assert ok(make(late_acts=["fee_notice_late"], status="replied"))  # derived: ignored on import
+
+
+def test_absurd_dates_around_a_new_period_are_errors_not_crashes():
+    for on, delivered in (("9999-12-30", "9999-12-31"), ("0001-01-02", "0001-01-03")):
+        found = errors(make(events=[ev("supplement_requested", on, delivered_on=delivered),
+                                    extended(on)]))
+        assert found and all(code != "supplement_period_lapsed" for _f, code in found)

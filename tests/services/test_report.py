@@ -23,7 +23,7 @@ from disclosure.services.users import create_agency, create_user
 from disclosure.timeutil import now
 from tests.conftest import PASSWORD, person_payload
 from disclosure.services.review import seen as review_seen
-from tests.conftest import send_notices
+from tests.conftest import draft_complete, send_notices
 
 D = date
 NP = "natural_person"
@@ -60,7 +60,7 @@ def online(agency, who, submitted: date, confirmed: date | None, kind: str = NP)
 
 def release(case: Case, outcome: str, day: date, who) -> Case:
     """Reply through the review gate: draft → submit → every item approved → release."""
-    replies.draft_reply(case, REPLY_FOR[outcome], None, who["handler"], day)
+    draft_complete(case, REPLY_FOR[outcome], who["handler"], day)
     replies.submit_for_review(case, who["handler"], day)
     for item in replies.items_of(case):
         replies.decide(case, item.id, "approved", None, who["reviewer"], day, **review_seen(item))

@@ -17,6 +17,7 @@ from disclosure.services.cases import register_paper
 from disclosure.services.uploads import Upload
 from tests.conftest import person_payload
 from disclosure.services.review import seen as review_seen
+from tests.conftest import draft_complete
 
 D = date
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -214,7 +215,7 @@ def test_triggers_keep_events_append_only(drafted):
 def test_every_reply_type_releases_with_its_outcome(agency, who, reply_type):
     case = register_paper(agency, person_payload(), "in_person", D(2024, 9, 27), who["registrar"],
                           D(2024, 9, 27)).case
-    replies.draft_reply(case, reply_type, None, who["handler"], D(2024, 10, 8))
+    draft_complete(case, reply_type, who["handler"], D(2024, 10, 8))
     replies.submit_for_review(case, who["handler"], D(2024, 10, 8))
     for item in _items(case):
         replies.decide(case, item.id, "approved", None, who["reviewer"], D(2024, 10, 9), **review_seen(item))

@@ -111,3 +111,41 @@ def test_export_download(login_as):
     assert [json.loads(x)["tracking_no"] for x in resp.get_data(as_text=True).splitlines()] == [
         "BCZ-2023-000001"]
     assert client.get("/admin/ledger/export.jsonl?agency=NOPE").status_code == 404
+
+
+# -- issue 13: late acts (rules.md R8.1) are imported as history and listed ---------------------------
+LATE = [
+    {**MINIMAL, "tracking_no": "LATE-S", "received_on": "2025-03-03", "events": [
+        {"type": "supplement_requested", "on": "2025-04-14"},
+        {"type": "supplement_received", "on": "2025-04-20"}]},
+    {**MINIMAL, "received_on": "2024-09-27", "events": [
+        {"type": "fee_notified", "on": "2024-10-31", "method": "per_case", "amount_yuan": "100.00"}]},
+]
+
+
+def test_dry_run_and_import_list_the_late_acts(login_as):
+    client = login_as("admin")
+    resp = upload(client, jsonl(*LATE, MINIMAL), dry_run="y")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and cases() == 0
+    assert "其中 2 件记录了超过法定期限才作出的行为，将作为历史记录导入并标记" in page
+    assert "补正告知超过 7 个工作日发出" in page and "收费通知在答复期限届满后发出" in page
+    assert "<code>supplement_notice_late</code>" in page and "LATE-S" in page
+    assert "（编号待分配）" in page  # line 2 gets its number on import
+    resp = upload(client, jsonl(*LATE, MINIMAL))
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and cases() == 3  # shown once, here, not after a redirect
+    assert "导入完成：新增 3 件，已存在且相同 0 件" in page
+    assert "已作为历史记录导入并标记，不影响答复期限" in page
+    assert "BCZ-2024-000001" in page and "<code>fee_notice_late</code>" in page
+    assert "超过法定期限" not in client.get(URL).get_data(as_text=True)
+
+
+def test_late_acts_in_english(login_as):
+    client = login_as("admin")
+    client.get("/lang/en")
+    page = upload(client, jsonl(*LATE), dry_run="y").get_data(as_text=True)
+    assert "supplement_notice_late" in page
+    from disclosure.i18n_tools import CJK
+    section = page[page.index('class="late-acts"'):page.index("</section>")]
+    assert not CJK.search(section), section

@@ -18,6 +18,7 @@ from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login
 from tests.conftest import send_notices
+from tests.conftest import draft_complete
 
 TODAY = date(2024, 10, 8)
 HAN = CJK  # ideographs and CJK punctuation, as the catalogue check sees them
@@ -62,10 +63,10 @@ def world(ctx):
                                on=date(2024, 9, 30))
     send_notices(case, TODAY)
     actions.receive_supplement(case, date(2024, 10, 8), who["handler"], TODAY)
-    replies.draft_reply(case, "art36_2", None, who["handler"], TODAY)
+    draft_complete(case, "art36_2", who["handler"], TODAY)
     queued = cases.register_paper(agency, _payload("Bob Sample", "Bridge repair contract"),
                                   "mail_signed", date(2024, 10, 8), who["registrar"], TODAY).case
-    replies.draft_reply(queued, "art36_2", None, who["handler"], TODAY)
+    draft_complete(queued, "art36_2", who["handler"], TODAY)
     replies.submit_for_review(queued, who["handler"], TODAY)
     return {"case": case, "queued": queued, "users": users}
 
@@ -201,7 +202,7 @@ def test_notice_page_keeps_the_official_letter_chinese(english, world):
 
 def test_review_queue_in_english(english, world):
     html = get(english, "/staff/review")
-    assert_english(html, "Reply content awaiting review", "Notices awaiting review", "Reply letter (version 1)",
+    assert_english(html, "Reply content awaiting review", "Notices awaiting review", "Reply letter (version 2)",
                    world["queued"].tracking_no)
 
 

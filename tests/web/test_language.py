@@ -11,6 +11,7 @@ from disclosure.i18n import render_official, translate
 from disclosure.i18n_tools import CJK
 from disclosure.web.context import fmt_date
 from disclosure.services.review import seen as review_seen
+from tests.conftest import draft_complete
 
 EN = {"headers": {"Cookie": "lang=en"}}
 
@@ -81,7 +82,7 @@ def test_released_letter_on_the_status_page_carries_its_release_date(client, sta
     case = db.session.execute(db.select(Case).where(Case.tracking_no == tracking_no)).scalar_one()
     day = today()  # the submission is stamped with the real clock
     cases.confirm_receipt(case, day, who["registrar"], day)
-    replies.draft_reply(case, "art36_2", None, who["handler"], day)
+    draft_complete(case, "art36_2", who["handler"], day)
     replies.submit_for_review(case, who["handler"], day)
     for item in replies.items_of(case):
         replies.decide(case, item.id, "approved", None, who["reviewer"], day, **review_seen(item))

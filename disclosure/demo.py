@@ -26,7 +26,7 @@ DEMO_USERS = [  # username, display name, roles, password
     ("handler", "李承办", ["handler"], "Demo-handler-2026"),
     ("reviewer", "赵审查", ["reviewer"], "Demo-reviewer-2026"),
     ("head", "陈主任", ["office_head"], "Demo-head-2026"),
-    ("admin", "系统管理员", ["admin"], "Demo-admin-2026"),
+    ("admin", "系统管理员", ["admin", "platform_admin"], "Demo-admin-2026"),
 ]
 
 SUBJECTS = [

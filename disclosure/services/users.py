@@ -27,7 +27,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import timeutil
-from ..domain.codes import Role
+from ..domain.codes import INCOMPATIBLE_ROLES, Role
 from ..domain.text import N_, Msg
 from ..database import atomic
 from ..extensions import db
@@ -87,8 +87,30 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+def _roles_problem(roles, actor: Actor) -> str | None:
+    """Issue 12: a platform administrator sees every agency, so cannot also review; only a
+    platform administrator (or the system: CLI, demo) makes another one."""
+    chosen = set(roles)
+    for a, b in INCOMPATIBLE_ROLES:
+        if a in chosen and b in chosen:
+            return N_("平台管理员不能同时担任保密审查员")
+    if Role.PLATFORM_ADMIN in chosen and actor.id is not None \
+            and Role.PLATFORM_ADMIN not in actor.roles:
+        return N_("只有平台管理员可以授予平台管理员角色")
+    return None
+
+
+def _require_scope(actor: Actor, agency_id: int | None) -> None:
+    """An agency's administrator manages that agency's users only (services.access)."""
+    from .access import can_see_agency
+    if actor.id is not None and not can_see_agency(actor, agency_id):
+        raise ValidationFailed({"agency": N_("只能管理本机关的用户")})
+
+
 @atomic
 def create_agency(code: str, name: str, actor: Actor = SYSTEM_ACTOR) -> Agency:
+    if actor.id is not None and Role.PLATFORM_ADMIN not in actor.roles:
+        raise ValidationFailed({"code": N_("只有平台管理员可以新建机关")})
     code, name = (code or "").strip().upper(), (name or "").strip()
     errors = {}
     if not code or not code.isascii() or not code.replace("_", "").isalnum() or len(code) > 32:
@@ -124,6 +146,10 @@ def create_user(username: str, password: str, agency_code: str, roles: list[str]
     bad = [r for r in roles if r not in ROLE_VALUES]
     if bad or not roles:
         errors["roles"] = Msg("请选择有效的角色：{roles}", roles="、".join(sorted(ROLE_VALUES)))
+    elif problem := _roles_problem(roles, actor):
+        errors["roles"] = problem
+    if agency is not None:
+        _require_scope(actor, agency.id)
     if errors:
         raise ValidationFailed(errors)
     user = User(username=username, display_name=(display_name or username)[:100],
@@ -148,6 +174,12 @@ def _active_admins() -> int:
 def set_roles(user: User, roles: list[str], actor: Actor) -> None:
     if not roles or any(r not in ROLE_VALUES for r in roles):
         raise ValidationFailed({"roles": N_("请至少选择一个有效角色")})
+    _require_scope(actor, user.agency_id)
+    if problem := _roles_problem(roles, actor):
+        raise ValidationFailed({"roles": problem})
+    if Role.PLATFORM_ADMIN in user.roles and actor.id is not None \
+            and Role.PLATFORM_ADMIN not in actor.roles:
+        raise ValidationFailed({"roles": N_("只有平台管理员可以更改平台管理员的角色")})
     if Role.ADMIN in user.roles and Role.ADMIN not in roles and user.active and _active_admins() <= 1:
         raise ValidationFailed({"roles": N_("不能移除最后一位管理员的管理员角色")})
     before = sorted(user.roles)
@@ -159,6 +191,7 @@ def set_roles(user: User, roles: list[str], actor: Actor) -> None:
 
 @atomic
 def set_active(user: User, active: bool, actor: Actor) -> None:
+    _require_scope(actor, user.agency_id)
     if not active and Role.ADMIN in user.roles and user.active and _active_admins() <= 1:
         raise ValidationFailed({"active": N_("不能停用最后一位管理员")})
     user.active = active
@@ -171,6 +204,7 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
 @atomic
 def set_password(user: User, password: str, actor: Actor) -> None:
     """A new password (same policy as at creation); signs the user out everywhere."""
+    _require_scope(actor, user.agency_id)
     if problem := password_problem(password or "", (user.username, user.display_name)):
         raise ValidationFailed({"password": problem})
     user.password_hash = _hash(password)

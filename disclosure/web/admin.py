@@ -5,13 +5,13 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..i18n import current_language, translate
-from ..models import Agency, Outbox, User
-from ..services import calendar, users
+from ..models import Agency, Case, Outbox, User
+from ..services import access, calendar, users
 from ..services.dashboard import calendar_alert_years
 from ..services.cases import ValidationFailed
 from .forms import ActionForm, AgencyForm, CalendarNoticeForm, RolesForm, UserForm
@@ -19,7 +19,7 @@ from ..timeutil import today
 from .guards import actor, guard_blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-guard_blueprint(bp, frozenset({"admin"}))
+guard_blueprint(bp, frozenset({"admin", "platform_admin"}))
 
 
 @bp.context_processor
@@ -75,7 +75,16 @@ def calendar_delete(day: str):
 
 @bp.get("/outbox")
 def outbox_page():
-    rows = db.session.execute(select(Outbox).order_by(Outbox.id.desc()).limit(200)).scalars().all()
+    """The mails as written — an agency's administrator sees its own agency's only (mails about
+    its cases and to its staff); a platform administrator all."""
+    stmt = select(Outbox)
+    if not access.sees_all(actor()):
+        own = actor().agency_id
+        stmt = stmt.outerjoin(Case, Case.id == Outbox.case_id).where(or_(
+            Case.agency_id == own,
+            (Outbox.case_id.is_(None)) & Outbox.recipient.in_(
+                select(User.email).where(User.agency_id == own, User.email.is_not(None)))))
+    rows = db.session.execute(stmt.order_by(Outbox.id.desc()).limit(200)).scalars().all()
     return render_template("admin/outbox.html", rows=rows)
 
 
@@ -85,7 +94,9 @@ def _sep() -> str:
 
 
 def _agencies():
-    return list(db.session.execute(select(Agency).order_by(Agency.code)).scalars())
+    """The agencies this administrator manages (services.access)."""
+    return list(db.session.execute(select(Agency).where(access.visible(actor(), Agency.id))
+                                   .order_by(Agency.code)).scalars())
 
 
 def _put(form, errors: dict) -> list[str]:
@@ -133,7 +144,8 @@ def user_list():
             return redirect(url_for("admin.user_list"))
     elif request.method == "POST":
         loose = [translate(e) for errs in form.errors.values() for e in errs]
-    all_users = list(db.session.execute(select(User).order_by(User.username)).scalars())
+    all_users = list(db.session.execute(select(User).where(access.visible(actor(), User.agency_id))
+                                        .order_by(User.username)).scalars())
     code = 400 if request.method == "POST" else 200
     return render_template("admin/users.html", form=form, loose=loose, users=all_users,
                            action_form=ActionForm()), code
@@ -141,7 +153,7 @@ def user_list():
 
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or not access.can_see_agency(actor(), user.agency_id):
         abort(404)
     return user
 

@@ -31,7 +31,15 @@ def new_user_form(**over) -> dict:
 
 # -- agencies -------------------------------------------------------------------------------------
 
+
+def platform(staff):
+    """Creating agencies is the platform administrator's (issue 12); the agency admin gets it."""
+    from disclosure.services.actors import SYSTEM_ACTOR
+    from disclosure.services.users import set_roles
+    set_roles(staff["admin"], ["admin", "platform_admin"], SYSTEM_ACTOR)
+
 def test_admin_lists_and_creates_agencies(login_as, staff):
+    platform(staff)
     client = login_as("admin")
     assert "包场镇人民政府" in client.get("/admin/agencies").get_data(as_text=True)
     resp = client.post("/admin/agencies", data={"code": "oth", "name": "另一镇人民政府"})
@@ -45,6 +53,7 @@ def test_admin_lists_and_creates_agencies(login_as, staff):
 
 
 def test_duplicate_agency_code_is_refused_and_input_kept(login_as, staff):
+    platform(staff)
     client = login_as("admin")
     resp = client.post("/admin/agencies", data={"code": "bcz", "name": "重复的机关名称"})
     assert resp.status_code == 400
@@ -59,6 +68,7 @@ def test_duplicate_agency_code_is_refused_and_input_kept(login_as, staff):
     ("OK", "", "请填写机关名称"), ("<b>", "<script>alert(1)</script>", "机关代码须为"),
 ])
 def test_invalid_agency_is_refused_with_a_field_error(login_as, staff, code, name, message):
+    platform(staff)
     resp = login_as("admin").post("/admin/agencies", data={"code": code, "name": name})
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
@@ -208,6 +218,7 @@ def test_deactivate_and_reactivate_a_user(app, login_as, staff):
 
 
 def test_names_with_html_are_escaped_in_flash_messages_and_pages(app, login_as, staff):
+    platform(staff)
     client = login_as("admin")
     resp = client.post("/admin/users", data=new_user_form(username="<b>x</b>"),
                        follow_redirects=True)
@@ -216,3 +227,29 @@ def test_names_with_html_are_escaped_in_flash_messages_and_pages(app, login_as, 
     client.post("/admin/agencies", data={"code": "OTH", "name": "<i>另一镇</i>"})
     home = app.test_client().get("/").get_data(as_text=True)
     assert "&lt;i&gt;另一镇&lt;/i&gt;" in home and "<i>另一镇</i>" not in home
+
+
+def test_an_agency_admin_cannot_create_agencies_or_platform_admins(login_as, staff):
+    client = login_as("admin")
+    resp = client.post("/admin/agencies", data={"code": "OTH", "name": "另一镇"})
+    assert resp.status_code == 400 and "只有平台管理员可以新建机关" in resp.get_data(as_text=True)
+    resp = client.post(f"/admin/users/{staff['handler'].id}", data={"roles": ["platform_admin"]})
+    assert resp.status_code == 400 and "只有平台管理员" in resp.get_data(as_text=True)
+
+
+def test_platform_admin_and_reviewer_cannot_be_combined(login_as, staff):
+    platform(staff)
+    client = login_as("admin")
+    resp = client.post(f"/admin/users/{staff['handler'].id}",
+                       data={"roles": ["platform_admin", "reviewer"]})
+    assert resp.status_code == 400 and "不能同时担任保密审查员" in resp.get_data(as_text=True)
+
+
+def test_an_agency_admin_manages_only_its_own_users(login_as, staff):
+    from disclosure.services.users import create_agency, create_user
+    create_agency("OTH", "另一镇人民政府")
+    other = create_user("oth-user", "Other-handler-2026", "OTH", ["handler"], "外机关承办人")
+    client = login_as("admin")
+    assert "oth-user" not in client.get("/admin/users").get_data(as_text=True)
+    assert client.get(f"/admin/users/{other.id}").status_code == 404
+    assert client.post(f"/admin/users/{other.id}/active", data={"active": "0"}).status_code == 404

@@ -172,6 +172,9 @@ def test_admin_pages_are_english(english, latin, staff):
 
 
 def test_admin_messages_and_errors_are_english(english, latin, staff):
+    from disclosure.services.actors import SYSTEM_ACTOR
+    from disclosure.services.users import set_roles
+    set_roles(staff["admin"], ["admin", "platform_admin"], SYSTEM_ACTOR)  # creates agencies
     client = sign_in(english, "admin")
     resp = client.post("/admin/agencies", data={"code": "OTH", "name": "Other Town"})
     assert resp.status_code == 302

@@ -149,11 +149,22 @@ def outbox_send() -> None:
 
 
 @click.command("check")
-def check_cmd() -> None:
+@click.option("--head", "noted", default=None, metavar="SEQ:HASH",
+              help="a chain head noted at an earlier inspection: verify it is still in the chain")
+def check_cmd(noted: str | None) -> None:
     """Verify the invariants (review gate, conclusions, history); exit 1 listing violations."""
     from .services import integrity
     problems = integrity.run()
     seq, digest = integrity.chain_head()
+    if noted:
+        try:
+            n_seq, n_hash = noted.split(":", 1)
+            ok = integrity.head_still_there(int(n_seq), n_hash.strip())
+        except ValueError:
+            raise click.BadParameter("格式应为 序号:哈希，例如 238:4490daf3…", param_hint="--head")
+        if not ok:
+            problems.append(integrity.Violation("events.noted_head", f"event seq {n_seq}",
+                                                "检查人员记下的链头已不在办理记录中（此前的记录被改写）"))
     for p in problems:
         click.echo(str(p))
     # R7.2: an inspector notes the chain head and compares it on the next visit.

@@ -160,6 +160,9 @@ def _story(i: int, case, staff, received: date, today: date) -> None:
         actions.request_extension(case, 15, "需要调取历史档案并征求相关部门意见", h, step(15))
         actions.decide_extension(case, True, head, step(16))
         _send_notices(case, staff, step(16))
+    elif kind == 8 and age <= 5:  # a fresh 补正 notice waiting in the reviewer's notice queue
+        actions.request_supplement(case, "请写明所需会议纪要的召开时间或文号", 15, h,
+                                   min(step(1), today))
     elif kind == 5 and age > 5:
         actions.withdraw(case, h, step(2), on=step(2))
         return
@@ -204,6 +207,8 @@ def load_demo(today: date | None = None) -> list[str]:
     for i in range(40):
         # 30 cases spread over the past, the last 10 within the last seven weeks (still open)
         day = start + timedelta(days=int(span * i / 30)) if i < 30 else today - timedelta(days=(40 - i) * 5)
+        if i == 38:
+            day = today - timedelta(days=2)  # received this week: its 补正 notice is in review
         received = add_workdays(day - timedelta(days=1), 1)
         received = min(received, today)
         payload = _payload(rng, i)

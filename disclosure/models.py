@@ -116,6 +116,8 @@ class Case(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(500))
+    # 条例第四十三条: help asked for / given (reading, sight or hearing difficulties)
+    assistance: Mapped[str | None] = mapped_column(Text)
     # Request
     subject: Mapped[str] = mapped_column(String(1000))
     description: Mapped[str | None] = mapped_column(Text)
@@ -500,3 +502,17 @@ class ReceiptCode(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
     masked_code: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# -- calendar years (issue 13) --------------------------------------------------------------------
+
+class CalendarYear(db.Model):
+    """R1.2: a year whose State Council holiday notice the office recorded as entered, whole
+    (its days are CalendarOverride rows). Only this — or the package's coverage — makes a year
+    *known*; a single override day does not."""
+    __tablename__ = "calendar_year"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    notice_number: Mapped[str] = mapped_column(String(100))  # 国办发明电〔2026〕7号
+    notice_date: Mapped[date] = mapped_column(Date)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

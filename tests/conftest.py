@@ -6,6 +6,7 @@ import os
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from disclosure import create_app
@@ -183,3 +184,27 @@ def draft_complete(case, reply_type, actor, day, with_document=None):
         replies.add_document(case, Upload(f"{case.tracking_no}.pdf", TEST_PDF + case.tracking_no.encode()),
                              False, actor, day)
     return reply
+
+
+class OwnContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in a real server:
+    with the test's context shared, ``g`` (and the user Flask-Login keeps there) would leak
+    between the several people of one test. Read the database after requests with
+    ``db.session.rollback()`` first (a new snapshot)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def client_for(app, username: str):
+    """A signed-in client of its own (see OwnContextClient)."""
+    app.test_client_class = OwnContextClient
+    c = app.test_client()
+    assert login(c, username).status_code == 302
+    return c
+
+
+def client_anon(app):
+    app.test_client_class = OwnContextClient
+    return app.test_client()

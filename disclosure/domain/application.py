@@ -24,6 +24,7 @@ ORG_NAME_MAX = 200
 SUBJECT_MAX = 500
 DESCRIPTION_MAX = 5000
 ADDRESS_MAX = 300
+ASSISTANCE_MAX = 500  # 条例第四十三条: what help the applicant needs (reading, sight, hearing…)
 KEY_MAX = 128
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 (but \t \n \r), DEL, C1
@@ -44,6 +45,8 @@ class Applicant:
     phone: str | None = None
     email: str | None = None
     address: str | None = None
+    # 条例第四十三条: help asked for (reading, sight or hearing difficulties…) — optional
+    assistance: str | None = None
 
 
 @dataclass
@@ -138,6 +141,8 @@ def _read_applicant(r: _Reader) -> Applicant | None:
         phone=r.text("phone", required=True, max_len=20, label=N_("联系电话")),
         email=r.text("email", max_len=254, label=N_("电子邮箱")),
         address=r.text("address", max_len=ADDRESS_MAX, label=N_("通信地址")),
+        assistance=r.text("assistance", max_len=ASSISTANCE_MAX, multiline=True,
+                          label=N_("所需帮助（阅读、视听障碍等）")),
     )
     if a.phone and not _PHONE.match(a.phone):
         r.errors[r.prefix + "phone"] = N_("联系电话格式不正确")

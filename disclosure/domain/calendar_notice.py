@@ -3,6 +3,9 @@
 One line per entry: a single date ("2027-10-08") or a range ("2027-10-01 至 2027-10-07",
 "2027-10-01~2027-10-07", "2027-10-01 - 2027-10-07"). Every bad line is reported with its
 number; nothing is applied unless the whole notice is valid.
+
+R1.2: entering a year's notice is what makes the year *known*, so the notice is entered whole —
+its holidays, its 调休上班 days, its number (国办发明电〔2026〕7号) and its date.
 """
 from __future__ import annotations
 
@@ -66,3 +69,43 @@ def parse_notice(year: int, off_text: str, work_text: str) -> tuple[dict[date, b
         errors.append(N_("请至少填写一个放假日期或调休上班日期"))
     result = {d: False for d in off} | {d: True for d in work}
     return result, errors
+
+
+MAX_NOTICE_NUMBER = 100
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def read_notice(year: int, off_text: str, work_text: str, number: str | None,
+                notice_date: date | None, today: date) -> tuple[dict[date, bool], dict[str, list[str]]]:
+    """A whole year's notice (R1.2) → ({date: is_workday}, errors by field).
+
+    Fields: ``year``, ``off_days``, ``work_days``, ``notice_number``, ``notice_date``. The notice
+    must list its holidays (every State Council notice does), carry its number and its date, and
+    the date may not lie in the future nor after the year it arranges."""
+    errors: dict[str, list[str]] = {}
+    if not 1900 <= year <= 2100:
+        return {}, {"year": [Msg("年度 {year} 超出可录入范围（1900–2100）", year=year)]}
+    off, off_errors = parse_days(off_text, year, N_("放假安排"))
+    work, work_errors = parse_days(work_text, year, N_("调休上班"))
+    if not off and not off_errors:
+        off_errors.append(N_("请填写通知中的放假日期"))
+    both = sorted(set(off) & set(work))
+    if both:
+        work_errors.append(Msg("以下日期同时出现在放假和上班中：{days}",
+                               days="、".join(d.isoformat() for d in both[:5])))
+    number = (number or "").strip()
+    if not number:
+        errors["notice_number"] = [N_("请填写通知文号（如 国办发明电〔2026〕7号）")]
+    elif len(number) > MAX_NOTICE_NUMBER or not _HAS_DIGIT.search(number):
+        errors["notice_number"] = [N_("通知文号无效：应含年份和序号，如 国办发明电〔2026〕7号")]
+    if notice_date is None:
+        errors["notice_date"] = [N_("请填写通知的发布日期")]
+    elif notice_date > today:
+        errors["notice_date"] = [N_("通知日期不能晚于今天")]
+    elif notice_date > date(year, 12, 31):
+        errors["notice_date"] = [Msg("通知日期不能晚于 {year} 年", year=year)]
+    if off_errors:
+        errors["off_days"] = off_errors
+    if work_errors:
+        errors["work_days"] = work_errors
+    return {d: False for d in off} | {d: True for d in work}, errors

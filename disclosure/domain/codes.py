@@ -56,6 +56,7 @@ class Channel(StrEnum):
     ONLINE = "online"
     FAX = "fax"
     EMAIL = "email"
+    ORAL = "oral"
 
 
 CHANNEL_LABELS = {
@@ -64,7 +65,8 @@ CHANNEL_LABELS = {
     Channel.MAIL_ORDINARY: N_("平常信函"),
     Channel.ONLINE: N_("互联网（本系统在线申请）"),
     Channel.FAX: N_("传真"),
-    Channel.EMAIL: N_("电子邮件"),
+    Channel.EMAIL: N_("电子邮件（互联网渠道，第三十一条第三项）"),
+    Channel.ORAL: N_("口头提出（工作人员代为填写，第二十九条）"),
 }
 
 # 条例第三十一条: which day counts as 收到申请之日 for each channel (shown on the register form).
@@ -74,7 +76,10 @@ CHANNEL_RECEIPT_RULES = {
     Channel.MAIL_ORDINARY: N_("以平常信函等无需签收的邮寄方式提交的，以与申请人确认之日为收到申请之日"),
     Channel.ONLINE: N_("通过互联网渠道提交的，以双方确认之日为收到申请之日"),
     Channel.FAX: N_("以传真方式提交的，以双方确认之日为收到申请之日"),
-    Channel.EMAIL: N_("以电子邮件方式提交的，以电子邮件系统收到之日为收到申请之日"),
+    # e-mail is an internet channel (第三十一条第三项): like online, the day both sides confirmed
+    Channel.EMAIL: N_("以电子邮件等互联网渠道提交的，以双方确认之日（工作人员确认收到之日）为收到申请之日"),
+    # 第二十九条: staff write up an oral application; the applicant confirms (signs) it
+    Channel.ORAL: N_("口头提出、由工作人员代为填写的，以申请人确认（签字）之日为收到申请之日"),
 }
 
 

@@ -360,8 +360,8 @@ def _without_clock(facts: ClockFacts, cal: WorkCalendar) -> Deadline:
         timely = None
     if sdue is None:
         step = Step("awaiting_supplement", requested, None, period or SUPPLEMENT_PERIOD_DEFAULT,
-                    Msg("{requested} 发出补正通知，邮寄送达日期尚未登记：补正期限自申请人收到之日起"
-                        "计算（{period} 个工作日）；收到补正后重新计算答复期限",
+                    Msg("{requested} 要求补正，补正告知书尚未送达申请人（待审查发出或邮寄签收）："
+                        "补正期限自申请人收到之日起计算（{period} 个工作日）；收到补正后重新计算答复期限",
                         requested=_iso(requested), period=period or SUPPLEMENT_PERIOD_DEFAULT))
     else:
         step = Step("awaiting_supplement", requested, sdue, period or SUPPLEMENT_PERIOD_DEFAULT,

@@ -85,8 +85,13 @@ REPLY_TYPES = {t.code: t for t in [
               "您要求本机关确认或者重新出具已获取的信息，不属于政府信息公开申请的处理范围。", False),
 ]}
 
+# 条例第五十一条: 复议、诉讼 — and the complaint route (投诉、举报), which has no time limit.
 REMEDY = ("如对本答复不服，可以自收到本答复之日起 60 日内依法申请行政复议，"
-          "或者自收到本答复之日起 6 个月内依法提起行政诉讼。")
+          "或者自收到本答复之日起 6 个月内依法提起行政诉讼；"
+          "也可以向上一级行政机关或者政府信息公开工作主管部门投诉、举报。")
+# The remedy clauses of letters written before (kept in their stored text, recognised by the PDF).
+EARLIER_REMEDIES = ("如对本答复不服，可以自收到本答复之日起 60 日内依法申请行政复议，"
+                    "或者自收到本答复之日起 6 个月内依法提起行政诉讼。",)
 
 
 PLACEHOLDER = re.compile(r"〔请[^〕]*〕")

@@ -83,11 +83,17 @@ def can_release(items: list[ItemState]) -> bool:
 
 
 def check_reviewer(roles: set[str] | frozenset[str], reviewer_id: int | None,
-                   drafter_id: int | None) -> None:
-    """R6.4: the reviewer holds the reviewer role and is not the item's drafter."""
+                   drafter_ids) -> None:
+    """R6.4: the reviewer holds the reviewer role and drafted none of the item's content.
+
+    ``drafter_ids`` are the drafters of every version of the item: a version made by a
+    colleague (a new document changes the letter's package, a repeal the entry's validity)
+    still carries text the reviewer may have written, so any authorship disqualifies."""
     if Role.REVIEWER not in roles or Role.PLATFORM_ADMIN in roles:
         raise WorkflowError("not_reviewer", N_("只有保密审查员可以作出审查决定"))
-    if reviewer_id is not None and reviewer_id == drafter_id:
+    if isinstance(drafter_ids, int | None):
+        drafter_ids = {drafter_ids}
+    if reviewer_id is not None and reviewer_id in set(drafter_ids):
         raise WorkflowError("own_draft", N_("不能审查本人起草的内容（审查人与起草人须分离）"))
 
 

@@ -40,14 +40,19 @@ def package_data() -> PackageData:
 class WorkCalendar:
     """R1.1: a day is a working day iff it is a 调休上班 day, or Mon–Fri and not a holiday.
 
-    ``overrides`` (date → is_workday) always win over the package. A year known to neither is
-    computed Monday–Friday and everything touching it is *provisional* (R1.2).
+    ``overrides`` (date → is_workday) always win over the package. A year is *known* only when
+    the package covers it or the office recorded that year's State Council notice as entered
+    (``notice_years``); a single override day does not make its year known. A year not known is
+    computed Monday–Friday (plus any override days) and everything touching it is *provisional*
+    (R1.2).
     """
 
-    def __init__(self, data: PackageData | None = None, overrides: Mapping[date, bool] | None = None):
+    def __init__(self, data: PackageData | None = None, overrides: Mapping[date, bool] | None = None,
+                 notice_years: Iterable[int] = ()):
         self.data = data if data is not None else package_data()
         self.overrides: dict[date, bool] = dict(overrides or {})
-        self.known_years = frozenset(self.data.years) | {d.year for d in self.overrides}
+        self.notice_years = frozenset(notice_years)
+        self.known_years = frozenset(self.data.years) | self.notice_years
         self._lo = self._hi = None  # ordinal bounds of the precomputed range (inclusive)
         self._ords: list[int] = []
         self._build(_MIN_YEAR, _MAX_YEAR)

@@ -46,6 +46,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **_each((S.REGISTERED, S.IN_PROGRESS), "request_clarification", S.IN_PROGRESS),       # R8.1
     **_each((S.REGISTERED, S.IN_PROGRESS), "start_consultation", S.PAUSED),               # R3.3
     (S.PAUSED, "end_consultation"): S.IN_PROGRESS,
+    **_each(OPEN, "notify_third_party_disclosure"),       # 条例第三十二条: disclosed over objection
     **_each(OPEN, "request_extension"),                   # R3.2
     **_each(OPEN, "approve_extension"),
     **_each(OPEN, "refuse_extension"),
@@ -77,6 +78,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "request_clarification": frozenset({R.HANDLER}),
     "start_consultation": frozenset({R.HANDLER}),
     "end_consultation": frozenset({R.HANDLER, SYSTEM}),  # SYSTEM: R3.3 auto-end
+    "notify_third_party_disclosure": frozenset({R.HANDLER}),
     "request_extension": frozenset({R.HANDLER}),
     "approve_extension": frozenset({R.OFFICE_HEAD}),
     "refuse_extension": frozenset({R.OFFICE_HEAD}),
@@ -107,6 +109,7 @@ ACTION_LABELS = {
     "request_clarification": N_("发出协助说明函（不影响期限）"),
     "start_consultation": N_("开始征求意见"),
     "end_consultation": N_("征求意见结束"),
+    "notify_third_party_disclosure": N_("书面告知第三方决定公开"),
     "request_extension": N_("申请延期答复"),
     "approve_extension": N_("批准延期答复"),
     "refuse_extension": N_("不批准延期"),
@@ -172,17 +175,23 @@ PUBLIC_EVENTS: dict[str, tuple[str, str]] = {
     "register": ("registered", N_("已登记受理")),
     "import": ("registered", N_("已登记受理")),
     "confirm_receipt": ("registered", N_("已确认收到申请，登记受理")),
-    "request_supplement": ("supplement_requested", N_("已发出补正告知书")),
     "receive_supplement": ("supplement_received", N_("已收到补正材料，重新计算答复期限")),
     "extend_supplement_period": ("supplement_period_extended", N_("给予新的补正期限")),
     "start_consultation": ("consultation_started", N_("征求意见中（暂停计时）")),
     "end_consultation": ("consultation_ended", N_("征求意见结束，恢复计时")),
     "approve_extension": ("extension_approved", N_("经批准延长答复期限")),
-    "notify_fee": ("fee_notified", N_("已发出收费通知（暂停计时）")),
     "record_fee_payment": ("fee_paid", N_("已缴纳信息处理费，恢复计时")),
     "set_deferred_deadline": ("deferred_deadline_set", N_("确定延后答复期限")),
     "withdraw": ("withdrawn", N_("申请已撤回")),
     "lapse_supplement": ("concluded", N_("逾期未补正，不再处理该申请")),
     "lapse_fee": ("concluded", N_("逾期未缴费，不再处理该申请")),
     "release_reply": ("replied", N_("已作出答复")),
+}
+
+# Notices reach the applicant when a reviewer released them (R6.3), not when they were drafted:
+# the applicant's history says "sent" from the release event, by the notice's kind.
+PUBLIC_NOTICE_EVENTS: dict[str, tuple[str, str]] = {
+    "supplement": ("supplement_requested", N_("已发出补正告知书")),
+    "fee": ("fee_notified", N_("已发出收费通知（暂停计时）")),
+    "clarification": ("clarification_requested", N_("已发出协助说明函")),
 }

@@ -280,3 +280,25 @@ def withdraw(case: Case, actor: Actor, today: date, on: date | None = None) -> N
     case.outcome, case.concluded_on = Outcome.OTHER_OTHER, on
     apply(case, "withdraw", actor, today, on=on)
     db.session.commit()
+
+
+@atomic
+def notify_third_party_disclosure(case: Case, party: str, content: str, reasons: str,
+                                  actor: Actor, today: date) -> None:
+    """条例第三十二条: the office decided to disclose over a third party's objection — the content
+    to be disclosed and the reasons are told to the third party in writing. The letter is a
+    release item (reviewed before it leaves); it goes to the third party, not the applicant."""
+    guard(case, "notify_third_party_disclosure", actor)
+    consulted = [p for p in case.pauses if p.kind == PauseKind.THIRD_PARTY]
+    if not consulted:
+        raise WorkflowError("no_third_party_consultation", N_(
+            "本案尚未征求第三方意见：只有书面征求第三方意见后决定予以公开的，"
+            "才向第三方书面告知决定公开的内容和理由（条例第三十二条）"))
+    party = _text(party, "party", N_("第三方名称"), 200)
+    content = _text(content, "content", N_("决定公开的内容"))
+    reasons = _text(reasons, "reasons", N_("决定公开的理由"))
+    consultation = max(consulted, key=lambda p: (p.start_on, p.id or 0))
+    apply(case, "notify_third_party_disclosure", actor, today, data={"party": party})
+    notices.issue(case, "third_party_disclosure", today, actor, party=party, content=content,
+                  reasons=reasons, consulted_on=consultation.start_on)
+    db.session.commit()

@@ -1,8 +1,9 @@
 """R1.4 entry points: the working-day calendar with this office's overrides.
 
 The pure arithmetic lives in ``domain.workdays``; this module only reads the override table and
-caches one ``WorkCalendar`` per process, rebuilt when the table changes (its row count and latest
-edit time form the cache key, so the scheduler process sees an admin's edit too).
+the years whose notice was recorded (R1.2: package coverage ∪ recorded notices = known years) and
+caches one ``WorkCalendar`` per process, rebuilt when either table changes (row counts and latest
+edit times form the cache key, so the scheduler process sees an admin's edit too).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ..database import atomic
 from ..domain.text import N_
 from ..domain.workdays import WorkCalendar
 from ..extensions import db
-from ..models import CalendarOverride
+from ..models import CalendarOverride, CalendarYear
 
 _cache: dict[tuple, WorkCalendar] = {}
 
@@ -23,11 +24,14 @@ _cache: dict[tuple, WorkCalendar] = {}
 def _signature() -> tuple:
     count, latest = db.session.execute(
         select(func.count(), func.max(CalendarOverride.created_at))).one()
-    return (str(db.engine.url), count, str(latest))
+    years, entered = db.session.execute(
+        select(func.count(), func.max(CalendarYear.entered_at))).one()
+    return (str(db.engine.url), count, str(latest), years, str(entered))
 
 
 def get_calendar() -> WorkCalendar:
-    """The calendar in force now (package data + overrides; override wins, R1.1).
+    """The calendar in force now (package data + overrides; override wins, R1.1); known years
+    are the package's and those whose notice was recorded (R1.2).
 
     Checked against the table once per app context (a request, a CLI command, a job run)."""
     cached = g.get("_work_calendar")
@@ -37,7 +41,7 @@ def get_calendar() -> WorkCalendar:
     cal = _cache.get(sig)
     if cal is None:
         rows = db.session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
-        cal = WorkCalendar(overrides={d: w for d, w in rows})
+        cal = WorkCalendar(overrides={d: w for d, w in rows}, notice_years=notice_years())
         _cache.clear()
         _cache[sig] = cal
     g._work_calendar = cal
@@ -67,20 +71,38 @@ def workdays_between(a: date, b: date) -> int:
 
 # -- administration (R1.1 overrides, R1.2 coverage) -------------------------------------------
 
+def notice_years() -> set[int]:
+    """R1.2: the years whose State Council notice was recorded as entered."""
+    return set(db.session.execute(select(CalendarYear.year)).scalars())
+
+
+def recorded_notice(year: int) -> CalendarYear | None:
+    return db.session.get(CalendarYear, year)
+
+
 def coverage(years) -> list[dict]:
-    """Per year: is it known, and from where (package data / overrides / missing)."""
+    """Per year: is it known (R1.2), and from where.
+
+    ``source``: ``package`` / ``package+overrides`` (the package covers it), ``notice`` (the
+    office recorded the year's notice), ``partial`` (override days only: not known, still
+    Monday–Friday and provisional), ``missing``."""
     from ..domain.workdays import package_data
     pkg = package_data().years
     counts = dict(db.session.execute(select(
         func.extract("year", CalendarOverride.day), func.count()).group_by(
         func.extract("year", CalendarOverride.day))).all())
     counts = {int(k): v for k, v in counts.items()}
+    notices = {row.year: row for row in db.session.execute(
+        select(CalendarYear).where(CalendarYear.year.in_(list(years)))).scalars()}
     out = []
     for y in years:
         n = counts.get(y, 0)
+        notice = notices.get(y)
         source = ("package+overrides" if y in pkg and n else "package" if y in pkg
-                  else "overrides" if n else "missing")
-        out.append({"year": y, "source": source, "overrides": n})
+                  else "notice" if notice else "partial" if n else "missing")
+        out.append({"year": y, "source": source, "overrides": n, "known": y in pkg or notice is not None,
+                    "notice_number": notice.notice_number if notice else None,
+                    "notice_date": notice.notice_date if notice else None})
     return out
 
 
@@ -93,28 +115,44 @@ def overrides(year: int | None = None) -> list[CalendarOverride]:
 
 
 @atomic
-def enter_notice(year: int, off_text: str, work_text: str, note: str, actor, today: date) -> dict:
-    """Enter a year's holiday notice in one go (override wins, R1.1), then re-derive every open
-    case whose due date changes (DESIGN 1). All or nothing."""
-    from ..domain.calendar_notice import parse_notice
+def enter_notice(year: int, off_text: str, work_text: str, notice_number: str,
+                 notice_date: date | None, actor, today: date) -> dict:
+    """R1.2: record a year's State Council notice as entered, whole — its holidays and 调休上班
+    days (overrides, which win over the package, R1.1), its number and its date — which makes
+    the year known; then re-derive every open case whose due date or provisional mark changes
+    (DESIGN 1). All or nothing. Entering the year again (a corrected or supplementary notice)
+    updates the days listed and the recorded number and date.
+
+    Errors come back keyed by form field (``off_days``, ``work_days``, ``notice_number``,
+    ``notice_date``, ``year``)."""
+    from ..domain.calendar_notice import read_notice
     from ..timeutil import now
     from . import audit
     from .cases import ValidationFailed, joined
-    days, errors = parse_notice(year, off_text, work_text)
-    note = (note or "").strip()
-    if not note:
-        errors.append(N_("请填写依据（如 国办发明电〔2026〕X号）"))
+    days, errors = read_notice(year, off_text, work_text, notice_number, notice_date, today)
     if errors:
-        raise ValidationFailed({"notice": joined(errors)})
+        raise ValidationFailed({k: joined(v) for k, v in errors.items()})
+    number = notice_number.strip()
+    at = now()
     for d, is_work in days.items():
         row = db.session.get(CalendarOverride, d)
         if row is None:
-            db.session.add(CalendarOverride(day=d, is_workday=is_work, note=note[:200],
-                                            created_at=now()))
+            db.session.add(CalendarOverride(day=d, is_workday=is_work, note=number[:200],
+                                            created_at=at))
         else:
-            row.is_workday, row.note, row.created_at = is_work, note[:200], now()
+            row.is_workday, row.note, row.created_at = is_work, number[:200], at
+    record = db.session.get(CalendarYear, year)
+    previous = ({"notice_number": record.notice_number,
+                 "notice_date": record.notice_date.isoformat()} if record else None)
+    if record is None:
+        record = CalendarYear(year=year)
+        db.session.add(record)
+    record.notice_number, record.notice_date = number, notice_date
+    record.entered_by_id, record.entered_at = actor.id, at
     audit.record(actor, "calendar_notice", data={
-        "year": year, "note": note, "off": sorted(d.isoformat() for d, w in days.items() if not w),
+        "year": year, "notice_number": number, "notice_date": notice_date.isoformat(),
+        "previous": previous,
+        "off": sorted(d.isoformat() for d, w in days.items() if not w),
         "work": sorted(d.isoformat() for d, w in days.items() if w)})
     db.session.flush()
     changed = rederive_open_cases(actor, today)

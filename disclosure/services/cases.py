@@ -170,7 +170,8 @@ def _new_case(agency: Agency, app: Application, channel: str, year: int) -> Case
         channel=channel, status=NEW, applicant_type=a.type, applicant_name=a.name,
         id_type=a.id_type, id_number=a.id_number, credit_code=a.credit_code,
         legal_representative=a.legal_representative, contact_name=a.contact_name,
-        phone=a.phone, email=a.email, address=a.address, subject=app.subject,
+        phone=a.phone, email=a.email, address=a.address, assistance=a.assistance,
+        subject=app.subject,
         description=app.description, delivery_form=app.delivery_form,
         delivery_method=app.delivery_method, idempotency_key=app.idempotency_key,
         extension_workdays=0, created_at=now())
@@ -191,6 +192,9 @@ def submission_digest(agency_code: str, app: Application, attachments) -> str:
     as (kind, SHA-256 of its bytes). ``attachments``: (kind, sha256) pairs, in any order."""
     fields = dataclasses.asdict(app)
     fields.pop("idempotency_key")
+    if fields["applicant"].get("assistance") is None:
+        # added later (条例第四十三条): only when given, so digests stored before stay valid
+        fields["applicant"].pop("assistance", None)
     fields["agency"] = agency_code
     fields["attachments"] = sorted([kind, sha] for kind, sha in attachments)
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -209,7 +213,7 @@ def _digest_of_case(agency: Agency, case: Case) -> str:
                   id_number=case.id_number, credit_code=case.credit_code,
                   legal_representative=case.legal_representative,
                   contact_name=case.contact_name, phone=case.phone, email=case.email,
-                  address=case.address),
+                  address=case.address, assistance=case.assistance),
         case.subject, case.description, case.delivery_form, case.delivery_method,
         case.idempotency_key, agency.code)
     return submission_digest(agency.code, app, [(a.kind, a.sha256) for a in case.attachments])
@@ -302,11 +306,21 @@ def check_receipt_date(received_on: date | None, today: date, earliest: date | N
 def register_paper(agency: Agency, payload: dict, channel: str, received_on: date | None,
                    actor: Actor, today: date, files=()) -> Submission:
     """条例第三十一条: register an application that arrived in person, by mail, fax or e-mail,
-    with the legal receipt date of its channel (R2.1). Returns the case and a query code the
-    registrar hands to the applicant."""
+    or was made orally and written up by staff (条例第二十九条), with the legal receipt date of
+    its channel (R2.1, codes.CHANNEL_RECEIPT_RULES): ``received_on`` is the day the registrar
+    enters — for an ordinary letter the day confirmed with the applicant, for fax and e-mail
+    (an internet channel) the day both sides confirmed, for an oral application the day the
+    applicant confirmed (signed) what staff wrote up; ``payload["applicant_confirmed"]`` must be
+    true for that channel. Returns the case and a query code the registrar hands to the
+    applicant."""
     app, errors = validate_application({**payload, "agency": agency.code})
     if channel not in {c.value for c in Channel} or channel == Channel.ONLINE:
         errors["channel"] = N_("请选择申请的提交方式（在线申请由申请人自行提交）")
+    confirmed = payload.get("applicant_confirmed") in (True, "1", "y", "true", "on")
+    if channel == Channel.ORAL and not confirmed:
+        errors["applicant_confirmed"] = N_(
+            "口头提出的申请由工作人员代为填写后，须经申请人确认（签字）才能登记；"
+            "请在申请人确认后勾选此项，并以确认之日为收到申请之日")
     errors.update(check_receipt_date(received_on, today))
     errors.update(_check_uploads(list(files)))
     if errors:
@@ -317,7 +331,10 @@ def register_paper(agency: Agency, payload: dict, channel: str, received_on: dat
     case.query_code_hash = query_codes.hash_code(case.tracking_no, code)
     _attach(case, list(files))
     db.session.add(case)
-    apply(case, "register", actor, today, on=received_on, data={"channel": channel})
+    data = {"channel": channel}
+    if channel == Channel.ORAL:
+        data["applicant_confirmed_on"] = received_on.isoformat()  # 条例第二十九条 代为填写
+    apply(case, "register", actor, today, on=received_on, data=data)
     db.session.commit()
     return Submission(case, code)
 

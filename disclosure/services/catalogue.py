@@ -106,10 +106,10 @@ def save_entry(entry: CatalogueEntry | None, agency_id: int, actor: Actor, *, ti
         _show(entry, meta)  # never public yet: the row may follow the draft (staff lists)
     db.session.flush()
     item = text_item(entry) or review.new_item(kind="entry_text", title=N_("正文"), entry=entry)
-    review.add_text_version(item, body.strip(), actor, meta=meta)
-    audit.record(actor, "catalogue_saved", agency_id=entry.agency_id,
-                 data={"entry": entry.id, "title": meta["title"], "version": item.current.number,
-                       "sha256": item.current.sha256})
+    if review.add_text_version(item, body.strip(), actor, meta=meta) is not None:
+        audit.record(actor, "catalogue_saved", agency_id=entry.agency_id,
+                     data={"entry": entry.id, "title": meta["title"],
+                           "version": item.current.number, "sha256": item.current.sha256})
     db.session.commit()
     return entry
 
@@ -182,9 +182,10 @@ def repeal(entry: CatalogueEntry, repealed_on: date | None, actor: Actor) -> Non
         raise ValidationFailed({"repealed_on": N_("废止日期须不早于成文日期")})
     item = text_item(entry)
     version = review.copy_version(item, actor, repealed_on=repealed_on.isoformat())
-    audit.record(actor, "catalogue_repealed", agency_id=entry.agency_id,
-                 data={"entry": entry.id, "repealed_on": repealed_on.isoformat(),
-                       "sha256": (version or item.current).sha256})
+    if version is not None:  # an unchanged repeal date is not a new act
+        audit.record(actor, "catalogue_repealed", agency_id=entry.agency_id,
+                     data={"entry": entry.id, "repealed_on": repealed_on.isoformat(),
+                           "sha256": version.sha256})
     db.session.commit()
 
 

@@ -73,6 +73,12 @@ def undelivered_notices(actor: Actor, today: date) -> list:
 
 
 def calendar_alert_years(today: date) -> list[int]:
-    """R1.2: from 1 November, next year must be in the calendar; this year always."""
-    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
-    return get_calendar().missing_years(years)
+    """R1.2: from 1 November, next year must be in the calendar; this year always; and every
+    year an open case's provisional due date runs into — the alert stays until the year's
+    notice is recorded (a single override day does not count)."""
+    years = {today.year} | ({today.year + 1} if today.month >= 11 else set())
+    lo, hi = db.session.execute(select(func.min(Case.due_on), func.max(Case.due_on)).where(
+        Case.concluded_on.is_(None), Case.due_provisional.is_(True))).one()
+    if lo is not None and hi is not None:
+        years |= set(range(lo.year, min(hi.year, today.year + 5) + 1))
+    return get_calendar().missing_years(sorted(years))

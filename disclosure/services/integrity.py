@@ -52,11 +52,18 @@ def _content_sha(item: ReleaseItem, v: ItemVersion) -> str | None:
 
 
 def _recorded_releases() -> dict[int, set[str]]:
-    """R7.2: version id → the fingerprints the release events recorded when they happened."""
+    """R7.2: version id → the fingerprints the release events recorded when they happened.
+    Only the first ``integrity_baseline`` counts (the one the migration wrote): a later one
+    appended by someone with database access proves nothing."""
     out: dict[int, set[str]] = {}
-    rows = db.session.execute(select(Event.data).where(
-        Event.action.in_(RELEASE_ACTIONS))).scalars()
-    for data in rows:
+    rows = db.session.execute(select(Event.action, Event.data).where(
+        Event.action.in_(RELEASE_ACTIONS)).order_by(Event.seq)).all()
+    baseline_seen = False
+    for action, data in rows:
+        if action == "integrity_baseline":
+            if baseline_seen:
+                continue
+            baseline_seen = True
         for r in (data or {}).get("released", []):
             out.setdefault(r.get("version_id"), set()).add(r.get("sha256"))
     return out
@@ -81,13 +88,17 @@ def check_releases() -> list[Violation]:
             continue
         if rev.version_id != ver.id or rev.sha256 != rel.sha256 or ver.sha256 != rel.sha256:
             out.append(Violation("release.fingerprint", where, N_("发布的指纹与审查的指纹不一致")))
-        if rev.reviewer_id == ver.drafter_id:
+        drafters = set(db.session.execute(select(ItemVersion.drafter_id).where(
+            ItemVersion.item_id == item.id, ItemVersion.number <= ver.number)).scalars())
+        if rev.reviewer_id in drafters:
             out.append(Violation("release.separation", where, N_("审查人即起草人")))
         actual = _content_sha(item, ver)
         if actual != rel.sha256:
             out.append(Violation("release.tampered", where,
                                  N_("内容在审查后被改动或文件缺失") if actual else N_("文件缺失")))
-        if rel.sha256 not in recorded.get(ver.id, ()):
+        # every fingerprint ever recorded for this version must be the released one: an
+        # event appended later with a forged fingerprint is a disagreement, not a proof
+        if recorded.get(ver.id, set()) != {rel.sha256}:
             out.append(Violation("release.event", where,
                                  N_("发布的指纹与发布时记录在办理记录中的指纹不一致")))
     return out
@@ -128,6 +139,12 @@ def check_chain() -> tuple[list[Violation], tuple[int, str]]:
 CHAIN_PROBLEMS = {"gap": N_("办理记录序号不连续（有记录被删除或插入）"),
                   "prev": N_("办理记录与前一条记录的链接断开"),
                   "hash": N_("办理记录内容与其哈希值不符（记录被改动）")}
+
+
+def head_still_there(seq: int, digest: str) -> bool:
+    """An inspector's noted chain head (seq, hash) is still the event at that place."""
+    found = db.session.execute(select(Event.hash).where(Event.seq == seq)).scalar()
+    return found == digest
 
 
 def chain_head() -> tuple[int, str]:

@@ -172,6 +172,7 @@ def _case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: dat
         applicant_type=a.type, applicant_name=a.name, id_type=a.id_type, id_number=a.id_number,
         credit_code=a.credit_code, legal_representative=a.legal_representative,
         contact_name=a.contact_name, phone=a.phone, email=a.email, address=a.address,
+        assistance=a.assistance,  # 条例第四十三条: not a ledger field (ledger.md), so None
         subject=rec.subject, description=rec.description, delivery_form=rec.delivery_form,
         delivery_method=rec.delivery_method,
         submitted_at=rec.submitted_at.astimezone(UTC) if rec.submitted_at else None,

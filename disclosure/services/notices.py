@@ -34,6 +34,8 @@ TITLES = {
     "deferred": N_("延后答复告知书"),
     "clarification": N_("协助说明函"),
     "supplement_period": N_("补正期限延长告知书"),
+    # 条例第三十二条: disclosed over the third party's objection — to the third party
+    "third_party_disclosure": N_("向第三方告知公开决定书"),
 }
 # Letters addressed to the applicant (shown on the status page); the consultation letter goes
 # to the third party.
@@ -160,6 +162,8 @@ def decide(case: Case, notice_id, decision: str, reason: str | None, actor: Acto
     if notice.released_on is not None:
         raise WorkflowError("already_released", N_("该告知文书已发出"))
     item = item_of(notice)
+    if item is None:  # written before notices were reviewed: kept as history, nothing to decide
+        raise WorkflowError("legacy_notice", N_("该告知文书为系统启用审查前的记录，不能再审查"))
     rev = review.record_decision(item, decision, reason, actor, version_id=version_id, sha256=sha256)
     audit.record(actor, "notice_review", case=case, on=today,
                  data={"notice": notice.id, "kind": notice.kind, **review.decision_data(item, rev)})
@@ -193,6 +197,8 @@ def revise(case: Case, notice_id, text: str, actor: Actor, today: date) -> Notic
     if len(text) > TEXT_MAX:
         raise ValidationFailed({f"notice-{notice.id}": N_("告知文书过长")})
     item = item_of(notice)
+    if item is None:
+        raise WorkflowError("legacy_notice", N_("该告知文书为系统启用审查前的记录，不能再审查"))
     version = review.add_text_version(item, text, actor, meta=_meta(notice))
     if version is not None:
         notice.body = text

@@ -15,7 +15,7 @@ from datetime import date
 from functools import lru_cache
 
 from ..domain.codes import CHANNEL_LABELS
-from ..domain.replies import REMEDY, REPLY_TYPES
+from ..domain.replies import EARLIER_REMEDIES, REMEDY, REPLY_TYPES
 from ..i18n import render_official
 from ..models import Case, Notice
 from ..timeutil import local_date
@@ -30,11 +30,13 @@ LEGAL_BASIS = {
     "extension": f"{ACT}第三十三条第二款",
     "fee": f"{ACT}第四十二条；《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）",
     "deferred": f"{ACT}第三十五条",
+    "third_party_disclosure": f"{ACT}第三十二条",
 }
-# The remedy sentence names the letter it is part of. The consultation letter goes to a third
-# party and the receipt decides nothing: they carry no remedy notice.
+# The remedy sentence names the letter it is part of. The consultation letter only asks the
+# third party and the receipt decides nothing: they carry no remedy notice. The decision to
+# disclose over the third party's objection (第三十二条) affects its rights: it does.
 LETTER_NOUN = {"supplement": "本告知书", "extension": "本告知书", "deferred": "本告知书",
-               "fee": "本通知书"}
+               "fee": "本通知书", "third_party_disclosure": "本告知书"}
 CSS_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "pdf.css")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 
@@ -115,14 +117,17 @@ def from_reply(case: Case, text: str, reply_type: str | None, dated: date,
     rt = REPLY_TYPES.get(reply_type or "")
     basis = rt.basis if rt else ACT
     body = []
+    remedy = REMEDY
     for p in paras:
         if p.startswith(("依据：", "依据:")):
             basis = p[3:].strip().rstrip("。")
-        elif p != REMEDY:
+        elif p == REMEDY or p in EARLIER_REMEDIES:
+            remedy = p  # the clause the letter was sent with (letters before 第五十一条's 投诉、举报)
+        else:
             body.append(p)
     return Letter(kind="reply", title=REPLY_TITLE, doc_number=doc_number(case, dated.year),
                   addressee=addressee or case.applicant_name, paragraphs=tuple(body),
-                  legal_basis=basis, remedy=REMEDY, agency_name=agency, dated=dated, draft=draft)
+                  legal_basis=basis, remedy=remedy, agency_name=agency, dated=dated, draft=draft)
 
 
 def receipt(case: Case, due_on: date | None = None, provisional: bool = False) -> Letter:

@@ -51,7 +51,7 @@ def _item(case: Case, item_id) -> ReleaseItem:
         item = db.session.get(ReleaseItem, int(item_id))
     except (TypeError, ValueError):
         item = None
-    if item is None or item.case_id != case.id or item.withdrawn:
+    if item is None or item.case_id != case.id or item.withdrawn or item.kind not in REPLY_KINDS:
         raise ValidationFailed({"item": N_("未找到该答复内容")})
     return item
 

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import (Agency, Appeal, Case, CatalogueEntry, ItemVersion, ReleaseItem, ReportYear,
                       Review)
 from ..timeutil import now, tz
-from . import audit, integrity
+from . import audit, due_changes, integrity
 from . import spreadsheet_safety as safe_cells
 from .actors import Actor
 from .calendar import get_calendar
@@ -233,6 +233,9 @@ class AnnualReport:
     entered: ReportYear | None = None
     # R7.2: the audit chain head when the report was made — an inspector notes it to compare
     chain_head: tuple[int, str] | None = None
+    # R8.3: the office's own statistics for the notes (not part of the State Council format,
+    # nor of the JSON contract): due-date moves per cause, late acts per flag (services.due_changes)
+    due_changes: dict | None = None
 
     @property
     def year(self) -> int:
@@ -268,7 +271,8 @@ def build(s: Scope) -> AnnualReport:
         unconfirmed=db.session.execute(select(func.count()).select_from(Case)
                                        .where(_unconfirmed_filter(s))).scalar_one(),
         entered=entered[0] if len(s.agencies) == 1 and entered else None,
-        chain_head=integrity.chain_head())
+        chain_head=integrity.chain_head(),
+        due_changes=due_changes.counts(s.year, None if s.everyone else s.ids))
     _fill_texts(r, entered)
     return r
 

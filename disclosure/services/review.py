@@ -120,10 +120,14 @@ def record_decision(item: ReleaseItem, decision: str, reason: str | None, actor:
     if version is None:
         raise WorkflowError("empty_item", N_("该事项没有内容"))
     rules.check_current(version.id, version.sha256, version_id, sha256)
-    rules.check_reviewer(actor.roles, actor.id, version.drafter_id)
+    rules.check_reviewer(actor.roles, actor.id, {v.drafter_id for v in item.versions})
     reason = rules.check_decision(decision, reason)
-    if status_of(item) == "approved":
+    decided = [r.decision for r in decisions_for([version.id])[version.id]]
+    if "approved" in decided:
         raise WorkflowError("already_approved", N_("该版本已审查同意（一事一审，不重复审批）"))
+    if "rejected" in decided:
+        # a returned version is never approved as it stands: the drafter makes a new one
+        raise WorkflowError("already_rejected", N_("该版本已被退回修改，须修改后形成新版本再审查"))
     review = Review(version_id=version.id, sha256=version.sha256, reviewer_id=actor.id,
                     drafter_id=version.drafter_id, decision=decision, reason=reason,
                     decided_at=now())

@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy import select
 
 from ..domain.codes import OUTCOME_LABELS, STATUS_LABELS
-from ..domain.workflow import PUBLIC_EVENTS
+from ..domain.workflow import PUBLIC_EVENTS, PUBLIC_NOTICE_EVENTS
 from ..extensions import db
-from ..models import Case, Event
+from ..models import Case, Event, Notice
 from ..timeutil import as_local
 from .cases import deadline_of
 
@@ -24,19 +24,38 @@ def public_history(case: Case) -> list[dict]:
     for ev in events:
         if ev.action in PUBLIC_EVENTS:
             code, label = PUBLIC_EVENTS[ev.action]
-            on = ev.on_date or as_local(ev.occurred_at).date()
-            out.append({"on": on.isoformat(), "event": code, "label": label})
+        elif ev.action == "notice_released" and (ev.data or {}).get("kind") in PUBLIC_NOTICE_EVENTS:
+            code, label = PUBLIC_NOTICE_EVENTS[ev.data["kind"]]
+        else:
+            continue
+        on = ev.on_date or as_local(ev.occurred_at).date()
+        out.append({"on": on.isoformat(), "event": code, "label": label})
     return out
+
+
+def public_status(case: Case) -> str:
+    """The status the applicant sees: a 补正 or fee notice still in review has not reached
+    them, so the case is simply being handled (R6.3)."""
+    unsent = {n.kind for n in db.session.execute(select(Notice).where(
+        Notice.case_id == case.id, Notice.released_on.is_(None),
+        Notice.item_id.is_not(None))).scalars()}
+    if case.status == "awaiting_supplement" and "supplement" in unsent:
+        return "in_progress"
+    consulting = any(p.end_on is None and p.kind != "fee" for p in case.pauses)
+    if case.status == "paused" and "fee" in unsent and not consulting:
+        return "in_progress"
+    return case.status
 
 
 def applicant_view(case: Case, today: date) -> dict:
     """The API's follow-an-application body (spec/api.md)."""
     dl = deadline_of(case, today)
     submitted = as_local(case.submitted_at)
+    status = public_status(case)
     return {
         "tracking_no": case.tracking_no,
-        "status": case.status,
-        "status_label": STATUS_LABELS.get(case.status, case.status),
+        "status": status,
+        "status_label": STATUS_LABELS.get(status, status),
         "submitted_at": submitted.isoformat() if submitted else None,
         "received_on": case.received_on.isoformat() if case.received_on else None,
         "due_on": dl.due_on.isoformat() if dl.due_on else None,
@@ -78,11 +97,13 @@ def _applicant_periods(case: Case) -> dict:
     from .calendar import get_calendar
     from .cases import facts_of
     facts, cal = facts_of(case), get_calendar()
-    out = {"supplement_due_on": None, "fee_due_on": None}
+    out = {"supplement_due_on": None, "fee_due_on": None, "period_provisional": False}
     if case.status == "awaiting_supplement":
         end = deadlines.supplement_period_end(facts, cal)
         out["supplement_due_on"] = end.isoformat() if end else None
+        out["period_provisional"] |= bool(end) and cal.is_provisional(case.supplement_requested_on, end)
     if case.fee_notified_on and not case.fee_paid_on and case.concluded_on is None:
         end = deadlines.fee_payment_end(facts, cal)
         out["fee_due_on"] = end.isoformat() if end else None
+        out["period_provisional"] |= bool(end) and cal.is_provisional(case.fee_notified_on, end)
     return out

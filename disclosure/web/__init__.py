@@ -3,10 +3,10 @@ from __future__ import annotations
 
 
 def register_blueprints(app) -> None:
-    from . import admin, admin_ledger, api, auth, catalogue, letters, public, reports, review, staff
+    from . import admin, admin_ledger, api, auth, catalogue, due_changes, letters, public, reports, review, staff
     from .context import register_context
 
     for bp in (public.bp, auth.bp, staff.bp, admin.bp, admin_ledger.bp, reports.bp, review.bp, catalogue.bp,
-               letters.bp, letters.public_bp, api.bp):
+               letters.bp, letters.public_bp, api.bp, due_changes.bp):
         app.register_blueprint(bp)
     register_context(app)

@@ -36,7 +36,7 @@ def _int(value, default: int) -> int:
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar_page():
-    """R1.1/R1.2: coverage per year, the overrides, and a form to enter a year's notice."""
+    """R1.1/R1.2: coverage per year, the overrides, and a form to record a year's notice."""
     t = today()
     form = CalendarNoticeForm()
     year = _int(request.values.get("year"), t.year + 1)
@@ -46,17 +46,20 @@ def calendar_page():
     if form.validate_on_submit():
         try:
             result = calendar.enter_notice(year, form.off_days.data, form.work_days.data,
-                                           form.note.data, actor(), t)
+                                           form.notice_number.data, form.notice_date.data,
+                                           actor(), t)
         except ValidationFailed as exc:
-            loose = [translate(m) for m in exc.errors.values()]
+            loose = form.put_errors(exc.errors)  # beside their fields; the input stays
         else:
             flash(_("已录入 %(year)s 年节假日安排 %(days)s 天；%(cases)s 件在办案件的答复期限已重新计算",
                     year=year, days=result["days"], cases=result["cases_changed"]), "ok")
             return redirect(url_for("admin.calendar_page", year=year))
-    years = list(range(t.year - 2, t.year + 2))
+    failed = request.method == "POST" and bool(loose or form.errors)
+    years = sorted(set(range(t.year - 2, t.year + 2)) | {year})
     return render_template("admin/calendar.html", form=form, year=year, loose=loose,
                            coverage=calendar.coverage(years), overrides=calendar.overrides(year),
-                           action_form=ActionForm()), (400 if loose else 200)
+                           notice=calendar.recorded_notice(year),
+                           action_form=ActionForm()), (400 if failed else 200)
 
 
 @bp.post("/calendar/<day>/delete")

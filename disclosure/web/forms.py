@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, PasswordField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -50,6 +51,8 @@ class ApplicationForm(FlaskForm):
     phone = StringField(_l("联系电话"))
     email = StringField(_l("电子邮箱"))
     address = StringField(_l("通信地址"))
+    # 条例第四十三条 (optional; at most 500 characters, checked by domain.application)
+    assistance = TextAreaField(_l("如需帮助（阅读、视听障碍等），请说明"))
     subject = TextAreaField(_l("所需政府信息的名称、文号或者便于查询的其他特征性描述"))
     description = TextAreaField(_l("补充说明（选填）"))
     delivery_form = SelectField(_l("信息的提供形式"),
@@ -65,9 +68,11 @@ class ApplicationForm(FlaskForm):
         "applicant.id_number": "id_number", "applicant.credit_code": "credit_code",
         "applicant.legal_representative": "legal_representative",
         "applicant.contact_name": "contact_name", "applicant.phone": "phone",
-        "applicant.email": "email", "applicant.address": "address", "subject": "subject",
+        "applicant.email": "email", "applicant.address": "address",
+        "applicant.assistance": "assistance", "subject": "subject",
         "description": "description", "delivery.form": "delivery_form",
         "delivery.method": "delivery_method", "received_on": "received_on", "channel": "channel",
+        "applicant_confirmed": "applicant_confirmed",
     }
 
     def payload(self) -> dict:
@@ -75,7 +80,8 @@ class ApplicationForm(FlaskForm):
         return {
             "applicant": {k: g(getattr(self, k)) for k in (
                 "name", "id_type", "id_number", "credit_code", "legal_representative",
-                "contact_name", "phone", "email", "address")} | {"type": self.applicant_type.data},
+                "contact_name", "phone", "email", "address", "assistance")}
+            | {"type": self.applicant_type.data},
             "subject": self.subject.data or "",
             "description": self.description.data or "",
             "delivery": {"form": self.delivery_form.data, "method": self.delivery_method.data},
@@ -101,6 +107,12 @@ class RegisterForm(ApplicationForm):
         SelectChoice(c.value, _label(codes.CHANNEL_LABELS[c]))
         for c in codes.Channel if c != codes.Channel.ONLINE])
     received_on = CNDateField(_l("收到申请之日"), validators=[Optional()])
+    # 条例第二十九条: an oral application written up by staff is registered once the applicant
+    # confirmed (signed) it (services.cases.register_paper refuses it otherwise)
+    applicant_confirmed = BooleanField(_l("申请人已确认（签字）代为填写的申请内容"))
+
+    def payload(self) -> dict:
+        return super().payload() | {"applicant_confirmed": bool(self.applicant_confirmed.data)}
 
 
 class ConfirmForm(FlaskForm):
@@ -139,6 +151,19 @@ class ActionForm(FlaskForm):
 
 
 class CalendarNoticeForm(FlaskForm):
+    """R1.2: a year's State Council notice, whole (the service checks it: domain.calendar_notice)."""
     off_days = TextAreaField(_l("放假日期（每行一个日期或“开始 至 结束”）"))
     work_days = TextAreaField(_l("调休上班日期（每行一个）"))
-    note = StringField(_l("依据（通知文号）"))
+    notice_number = StringField(_l("依据（通知文号）"))
+    notice_date = CNDateField(_l("通知日期"), validators=[Optional()])
+
+    def put_errors(self, errors: dict[str, str]) -> list[str]:
+        """Service errors keyed by field name onto the fields; the rest returned (shown on top)."""
+        loose = []
+        for name, message in errors.items():
+            field = getattr(self, name, None) if name in self._fields else None
+            if field is None:
+                loose.append(message)
+            else:
+                field.errors = list(field.errors or []) + [message]
+        return loose

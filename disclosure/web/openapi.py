@@ -41,7 +41,9 @@ def document() -> dict:
         "tracking_no": _str, "status": _enum(codes.Status), "status_label": _str,
         "submitted_at": _nstr, "received_on": _nstr, "due_on": _nstr,
         "due_provisional": {"type": "boolean"}, "paused": {"type": "boolean"},
-        "due_explanation": {"type": "array", "items": _str}, "history": history, "reply": reply}}
+        "due_explanation": {"type": "array", "items": _str}, "history": history, "reply": reply,
+        # the applicant's own periods (rules.md R8.2): known once the notice reached them
+        "supplement_due_on": _nstr, "fee_due_on": _nstr, "period_provisional": {"type": "boolean"}}}
 
     def resp(desc, schema):
         return {"description": desc, "content": {"application/json": {"schema": schema}}}

@@ -33,6 +33,8 @@ DISPATCH = {
     "start_consultation": lambda c, f, a, t: actions.start_consultation(
         c, f.get("kind"), f.get("party"), a, t, on=_date(f, "on")),
     "end_consultation": lambda c, f, a, t: actions.end_consultation(c, a, t, on=_date(f, "on")),
+    "notify_third_party_disclosure": lambda c, f, a, t: actions.notify_third_party_disclosure(
+        c, f.get("party"), f.get("content"), f.get("reasons"), a, t),
     "request_extension": lambda c, f, a, t: actions.request_extension(
         c, f.get("workdays"), f.get("reason"), a, t),
     "approve_extension": lambda c, f, a, t: actions.decide_extension(c, True, a, t),
@@ -52,6 +54,7 @@ DONE = {
     "extend_supplement_period": _l("已给予新的补正期限，告知书经保密审查后发出"),
     "start_consultation": _l("已开始征求意见（暂停计时）"),
     "end_consultation": _l("征求意见已结束，恢复计时"),
+    "notify_third_party_disclosure": _l("向第三方告知公开决定书已起草，经保密审查后发出"),
     "request_extension": _l("延期申请已提交，等待负责人审批"),
     "approve_extension": _l("已批准延期并生成延期答复告知书"),
     "refuse_extension": _l("已不批准延期"),

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from disclosure.domain.workdays import WorkCalendar
 
 CAL = WorkCalendar()
-# 2027 is not in the package: one override entry makes the whole year known (R1.2).
-CAL_2027 = WorkCalendar(overrides={date(2027, 1, 1): False})
+# 2027 is not in the package: it becomes known only when its notice is recorded (R1.2).
+CAL_2027 = WorkCalendar(overrides={date(2027, 1, 1): False}, notice_years={2027})
+# One override day for 2027 without the recorded notice: the day applies, the year stays unknown.
+CAL_2027_DAY = WorkCalendar(overrides={date(2027, 1, 1): False})
 
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
 known_days = st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31))
@@ -60,9 +62,29 @@ def test_r1_2_unknown_year_is_provisional():
     assert CAL.missing_years([2026, 2027]) == [2027]
     assert CAL.is_provisional(date(2026, 12, 1), date(2027, 1, 5))
     assert not CAL.is_provisional(date(2026, 12, 1), date(2026, 12, 31))
-    # An override in 2027 makes the year known: no longer provisional.
+    # The recorded notice makes 2027 known: no longer provisional.
     assert CAL_2027.year_known(2027)
     assert not CAL_2027.is_provisional(date(2026, 12, 1), date(2027, 1, 5))
+    assert CAL_2027.missing_years([2026, 2027]) == []
+
+
+def test_r1_2_one_override_day_does_not_make_the_year_known():
+    assert not CAL_2027_DAY.year_known(2027)
+    assert CAL_2027_DAY.missing_years([2026, 2027]) == [2027]
+    assert CAL_2027_DAY.is_provisional(date(2026, 12, 1), date(2027, 1, 5))
+    assert CAL_2027_DAY.is_provisional(date(2027, 3, 1), date(2027, 3, 2))
+    # …but the day itself applies: 1 January is off, the rest of 2027 Monday–Friday.
+    assert not CAL_2027_DAY.is_workday(date(2027, 1, 1))
+    assert CAL_2027_DAY.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert CAL_2027_DAY.is_workday(date(2027, 2, 8))  # a Monday of Spring Festival 2027, guessed
+
+
+def test_r1_2_recorded_notice_makes_only_its_year_known():
+    cal = WorkCalendar(notice_years={2027})
+    assert cal.year_known(2027) and not cal.year_known(2028)
+    assert not cal.is_provisional(date(2026, 12, 1), date(2027, 12, 31))
+    assert cal.is_provisional(date(2027, 12, 1), date(2028, 1, 5))
+    assert cal.is_workday(date(2027, 1, 1))  # a recorded year without its days: Mon–Fri
 
 
 def test_r1_2_unknown_year_computed_monday_to_friday():

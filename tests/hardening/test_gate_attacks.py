@@ -10,7 +10,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
 from disclosure.extensions import db
@@ -20,31 +19,9 @@ from disclosure.services import cases, notices, replies
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from disclosure.timeutil import today as real_today
-from tests.conftest import PASSWORD, login, person_payload
+from tests.conftest import PASSWORD, client_anon, client_for, login, person_payload
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-class OwnContextClient(FlaskClient):
-    """Each request in its own app context, as in a real server: with the test's context
-    shared, ``g`` (and the signed-in user Flask-Login keeps there) would leak between the
-    several people of one test."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def client_for(app, username: str):
-    app.test_client_class = OwnContextClient
-    c = app.test_client()
-    assert login(c, username).status_code == 302
-    return c
-
-
-def client_anon(app):
-    app.test_client_class = OwnContextClient
-    return app.test_client()
 
 
 @pytest.fixture
@@ -463,3 +440,48 @@ def test_entry_versions_cover_every_published_field(clients):
         shas.add(db.session.execute(select(ItemVersion.sha256).order_by(ItemVersion.id.desc())
                                     .limit(1)).scalar_one())
     assert len(shas) == 6  # every field is inside the fingerprint
+
+
+def test_a_rebuilt_chain_is_caught_by_the_head_an_inspector_noted(app, clients, registered):
+    """The attacker rewrites the letter, its fingerprint everywhere, the event that recorded it,
+    and recomputes every hash after it: the chain is whole again — only a head noted earlier
+    tells (``flask check --head SEQ:HASH``)."""
+    import json
+
+    from disclosure.domain import chain
+    from disclosure.domain.review import package_fingerprint
+    from disclosure.services import integrity
+    from disclosure.services.review import fields_of
+    case = registered.case
+    _draft_and_submit(clients, case)
+    _approve_all_via_page(clients, case)
+    assert clients["handler"].post(f"/staff/cases/{case.id}/reply/release").status_code == 302
+    db.session.rollback()
+    noted = "%d:%s" % integrity.chain_head()
+    letter = _items(case)[0]
+    v = letter.current
+    sha = package_fingerprint("letter", {**fields_of(letter, v), "text": "伪造的答复内容"})
+    rows = [dict(r._mapping) for r in db.session.execute(select(Event).order_by(Event.seq))]
+    db.session.rollback()
+    updates, prev = [], chain.GENESIS
+    for ev in rows:
+        ev = {k: getattr(ev["Event"], k) for k in ("id", "seq", *chain.CONTENT_FIELDS)}
+        if ev["action"] == "release_reply":
+            ev["data"] = {**ev["data"], "released": [
+                {**r, "sha256": sha} if r["version_id"] == v.id else r for r in ev["data"]["released"]]}
+        digest = chain.link(ev["seq"], prev, ev)
+        updates.append(("UPDATE event SET data = :d, prev_hash = :p, hash = :h WHERE id = :i",
+                        {"d": json.dumps(ev["data"], ensure_ascii=False) if ev["data"] else None,
+                         "p": prev, "h": digest, "i": ev["id"]}))
+        prev = digest
+    _without_guards([
+        ("UPDATE item_version SET text = :t, sha256 = :s WHERE id = :v",
+         {"t": "伪造的答复内容", "s": sha, "v": v.id}),
+        ("UPDATE review SET sha256 = :s WHERE version_id = :v", {"s": sha, "v": v.id}),
+        ("UPDATE release SET sha256 = :s WHERE version_id = :v", {"s": sha, "v": v.id}),
+        *updates])
+    db.session.rollback()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["check"]).exit_code == 0  # a perfect forgery of the whole chain…
+    caught = runner.invoke(args=["check", "--head", noted])
+    assert caught.exit_code == 1 and "events.noted_head" in caught.output  # …but not of the past

@@ -18,7 +18,8 @@ def document() -> dict:
     applicant = {"type": "object", "required": ["type", "name", "phone"], "properties": {
         "type": _enum(codes.ApplicantType), "name": _str, "id_type": _enum(codes.IdType),
         "id_number": _str, "credit_code": _str, "legal_representative": _str,
-        "contact_name": _str, "phone": _str, "email": _str, "address": _str}}
+        "contact_name": _str, "phone": _str, "email": _str, "address": _str,
+        "assistance": {"type": "string", "maxLength": 500}}}  # 条例第四十三条
     submit = {"type": "object", "required": ["agency", "applicant", "subject", "delivery"],
               "properties": {
                   "agency": _str, "applicant": applicant, "subject": {"type": "string", "maxLength": 500},

@@ -74,7 +74,7 @@ def test_r2_2_unconfirmed_online_flagged_after_next_workday():
 def test_r1_2_due_date_in_unknown_year_is_provisional():
     assert compute_deadline(ClockFacts(D(2026, 12, 10)), CAL, D(2026, 12, 11)).provisional
     assert not compute_deadline(ClockFacts(D(2026, 11, 2)), CAL, D(2026, 11, 3)).provisional
-    known = WorkCalendar(overrides={D(2027, 1, 1): False})
+    known = WorkCalendar(overrides={D(2027, 1, 1): False}, notice_years={2027})
     assert not compute_deadline(ClockFacts(D(2026, 12, 10)), known, D(2026, 12, 11)).provisional
 
 

@@ -524,6 +524,7 @@ def test_next_years_holidays_move_an_open_case(live, new_page, staff_page, shot)
     admin.get_by_label("放假日期（每行一个日期或“开始 至 结束”）").fill(
         f"{year}-01-01 至 {max(holiday, date(year, 1, 3)).isoformat()}")  # 元旦
     admin.get_by_label("依据（通知文号）").fill(f"国办发明电〔{year - 1}〕8号")
+    admin.get_by_label("通知日期").fill(f"{year - 1}-11-12")
     shot(admin, "j4-01-admin-enters-holidays")
     admin.get_by_role("button", name="录入并重新计算在办案件期限").click()
     flash(admin, f"已录入 {year} 年节假日安排")

@@ -34,6 +34,9 @@ class DefaultConfig:
     SUBMIT_RATE_LIMIT = "30/minute"
     LOOKUP_RATE_LIMIT = "60/minute"
     LOGIN_RATE_LIMIT = "20/minute"
+    # A lost query code (issue 16): per client on the API route, and per case per day
+    QUERY_CODE_RATE_LIMIT = "5/hour"
+    QUERY_CODE_REISSUES_PER_DAY = 3
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     PROXY_FIX_X_FOR = 0  # behind a reverse proxy: number of trusted X-Forwarded-For hops

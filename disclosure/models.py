@@ -130,6 +130,7 @@ class Case(db.Model):
     supplement_period_workdays: Mapped[int | None] = mapped_column(Integer)
     supplement_items: Mapped[str | None] = mapped_column(Text)
     supplement_received_on: Mapped[date | None] = mapped_column(Date)
+    supplement_text: Mapped[str | None] = mapped_column(Text)  # the applicant's answer online
     extension_workdays: Mapped[int] = mapped_column(Integer, default=0)
     deferred_due_on: Mapped[date | None] = mapped_column(Date)
     fee_method: Mapped[str | None] = mapped_column(String(16))

@@ -73,7 +73,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "import": frozenset({R.ADMIN, R.PLATFORM_ADMIN, SYSTEM}),
     "confirm_receipt": frozenset({R.REGISTRAR}),
     "request_supplement": frozenset({R.HANDLER}),
-    "receive_supplement": frozenset({R.HANDLER, R.REGISTRAR}),
+    "receive_supplement": frozenset({R.HANDLER, R.REGISTRAR, APPLICANT}),  # 补正 online
     "extend_supplement_period": frozenset({R.HANDLER}),
     "request_clarification": frozenset({R.HANDLER}),
     "start_consultation": frozenset({R.HANDLER}),
@@ -138,6 +138,7 @@ ACTION_LABELS = {
     "notice_released": N_("告知文书经审查发出"),
     "notice_revised": N_("修改告知文书"),
     "notice_delivered": N_("告知文书已送达"),
+    "query_code_reissued": N_("补发查询码（原查询码失效）"),
 }
 
 

@@ -3,21 +3,23 @@ withdrawal. Each: check the inputs, call the domain, go through ``cases.apply`` 
 one audit event), produce the notice the law requires, commit once."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, or_, select
 
 from ..domain import deadlines, fees
-from ..domain.codes import FeeMethod, Outcome, PauseKind
+from ..domain.codes import FeeMethod, Outcome, PauseKind, Role, Status
 from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError, require_different_person
 from ..extensions import db
-from ..models import Case, CasePause, ExtensionRequest
-from . import notices
-from .actors import Actor
+from ..models import Attachment, Case, CasePause, ExtensionRequest, Notice, User, UserRole
+from ..timeutil import now
+from . import notices, outbox, uploads
+from .actors import APPLICANT_ACTOR, Actor
 from .calendar import get_calendar
-from .cases import ValidationFailed, apply, atomic, deadline_of, facts_of, guard
+from .cases import ValidationFailed, apply, atomic, compose, deadline_of, facts_of, guard
 
 
 def _check_day(on: date | None, today: date, earliest: date | None, field: str = "on") -> date:
@@ -302,3 +304,75 @@ def notify_third_party_disclosure(case: Case, party: str, content: str, reasons:
     notices.issue(case, "third_party_disclosure", today, actor, party=party, content=content,
                   reasons=reasons, consulted_on=consultation.start_on)
     db.session.commit()
+
+
+SUPPLEMENT_TEXT_MAX = 5000
+SUPPLEMENT_FILES_MAX = 10
+
+
+@dataclass
+class SupplementReceipt:
+    """What the applicant's receipt shows: the day the supplement was recorded (the clock
+    restarts from it, R4.2), the case's new status and the files kept."""
+    tracking_no: str
+    received_on: date
+    status: str
+    files: list[str]
+
+
+def supplement_open(case: Case) -> bool:
+    """A 补正 the applicant may answer online: the case waits for it and the notice was released
+    to the applicant (R6.3: nothing reaches the applicant before its review)."""
+    if case.status != Status.AWAITING_SUPPLEMENT:
+        return False
+    return db.session.execute(select(Notice.id).where(
+        Notice.case_id == case.id, Notice.kind == "supplement",
+        Notice.released_on.is_not(None)).limit(1)).first() is not None
+
+
+@atomic
+def submit_supplement(case: Case, text: str | None, files: list[uploads.Upload] | None,
+                      today: date) -> SupplementReceipt:
+    """条例第三十条, R4.2: the applicant answers the 补正 online (status page or API) — recorded
+    as received today, so the 20-working-day clock restarts from today; the handlers of the
+    case's agency are told by e-mail."""
+    if not supplement_open(case):
+        raise WorkflowError("no_supplement_open", N_("该申请目前没有待提交的补正"))
+    text = (text or "").strip()
+    files = [f for f in (files or []) if f is not None]
+    errors: dict = {}
+    if not text and not files:
+        errors["text"] = N_("请填写补正内容或上传补正材料")
+    elif len(text) > SUPPLEMENT_TEXT_MAX:
+        errors["text"] = Msg("补正内容不能超过 {max_len} 字", max_len=SUPPLEMENT_TEXT_MAX)
+    if len(files) > SUPPLEMENT_FILES_MAX:
+        errors["files"] = Msg("最多上传 {n} 个文件", n=SUPPLEMENT_FILES_MAX)
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    for i, up in enumerate(files[:SUPPLEMENT_FILES_MAX]):
+        if problem := uploads.check(up, limit):
+            errors[f"files.{i}"] = compose("{filename}：{problem}",
+                                           filename=uploads.safe_filename(up.filename),
+                                           problem=problem)
+    if errors:
+        raise ValidationFailed(errors)
+    kept = []
+    for up in files:
+        stored = uploads.store(up)
+        case.attachments.append(Attachment(
+            kind="supplement", filename=stored.filename, stored_name=stored.stored_name,
+            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+            uploaded_at=now()))
+        kept.append(stored.filename)
+    case.supplement_received_on = today
+    case.supplement_text = text or None
+    apply(case, "receive_supplement", APPLICANT_ACTOR, today, on=today,
+          data={"online": True, "files": len(kept)})
+    handlers = db.session.execute(select(User).join(UserRole).where(
+        User.agency_id == case.agency_id, UserRole.role == Role.HANDLER)).scalars().unique().all()
+    outbox.notify_staff(list(handlers), f"【{case.tracking_no}】申请人已在线提交补正材料", (
+        f"申请 {case.tracking_no} 的申请人已于 {today.isoformat()} 在线提交补正材料"
+        f"（文字 {len(text)} 字，附件 {len(kept)} 个），答复期限自该日起重新计算"
+        f"（条例第三十条），新的答复期限为 {case.due_on.isoformat() if case.due_on else '—'}。"
+        "请登录系统查看。"))
+    db.session.commit()
+    return SupplementReceipt(case.tracking_no, today, case.status, kept)

@@ -354,6 +354,9 @@ def confirm_receipt(case: Case, received_on: date | None, actor: Actor, today: d
 
 
 def find_by_tracking(tracking_no: str) -> Case | None:
+    """The case with this tracking number, typed in any case and with stray spaces
+    (numbering.py issues them upper-case: ``bcz-2026-000017`` finds ``BCZ-2026-000017``)."""
+    tracking_no = tracking_no.strip().upper() if isinstance(tracking_no, str) else ""
     if not tracking_no or len(tracking_no) > 64:
         return None
     return db.session.execute(select(Case).where(Case.tracking_no == tracking_no)).scalar_one_or_none()
@@ -361,7 +364,7 @@ def find_by_tracking(tracking_no: str) -> Case | None:
 
 def lookup_for_applicant(tracking_no: str, code: str | None) -> Case | None:
     """The applicant's view: the same None for an unknown number and a wrong code."""
-    case = find_by_tracking((tracking_no or "").strip())
+    case = find_by_tracking(tracking_no or "")  # normalised there (case, spaces)
     if case is None or not query_codes.verify(case.tracking_no, case.query_code_hash, code):
         return None
     return case

@@ -179,6 +179,7 @@ def _case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: dat
         received_on=rec.received_on, supplement_requested_on=rec.supplement_requested_on,
         supplement_period_workdays=rec.supplement_period_workdays,
         supplement_items=rec.supplement_items, supplement_received_on=rec.supplement_received_on,
+        supplement_text=None,  # the applicant's online answer (issue 16): not a ledger field
         extension_workdays=rec.extension_workdays or 0, deferred_due_on=rec.deferred_due_on,
         fee_method=rec.fee_method, fee_amount=rec.fee_amount,
         fee_notified_on=rec.fee_notified_on, fee_paid_on=rec.fee_paid_on,

@@ -5,8 +5,10 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..domain.workflow import WorkflowError
 from ..extensions import csrf, limiter
-from ..services import cases, tracking
+from ..services import actions, cases, query_codes, tracking
+from ..services.uploads import Upload
 from ..timeutil import as_local, today
 from .downloads import send_download
 from .openapi import document as openapi_document
@@ -86,6 +88,70 @@ def document(tracking_no: str, release_id: int):
     if doc is None:
         return jsonify({"error": "未找到", "status": 404}), 404
     return send_download(doc)
+
+
+def _supplement_body():
+    """(text, files) from a multipart or JSON body, or an error response (400 / 413 / 415)."""
+    if request.content_length is not None and \
+            request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
+        return None, (jsonify({"error": "请求内容过大", "status": 413}), 413)
+    if request.mimetype == "multipart/form-data":
+        files = [Upload(f.filename or "file", f.read())
+                 for name in ("files", "files[]") for f in request.files.getlist(name)]
+        return (request.form.get("text", ""), files), None
+    if request.mimetype != "application/json":
+        return None, (jsonify({"error": "Content-Type 须为 multipart/form-data 或 application/json",
+                               "status": 415}), 415)
+    payload, error = _read_json()
+    if error:
+        return None, error
+    if not isinstance(payload, dict):
+        return None, _errors({"": "请求内容应为 JSON 对象"})
+    text = payload.get("text", "")
+    if not isinstance(text, str):
+        return None, _errors({"text": "补正内容须为文本"})
+    return (text, []), None
+
+
+@bp.post("/applications/<tracking_no>/supplements")
+@limiter.limit(_lookup_limit)
+def supplement(tracking_no: str):
+    """The applicant answers the 补正 (spec/api.md; rules.md R4.2: the clock restarts today)."""
+    case = cases.lookup_for_applicant(tracking_no, request.headers.get("X-Query-Code"))
+    if case is None:
+        return jsonify({"error": "未找到该申请", "status": 404}), 404
+    body, error = _supplement_body()
+    if error:
+        return error
+    text, files = body
+    try:
+        receipt = actions.submit_supplement(case, text, files, today())
+    except cases.ValidationFailed as exc:
+        return _errors(exc.errors)
+    except WorkflowError as exc:
+        return jsonify({"error": str(exc.message), "status": 409}), 409
+    return jsonify({"received_on": receipt.received_on.isoformat(),
+                    "status": tracking.public_status(case)}), 201
+
+
+def _query_code_limit():
+    return current_app.config["QUERY_CODE_RATE_LIMIT"]
+
+
+# The same answer whether or not the number exists (spec/api.md "Recover a lost query code").
+QUERY_CODE_MESSAGE = ("如该申请编号存在且留有电子邮箱或手机号码，新的查询码将发送至预留的联系方式，"
+                      "原查询码随即失效。未收到的，请与受理机关联系。")
+
+
+@bp.post("/applications/<tracking_no>/query-code")
+@limiter.limit(_query_code_limit)
+def recover_query_code(tracking_no: str):
+    """A lost query code: a new one goes to the contact on file (services.query_codes.recover).
+    Only a malformed number (no tracking number is that long) gets a different answer."""
+    if len(tracking_no.strip()) > 64:
+        return jsonify({"error": "申请编号格式不正确", "status": 400}), 400
+    query_codes.recover(tracking_no)
+    return jsonify({"message": QUERY_CODE_MESSAGE}), 202
 
 
 @bp.get("/openapi.json")

@@ -46,6 +46,16 @@ def document() -> dict:
         # the applicant's own periods (rules.md R8.2): known once the notice reached them
         "supplement_due_on": _nstr, "fee_due_on": _nstr, "period_provisional": {"type": "boolean"}}}
 
+    # 补正 online (issue 16): text, files, or both
+    supplement_text = {"type": "string", "maxLength": 5000, "description": "补正内容"}
+    supplement_form = {"type": "object", "properties": {
+        "text": supplement_text,
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                  "description": "补正材料（PDF、JPG、PNG、OFD）"}}}
+    supplement_json = {"type": "object", "properties": {"text": supplement_text}}
+    supplement_received = {"type": "object", "required": ["received_on", "status"], "properties": {
+        "received_on": {"type": "string", "format": "date"}, "status": _enum(codes.Status)}}
+
     def resp(desc, schema):
         return {"description": desc, "content": {"application/json": {"schema": schema}}}
 
@@ -68,6 +78,31 @@ def document() -> dict:
                     {"name": "X-Query-Code", "in": "header", "required": True, "schema": _str}],
                 "responses": {"200": resp("办理进度", case), "400": resp("请求含无效字符", _error),
                               "404": resp("未找到", _error),
+                              "429": resp("请求过于频繁", _error)}}},
+            "/api/v1/applications/{tracking_no}/supplements": {"post": {
+                "summary": "提交补正材料（答复期限自收到之日起重新计算，条例第三十条）",
+                "parameters": [
+                    {"name": "tracking_no", "in": "path", "required": True, "schema": _str},
+                    {"name": "X-Query-Code", "in": "header", "required": True, "schema": _str}],
+                "requestBody": {"required": True, "content": {
+                    "multipart/form-data": {"schema": supplement_form},
+                    "application/json": {"schema": supplement_json}}},
+                "responses": {"201": resp("已收到补正材料", supplement_received),
+                              "400": resp("字段错误", _errors), "404": resp("未找到", _error),
+                              "409": resp("该申请目前没有待提交的补正", _error),
+                              "413": resp("请求过大", _error),
+                              "415": resp("不支持的 Content-Type", _error),
+                              "429": resp("请求过于频繁", _error)}}},
+            # a lost query code (issue 16): the same 202 whether or not the number exists
+            "/api/v1/applications/{tracking_no}/query-code": {"post": {
+                "summary": "补发查询码（新的查询码发送至预留的电子邮箱或手机号码，原查询码失效）",
+                "parameters": [
+                    {"name": "tracking_no", "in": "path", "required": True,
+                     "schema": {"type": "string", "maxLength": 64}}],
+                "responses": {"202": resp("已受理（申请编号是否存在，答复均相同）", {
+                                  "type": "object", "required": ["message"],
+                                  "properties": {"message": _str}}),
+                              "400": resp("申请编号格式不正确或请求含无效字符", _error),
                               "429": resp("请求过于频繁", _error)}}},
         },
     }

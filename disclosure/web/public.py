@@ -6,9 +6,11 @@ from flask import (Blueprint, abort, current_app, make_response, redirect, rende
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..domain.workflow import WorkflowError
 from ..extensions import db, limiter
+from ..i18n import translate
 from ..models import Agency
-from ..services import catalogue, cases, notices, query_codes, tracking
+from ..services import actions, catalogue, cases, notices, query_codes, tracking
 from ..services.uploads import Upload
 from ..timeutil import today
 from .downloads import send_download
@@ -106,10 +108,46 @@ def status():
         if case is None:
             error = _("未找到该申请：请核对申请编号和查询码")
         else:
-            view = tracking.applicant_view(case, today())
-            view["notices"] = notices.for_case(case, applicant_only=True)
+            view = _status_view(case)
     code = 404 if error else 200
     return render_template("public/status.html", form=form, view=view, error=error), code
+
+
+def _status_view(case) -> dict:
+    view = tracking.applicant_view(case, today())
+    view["notices"] = notices.for_case(case, applicant_only=True)
+    # 补正 online (issue 16): the items asked for and the form, once the notice reached them
+    view["supplement_open"] = actions.supplement_open(case)
+    view["supplement_items"] = case.supplement_items if view["supplement_open"] else None
+    return view
+
+
+@bp.post("/status/supplement")
+@limiter.limit(_lookup_limit)
+def status_supplement():
+    """The applicant answers the 补正 from the status page (code posted again, re-verified)."""
+    form = StatusLookupForm()
+    case = cases.lookup_for_applicant(form.tracking_no.data or "", form.query_code.data or "") \
+        if form.validate_on_submit() else None
+    if case is None:
+        return render_template("public/status.html", form=form, view=None,
+                               error=_("未找到该申请：请核对申请编号和查询码")), 404
+    text = request.form.get("text", "")
+    files = [Upload(f.filename, f.read()) for f in request.files.getlist("files")
+             if getattr(f, "filename", "")]
+    receipt = None
+    sup_errors: dict = {}
+    try:
+        receipt = actions.submit_supplement(case, text, files, today())
+    except cases.ValidationFailed as exc:
+        sup_errors = {k: translate(v) for k, v in exc.errors.items()}
+    except WorkflowError as exc:
+        sup_errors = {"": translate(exc.message)}
+    view = _status_view(case)
+    status = 400 if sup_errors else 200
+    return render_template("public/status.html", form=form, view=view, error=None,
+                           sup_errors=sup_errors, sup_text=text if sup_errors else "",
+                           sup_receipt=receipt), status
 
 
 @bp.post("/status/document")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_file, session, url_for)
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
+                   request, send_file, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,11 +19,11 @@ from ..domain.deadlines import LATE_ACT_LABELS
 from ..domain.replies import REPLY_TYPES
 from ..services import actions, case_queries, cases, notices, replies, review, uploads
 from ..services import dashboard as dash
-from ..services import pdf
+from ..services import pdf, query_codes
 from ..services.calendar import add_workdays
 from ..timeutil import today
 from .forms import ActionForm, ConfirmForm, RegisterForm
-from .guards import STAFF_ROLES, actor, can_see, guard_blueprint, require_role
+from .guards import STAFF_ROLES, actor, can_see, case_or_404, guard_blueprint, require_role
 from .public import _files
 from .staff_actions import DISPATCH, DONE
 
@@ -102,7 +102,8 @@ def case_list():
     return render_template("staff/cases.html", result=result, f=f, args=request.args)
 
 
-def _render_case(case: Case, errors: dict | None = None, failed: str | None = None, status=200):
+def _render_case(case: Case, errors: dict | None = None, failed: str | None = None, status=200,
+                 **extra):
     dl = cases.deadline_of(case, today())
     receipt = session.pop("staff_receipt", None)
     if receipt and receipt.get("tracking_no") != case.tracking_no:
@@ -117,7 +118,9 @@ def _render_case(case: Case, errors: dict | None = None, failed: str | None = No
         signed_off=replies.sign_off_of(case) is not None, notice_rows=_notice_rows(case),
         delivery_labels=notices.DELIVERY_LABELS, late_labels=LATE_ACT_LABELS,
         errors=errors or {}, failed=failed, values=request.form if failed else {},
-        show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"})), status
+        show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"}),
+        may_reissue_code=bool(current_user.roles & query_codes.REISSUE_ROLES)
+        and current_user.agency_id == case.agency_id, **extra), status
 
 
 def _notice_rows(case: Case) -> list[dict]:
@@ -242,3 +245,18 @@ def attachment(case_id: int, att_id: int):
         abort(404)
     return send_file(uploads.path_of(att.stored_name), mimetype=att.content_type,
                      as_attachment=True, download_name=att.filename)
+
+
+@bp.post("/cases/<int:case_id>/query-code")
+def reissue_query_code(case_id: int):
+    """A lost query code (issue 16): a new one, shown once on this response — not flashed (the
+    session cookie is signed, not encrypted) and not cached; the old code stops working."""
+    case = case_or_404(case_id)
+    require_role(*query_codes.REISSUE_ROLES)
+    try:
+        code = query_codes.reissue_by_staff(case, actor())
+    except WorkflowError as exc:
+        abort(403 if exc.code == "forbidden" else 409)
+    resp = make_response(*_render_case(db.session.get(Case, case_id), reissued_code=code))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

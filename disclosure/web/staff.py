@@ -105,9 +105,14 @@ def case_list():
 def _render_case(case: Case, errors: dict | None = None, failed: str | None = None, status=200,
                  **extra):
     dl = cases.deadline_of(case, today())
-    receipt = session.pop("staff_receipt", None)
-    if receipt and receipt.get("tracking_no") != case.tracking_no:
-        receipt = None
+    receipt = None
+    kept = session.pop("staff_receipt", None)
+    if isinstance(kept, dict) and kept.get("tracking_no") == case.tracking_no:
+        # shown once to the registrar, kept server-side meanwhile (never in the cookie)
+        code = query_codes.code_for_receipt(kept, case)
+        query_codes.discard_receipt(kept)
+        if code:
+            receipt = {"tracking_no": case.tracking_no, "query_code": code}
     return render_template(
         "staff/case.html", case=case, dl=dl, events=case_queries.history(case),
         actions=[a for a in allowed_actions(case.status, current_user.roles)
@@ -226,8 +231,7 @@ def register():
         except WorkflowError as exc:
             loose = [translate(exc.message)]
         else:
-            session["staff_receipt"] = {"tracking_no": sub.case.tracking_no,
-                                        "query_code": sub.query_code}
+            session["staff_receipt"] = query_codes.keep_for_receipt(sub.case, sub.query_code)
             flash(_("已登记：%(no)s", no=sub.case.tracking_no), "ok")
             return redirect(url_for("staff.case_view", case_id=sub.case.id))
     elif request.method == "POST":

@@ -418,3 +418,27 @@ def test_a_pdf_named_html_is_stored_and_served_as_pdf(site, tmp_path):
     assert ".html" not in disposition
     assert resp.data == PDF
     resp.close()
+
+
+def test_the_registrars_receipt_keeps_the_query_code_out_of_the_cookie(app, client, staff):
+    """A paper registration shows the code once to the registrar; the session cookie holds a
+    token and a pad only (issue 12), and a second view shows it no more."""
+    import base64
+    import zlib
+
+    from tests.conftest import login
+    assert login(client, "registrar").status_code == 302
+    resp = client.post("/staff/register", data={
+        "channel": "in_person", "received_on": timeutil.today().isoformat(),
+        "applicant_type": "natural_person", "name": "张三", "id_type": "resident_id",
+        "id_number": "11010519491231002X", "phone": "13800000000", "subject": "某文件",
+        "delivery_form": "paper", "delivery_method": "pickup"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    cookie = client.get_cookie("session").value
+    raw = cookie.split(".")[1 if cookie.startswith(".") else 0]
+    data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    text = (zlib.decompress(data) if cookie.startswith(".") else data).decode("utf-8", "replace")
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    code = re.search(r'id="query-code">([^<]+)<', page)[1]
+    assert code not in text and code not in cookie
+    assert code not in client.get(resp.headers["Location"]).get_data(as_text=True)

@@ -3,6 +3,7 @@ by TEST_DATABASE_URL (CI sets it), emptied before every test."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 
 import pytest
@@ -208,3 +209,33 @@ def client_for(app, username: str):
 def client_anon(app):
     app.test_client_class = OwnContextClient
     return app.test_client()
+
+
+def write_as_database_owner(sql_statements):
+    """What an attacker with database access does: lift the foreign keys and triggers, rewrite."""
+    bind = db.session.get_bind()
+    db.session.rollback()
+    raw = bind.raw_connection()
+    try:
+        cur = raw.cursor()
+        if bind.dialect.name == "postgresql":
+            cur.execute("SET session_replication_role = replica")
+        else:
+            cur.execute("PRAGMA foreign_keys=OFF")  # outside a transaction (autocommit)
+            cur.execute("DROP TRIGGER IF EXISTS event_no_update")
+        for sql, params in sql_statements:
+            cur.execute(*driver_sql(bind.dialect.name, sql, params))
+        if bind.dialect.name == "postgresql":
+            cur.execute("SET session_replication_role = origin")
+        else:
+            cur.execute("PRAGMA foreign_keys=ON")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def driver_sql(dialect: str, sql: str, params: dict):
+    """``:name`` parameters in the driver's own style (qmark for sqlite3, %s for psycopg)."""
+    names = re.findall(r":(\w+)", sql)
+    mark = "%s" if dialect == "postgresql" else "?"
+    return re.sub(r":(\w+)", mark, sql), [params[n] for n in names]

@@ -21,7 +21,8 @@ from disclosure.services import cases, integrity, notices, replies
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user, set_roles
 from disclosure.timeutil import today as real_today
-from tests.conftest import PASSWORD, client_anon, client_for, login, person_payload
+from tests.conftest import (PASSWORD, client_anon, client_for, login, person_payload,
+                            write_as_database_owner)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -737,32 +738,6 @@ def test_the_chain_holds_across_sweep_ledger_import_and_web_writes(app, clients,
 # 8. The integrity check
 # =============================================================================================
 
-def _raw(sql_statements):
-    """An attacker with database access: lift the triggers and foreign keys, write."""
-    import re
-    bind = db.session.get_bind()
-    db.session.rollback()
-    raw = bind.raw_connection()
-    try:
-        cur = raw.cursor()
-        pg = bind.dialect.name == "postgresql"
-        if pg:
-            cur.execute("SET session_replication_role = replica")
-        else:
-            cur.execute("PRAGMA foreign_keys=OFF")
-            cur.execute("DROP TRIGGER IF EXISTS event_no_update")
-        for sql, params in sql_statements:
-            names = re.findall(r":(\w+)", sql)
-            cur.execute(re.sub(r":(\w+)", "%s" if pg else "?", sql), [params[k] for k in names])
-        if pg:
-            cur.execute("SET session_replication_role = origin")
-        else:
-            cur.execute("PRAGMA foreign_keys=ON")
-        raw.commit()
-    finally:
-        raw.close()
-
-
 def _released_letter(clients, case):
     h, r = clients["handler"], clients["reviewer"]
     _draft(h, case)
@@ -778,7 +753,7 @@ def _forge_letter(letter, forged: str) -> str:
     from disclosure.services.review import fields_of
     v = letter.current
     sha = package_fingerprint("letter", {**fields_of(letter, v), "text": forged})
-    _raw([("UPDATE item_version SET text = :t, sha256 = :s WHERE id = :v",
+    write_as_database_owner([("UPDATE item_version SET text = :t, sha256 = :s WHERE id = :v",
            {"t": forged, "s": sha, "v": v.id}),
           ("UPDATE review SET sha256 = :s WHERE version_id = :v", {"s": sha, "v": v.id}),
           ("UPDATE release SET sha256 = :s WHERE version_id = :v", {"s": sha, "v": v.id})])
@@ -801,7 +776,7 @@ def _append_event(action: str, data: dict) -> None:
     stamp = at.isoformat(sep=" ", timespec="microseconds")
     if bind.dialect.name == "postgresql":
         stamp += "+00:00"
-    _raw([("INSERT INTO event (seq, prev_hash, hash, actor_label, action, data, occurred_at) "
+    write_as_database_owner([("INSERT INTO event (seq, prev_hash, hash, actor_label, action, data, occurred_at) "
            "VALUES (:q, :p, :h, :l, :a, :d, :o)",
            {"q": seq + 1, "p": prev, "h": digest, "l": "系统", "a": action,
             "d": json.dumps(data, ensure_ascii=False), "o": stamp})])
@@ -856,7 +831,7 @@ def test_check_detects_a_rewritten_notice_and_catalogue_text(app, clients, regis
                    {"t": "伪造", "s": sha, "v": v.id}),
                   ("UPDATE review SET sha256 = :s WHERE version_id = :v", {"s": sha, "v": v.id}),
                   ("UPDATE release SET sha256 = :s WHERE version_id = :v", {"s": sha, "v": v.id})]
-    _raw(stmts)
+    write_as_database_owner(stmts)
     _fresh()
     problems = integrity.run()
     assert sum(p.rule == "release.event" for p in problems) == 2
@@ -869,7 +844,7 @@ def test_check_detects_a_release_row_inserted_without_a_review(app, clients, reg
     _supplement(h, case)
     notice = _notice_of(case)
     v = notices.item_of(notice).current
-    _raw([("INSERT INTO release (item_id, version_id, sha256, review_id, review_decision, "
+    write_as_database_owner([("INSERT INTO release (item_id, version_id, sha256, review_id, review_decision, "
            "released_on, released_at) VALUES (:i, :v, :s, 999999, 'approved', :d, :t)",
            {"i": notice.item_id, "v": v.id, "s": v.sha256, "d": real_today().isoformat(),
             "t": "2026-01-01 00:00:00"}),

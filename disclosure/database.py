@@ -1,7 +1,7 @@
 """Engine settings per dialect (DESIGN 6).
 
-SQLite gets WAL, foreign keys and a busy timeout. Writing transactions (every service call, see
-``atomic``, and the sweep, see ``writing``) start with BEGIN IMMEDIATE: with a plain BEGIN two
+SQLite gets WAL, foreign keys and a busy timeout. Writing transactions (every unit of work,
+see ``services.unit_of_work``) start with BEGIN IMMEDIATE: with a plain BEGIN two
 connections can both read and then both try to upgrade to a write lock, and one fails at once
 with "database is locked" — the busy timeout cannot help with that. Taking the write lock up
 front makes the web app and the scheduler queue politely instead. Read-only transactions keep
@@ -10,7 +10,6 @@ a plain (deferred) BEGIN so readers never block writers.
 from __future__ import annotations
 
 import contextvars
-import functools
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -45,21 +44,8 @@ def writing():
         _writing.reset(token)
 
 
-def atomic(fn):
-    """A service call is one writing transaction: it starts afresh (objects passed in are
-    re-read under the lock), and on any error nothing it changed is kept."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        if _writing.get():  # nested service call: already inside the outer transaction
-            return fn(*args, **kwargs)
-        db.session.rollback()
-        with writing():
-            try:
-                return fn(*args, **kwargs)
-            except BaseException:
-                db.session.rollback()
-                raise
-    return wrapper
+def in_write_transaction() -> bool:
+    return _writing.get()
 
 
 def _sqlite_begin(conn) -> None:

@@ -14,7 +14,8 @@ from .domain.codes import ApplicantType, Channel
 from .extensions import db
 from .models import Agency, User
 from .domain.replies import PLACEHOLDER, REPLY_TYPES
-from .services import actions, cases, catalogue, notices, replies, review, sweep, users
+from .services import case_actions, cases, review, sweep, users
+from .services.review import catalogue, notices, replies
 from .services.uploads import Upload
 from .services.actors import Actor
 from .services.calendar import add_workdays
@@ -146,31 +147,31 @@ def _story(i: int, case, staff, received: date, today: date) -> None:
     step = lambda n: add_workdays(received, n)  # noqa: E731
     kind = i % 10
     if kind == 1 and age > 10:  # 补正: requested, then supplied (older) or still awaited
-        actions.request_supplement(case, "请写明所需信息的文号或形成时间", 15, h, step(3))
+        case_actions.request_supplement(case, "请写明所需信息的文号或形成时间", 15, h, step(3))
         if age > 20:  # the newest waits in the reviewer's notice queue
             _send_notices(case, staff, step(4))
         if age > 60:
-            actions.receive_supplement(case, step(8), h, step(8))
+            case_actions.receive_supplement(case, step(8), h, step(8))
     elif kind == 2 and age > 10:  # third-party consultation (ended for older cases)
-        actions.start_consultation(case, "third_party", "南通某建设有限公司", h, step(5))
+        case_actions.start_consultation(case, "third_party", "南通某建设有限公司", h, step(5))
         _send_notices(case, staff, step(5))
         if age > 60:
-            actions.end_consultation(case, h, step(12), on=step(12))
+            case_actions.end_consultation(case, h, step(12), on=step(12))
     elif kind == 4 and age > 25:  # extension approved by the office head
-        actions.request_extension(case, 15, "需要调取历史档案并征求相关部门意见", h, step(15))
-        actions.decide_extension(case, True, head, step(16))
+        case_actions.request_extension(case, 15, "需要调取历史档案并征求相关部门意见", h, step(15))
+        case_actions.decide_extension(case, True, head, step(16))
         _send_notices(case, staff, step(16))
     elif kind == 8 and age <= 5:  # a fresh 补正 notice waiting in the reviewer's notice queue
-        actions.request_supplement(case, "请写明所需会议纪要的召开时间或文号", 15, h,
+        case_actions.request_supplement(case, "请写明所需会议纪要的召开时间或文号", 15, h,
                                    min(step(1), today))
     elif kind == 5 and age > 5:
-        actions.withdraw(case, h, step(2), on=step(2))
+        case_actions.withdraw(case, h, step(2), on=step(2))
         return
     elif kind == 7 and age > 10:  # fee per page, paid for older cases
-        actions.notify_fee(case, "per_page", 120, h, step(4))
+        case_actions.notify_fee(case, "per_page", 120, h, step(4))
         _send_notices(case, staff, step(4))
         if age > 30:
-            actions.record_fee_payment(case, h, step(6), on=step(6))
+            case_actions.record_fee_payment(case, h, step(6), on=step(6))
     if case.status in ("registered", "in_progress") and age > 60:
         _reply(case, staff, REPLY_CYCLE[i % len(REPLY_CYCLE)], min(step(12 + i % 6), today))
     elif case.status in ("registered", "in_progress") and kind in (3, 6) and age > 3:

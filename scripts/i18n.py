@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from disclosure import i18n_tools  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import i18n_tools  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

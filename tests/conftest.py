@@ -153,7 +153,7 @@ def send_notices(case, day):
     from sqlalchemy import select as _select
 
     from disclosure.models import Notice, User, UserRole
-    from disclosure.services import notices as _notices
+    from disclosure.services.review import notices as _notices
     from disclosure.services.actors import Actor
     from disclosure.services.review import seen
 
@@ -174,7 +174,7 @@ def draft_complete(case, reply_type, actor, day, with_document=None):
     in, and — for 予以公开 / 部分公开 — the document it provides (issue 13: an incomplete letter
     cannot reach review)."""
     from disclosure.domain.replies import PLACEHOLDER, REPLY_TYPES
-    from disclosure.services import replies
+    from disclosure.services.review import replies
     from disclosure.services.uploads import Upload
 
     text = PLACEHOLDER.sub("见本机关网站 https://www.example.gov.cn/xxgk 及所附文件",

@@ -9,8 +9,8 @@ import pytest
 from jinja2 import Environment
 from jinja2.ext import i18n, loopcontrols
 
-from disclosure import i18n_tools
-from disclosure.i18n_tools import HAN, ROOT
+import i18n_tools
+from i18n_tools import HAN, ROOT
 
 TEMPLATES = ROOT / "templates"
 # Official documents are Chinese by law and rendered with i18n.render_official (babel.cfg ignores

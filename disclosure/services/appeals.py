@@ -13,7 +13,8 @@ from ..extensions import db
 from ..models import Appeal, Case
 from . import audit
 from .actors import Actor
-from .cases import ValidationFailed, atomic
+from ..domain.errors import ValidationFailed
+from .unit_of_work import atomic
 from .report import may_state, require_owner
 
 KIND_LABELS = {AppealKind.RECONSIDERATION: N_("行政复议"),
@@ -89,7 +90,6 @@ def add_appeal(case: Case, values, actor: Actor, today: date) -> Appeal:
     db.session.flush()
     audit.record(actor, "appeal_added", case=case, before=case.status, after=case.status,
                  on=filed_on, data=_as_data(appeal))
-    db.session.commit()
     return appeal
 
 
@@ -105,5 +105,4 @@ def record_result(appeal: Appeal, values, actor: Actor, today: date) -> Appeal:
         audit.record(actor, "appeal_result_recorded", case=case, before=case.status,
                      after=case.status, on=appeal.decided_on or today,
                      data={**after, "before": {k: before[k] for k in ("result", "decided_on")}})
-    db.session.commit()
     return appeal

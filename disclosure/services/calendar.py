@@ -12,7 +12,7 @@ from datetime import date
 from flask import g
 from sqlalchemy import func, select
 
-from ..database import atomic
+from .unit_of_work import atomic
 from ..domain.text import N_
 from ..domain.workdays import WorkCalendar
 from ..extensions import db
@@ -128,7 +128,8 @@ def enter_notice(year: int, off_text: str, work_text: str, notice_number: str,
     from ..domain.calendar_notice import read_notice
     from ..timeutil import now
     from . import audit
-    from .cases import ValidationFailed, joined
+    from ..domain.errors import ValidationFailed
+    from .cases import joined
     days, errors = read_notice(year, off_text, work_text, notice_number, notice_date, today)
     if errors:
         raise ValidationFailed({k: joined(v) for k, v in errors.items()})
@@ -156,7 +157,6 @@ def enter_notice(year: int, off_text: str, work_text: str, notice_number: str,
         "work": sorted(d.isoformat() for d, w in days.items() if w)})
     db.session.flush()
     changed = rederive_open_cases(actor, today)
-    db.session.commit()
     return {"days": len(days), "cases_changed": changed}
 
 
@@ -171,7 +171,6 @@ def delete_override(day: date, actor, today: date) -> int:
     db.session.delete(row)
     db.session.flush()
     changed = rederive_open_cases(actor, today)
-    db.session.commit()
     return changed
 
 

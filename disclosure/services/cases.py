@@ -19,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import deadlines
 from ..domain.application import Applicant, Application, validate_application
 from ..domain.codes import Channel, Status
+from ..domain.errors import ValidationFailed
 from ..domain.text import N_, Msg
 from ..domain.workflow import NEW, WorkflowError, transition
-from ..database import atomic
+from .unit_of_work import atomic
 from ..extensions import db
 from ..models import Agency, Attachment, Case
 from ..timeutil import local_date, now, tz
@@ -46,14 +47,6 @@ def joined(messages: list[str], sep: str = "；") -> str:
         return messages[0]
     return compose(sep.join(f"{{part_{i}}}" for i in range(len(messages))),
                    **{f"part_{i}": m for i, m in enumerate(messages)})
-
-
-class ValidationFailed(Exception):
-    """Field errors keyed by JSON path (API) — forms map them back onto their fields."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 class IdempotencyConflict(Exception):
@@ -264,19 +257,18 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
     if app.idempotency_key and (prior := _replay(agency, app.idempotency_key, digest)):
         return prior
     try:
-        case = _new_case(agency, app, Channel.ONLINE, today.year)
-        case.idempotency_body_sha256 = digest
-        case.submitted_at = _submission_time(today, at)
-        code = (query_codes.derived_code(agency.code, app.idempotency_key, case.tracking_no)
-                if app.idempotency_key else query_codes.new_code())
-        case.query_code_hash = query_codes.hash_code(case.tracking_no, code)
-        _attach(case, list(files))
-        db.session.add(case)
-        apply(case, "submit_online", APPLICANT_ACTOR, today,
-              data={"attachments": len(files)} if files else None)
-        db.session.commit()
+        with db.session.begin_nested():  # a savepoint: a lost race leaves the transaction usable
+            case = _new_case(agency, app, Channel.ONLINE, today.year)
+            case.idempotency_body_sha256 = digest
+            case.submitted_at = _submission_time(today, at)
+            code = (query_codes.derived_code(agency.code, app.idempotency_key, case.tracking_no)
+                    if app.idempotency_key else query_codes.new_code())
+            case.query_code_hash = query_codes.hash_code(case.tracking_no, code)
+            _attach(case, list(files))
+            db.session.add(case)
+            apply(case, "submit_online", APPLICANT_ACTOR, today,
+                  data={"attachments": len(files)} if files else None)
     except IntegrityError:
-        db.session.rollback()
         # A concurrent request with the same idempotency key won the race: answer as it did —
         # or with IdempotencyConflict if it carried a different submission.
         if app.idempotency_key and (prior := _replay(agency, app.idempotency_key, digest)):
@@ -335,7 +327,6 @@ def register_paper(agency: Agency, payload: dict, channel: str, received_on: dat
     if channel == Channel.ORAL:
         data["applicant_confirmed_on"] = received_on.isoformat()  # 条例第二十九条 代为填写
     apply(case, "register", actor, today, on=received_on, data=data)
-    db.session.commit()
     return Submission(case, code)
 
 
@@ -350,7 +341,6 @@ def confirm_receipt(case: Case, received_on: date | None, actor: Actor, today: d
         raise ValidationFailed(errors)
     case.received_on = received_on
     apply(case, "confirm_receipt", actor, today, on=received_on)
-    db.session.commit()
 
 
 def find_by_tracking(tracking_no: str) -> Case | None:

@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..database import atomic
+from .unit_of_work import atomic
 from ..domain import deadlines
 from ..domain import ledger as dl
 from ..domain.application import Applicant

@@ -27,7 +27,8 @@ from . import audit, due_changes, integrity
 from . import spreadsheet_safety as safe_cells
 from .actors import Actor
 from .calendar import get_calendar
-from .cases import ValidationFailed, compose
+from ..domain.errors import ValidationFailed
+from .cases import compose
 
 TEXT_FIELDS = ("narrative", "problems", "other_matters")
 FIGURE_FIELDS = ("licensing_decisions", "penalty_decisions", "enforcement_decisions")

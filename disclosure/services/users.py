@@ -29,13 +29,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import timeutil
 from ..domain.codes import INCOMPATIBLE_ROLES, Role
 from ..domain.text import N_, Msg
-from ..database import atomic
+from .unit_of_work import atomic
 from ..extensions import db
 from ..models import Agency, LoginFailure, User, UserRole
 from ..timeutil import now
 from . import audit, claims, outbox
 from .actors import SYSTEM_ACTOR, Actor
-from .cases import ValidationFailed
+from ..domain.errors import ValidationFailed
 
 ROLE_VALUES = {r.value for r in Role}
 
@@ -125,7 +125,6 @@ def create_agency(code: str, name: str, actor: Actor = SYSTEM_ACTOR) -> Agency:
     db.session.add(agency)
     db.session.flush()
     audit.record(actor, "agency_created", agency_id=agency.id, data={"code": code, "name": name})
-    db.session.commit()
     return agency
 
 
@@ -160,7 +159,6 @@ def create_user(username: str, password: str, agency_code: str, roles: list[str]
     db.session.flush()
     audit.record(actor, "user_created", agency_id=agency.id,
                  data={"username": username, "roles": sorted(set(roles))})
-    db.session.commit()
     return user
 
 
@@ -186,7 +184,6 @@ def set_roles(user: User, roles: list[str], actor: Actor) -> None:
     user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
     audit.record(actor, "roles_changed", agency_id=user.agency_id,
                  data={"username": user.username, "before": before, "after": sorted(set(roles))})
-    db.session.commit()
 
 
 @atomic
@@ -198,7 +195,6 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
     user.session_version = (user.session_version or 0) + 1
     audit.record(actor, "user_activated" if active else "user_deactivated",
                  agency_id=user.agency_id, data={"username": user.username})
-    db.session.commit()
 
 
 @atomic
@@ -213,7 +209,6 @@ def set_password(user: User, password: str, actor: Actor) -> None:
         LoginFailure.account_key == _account_key(user.username)))
     audit.record(actor, "password_changed", agency_id=user.agency_id,
                  data={"username": user.username})
-    db.session.commit()
 
 
 # -- sign-in --------------------------------------------------------------------------------------
@@ -337,13 +332,11 @@ def sign_in(username: str | None, password: str | None, address: str | None = No
         if user is not None:
             audit.record(Actor(user.id, user.display_name), "login_refused",
                          agency_id=user.agency_id, data={"reason": "throttled"})
-        db.session.commit()
         return SignIn(refused=True, retry_at=retry_at)
     if usable and matches:
         db.session.execute(delete(LoginFailure).where(
             LoginFailure.account_key == key, LoginFailure.address == addr))
         audit.record(Actor.of(user), "login", agency_id=user.agency_id)
-        db.session.commit()
         return SignIn(user=user)
     db.session.add(LoginFailure(account_key=key, address=addr, at=current))
     db.session.execute(delete(LoginFailure).where(LoginFailure.at <= since))  # expired
@@ -361,7 +354,6 @@ def sign_in(username: str | None, password: str | None, address: str | None = No
     if everywhere == _setting("LOGIN_THROTTLE_ADDRESS_AFTER"):
         audit.record(SYSTEM_ACTOR, "login_throttled",
                      data={"address": addr, "failures": everywhere})
-    db.session.commit()
     return SignIn(retry_at=retry_at if retry_at is not None and retry_at > current else None)
 
 
@@ -375,7 +367,6 @@ def authenticate(username: str | None, password: str | None,
 def logout(user: User) -> None:
     user.session_version = (user.session_version or 0) + 1
     audit.record(Actor.of(user), "logout", agency_id=user.agency_id)
-    db.session.commit()
 
 
 def load_user(token: str) -> User | None:

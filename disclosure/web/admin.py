@@ -13,7 +13,7 @@ from ..i18n import current_language, translate
 from ..models import Agency, Case, Outbox, User
 from ..services import access, calendar, users
 from ..services.dashboard import calendar_alert_years
-from ..services.cases import ValidationFailed
+from ..domain.errors import ValidationFailed
 from .forms import ActionForm, AgencyForm, CalendarNoticeForm, RolesForm, UserForm
 from ..timeutil import today
 from .guards import actor, guard_blueprint

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..domain.workflow import WorkflowError
 from ..extensions import csrf, limiter
-from ..services import actions, cases, query_codes, tracking
+from ..services import case_actions, cases, query_codes, applicant_view
 from ..services.uploads import Upload
 from ..timeutil import as_local, today
 from .downloads import send_download
@@ -76,7 +76,7 @@ def follow(tracking_no: str):
     case = cases.lookup_for_applicant(tracking_no, request.headers.get("X-Query-Code"))
     if case is None:
         return jsonify({"error": "未找到该申请", "status": 404}), 404
-    return jsonify(tracking.applicant_view(case, today()))
+    return jsonify(applicant_view.applicant_view(case, today()))
 
 
 @bp.get("/applications/<tracking_no>/documents/<int:release_id>")
@@ -84,7 +84,7 @@ def follow(tracking_no: str):
 def document(tracking_no: str, release_id: int):
     """A released document, for the applicant only (same 404 for every failure)."""
     case = cases.lookup_for_applicant(tracking_no, request.headers.get("X-Query-Code"))
-    doc = tracking.released_document(case, release_id) if case else None
+    doc = applicant_view.released_document(case, release_id) if case else None
     if doc is None:
         return jsonify({"error": "未找到", "status": 404}), 404
     return send_download(doc)
@@ -125,13 +125,13 @@ def supplement(tracking_no: str):
         return error
     text, files = body
     try:
-        receipt = actions.submit_supplement(case, text, files, today())
+        receipt = case_actions.submit_supplement(case, text, files, today())
     except cases.ValidationFailed as exc:
         return _errors(exc.errors)
     except WorkflowError as exc:
         return jsonify({"error": str(exc.message), "status": 409}), 409
     return jsonify({"received_on": receipt.received_on.isoformat(),
-                    "status": tracking.public_status(case)}), 201
+                    "status": applicant_view.public_status(case)}), 201
 
 
 def _query_code_limit():

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..models import CatalogueEntry
-from ..services import access, catalogue, review
-from ..services.cases import ValidationFailed
+from ..services import access, review
+from ..services.review import catalogue
+from ..domain.errors import ValidationFailed
 from ..services.uploads import Upload
 from ..timeutil import today
 from .forms import ActionForm

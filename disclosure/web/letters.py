@@ -8,7 +8,8 @@ from flask import Blueprint, abort, current_app, request, send_file
 
 from ..extensions import db, limiter
 from ..models import Case, Notice, ReleaseItem
-from ..services import cases, notices, pdf, replies, review
+from ..services import cases, pdf, review
+from ..services.review import notices, replies
 from ..timeutil import today
 from .forms import StatusLookupForm
 from .guards import STAFF_ROLES, can_see, guard_blueprint

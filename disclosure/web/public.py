@@ -10,7 +10,8 @@ from ..domain.workflow import WorkflowError
 from ..extensions import db, limiter
 from ..i18n import translate
 from ..models import Agency
-from ..services import actions, catalogue, cases, notices, query_codes, tracking
+from ..services import case_actions, cases, query_codes, applicant_view
+from ..services.review import catalogue, notices
 from ..services.uploads import Upload
 from ..timeutil import today
 from .downloads import send_download
@@ -114,10 +115,10 @@ def status():
 
 
 def _status_view(case) -> dict:
-    view = tracking.applicant_view(case, today())
+    view = applicant_view.applicant_view(case, today())
     view["notices"] = notices.for_case(case, applicant_only=True)
     # 补正 online (issue 16): the items asked for and the form, once the notice reached them
-    view["supplement_open"] = actions.supplement_open(case)
+    view["supplement_open"] = case_actions.supplement_open(case)
     view["supplement_items"] = case.supplement_items if view["supplement_open"] else None
     return view
 
@@ -138,7 +139,7 @@ def status_supplement():
     receipt = None
     sup_errors: dict = {}
     try:
-        receipt = actions.submit_supplement(case, text, files, today())
+        receipt = case_actions.submit_supplement(case, text, files, today())
     except cases.ValidationFailed as exc:
         sup_errors = {k: translate(v) for k, v in exc.errors.items()}
     except WorkflowError as exc:
@@ -161,7 +162,7 @@ def status_document():
         release_id = int(request.form.get("release_id", ""))
     except ValueError:
         release_id = -1
-    doc = tracking.released_document(case, release_id) if case else None
+    doc = applicant_view.released_document(case, release_id) if case else None
     if doc is None:
         abort(404)
     return send_download(doc)

@@ -21,7 +21,7 @@ from ..i18n import translate
 from ..models import Agency, Appeal
 from ..services import access, appeals
 from ..services import report as svc
-from ..services.cases import ValidationFailed
+from ..domain.errors import ValidationFailed
 from ..timeutil import today
 from .forms import ActionForm
 from .guards import STAFF_ROLES, actor, guard_blueprint

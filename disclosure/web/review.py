@@ -8,9 +8,9 @@ from flask_login import current_user
 from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..models import Case, ItemVersion, ReleaseItem
-from ..services import notices, replies
-from ..services.cases import ValidationFailed
-from ..services.review_queue import notice_queue, queue
+from ..services.review import notices, replies
+from ..domain.errors import ValidationFailed
+from ..services.review.queue import notice_queue, queue
 from ..services.uploads import Upload
 from ..timeutil import today
 from .downloads import send_download

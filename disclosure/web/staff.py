@@ -17,7 +17,8 @@ from ..i18n import current_language, translate
 from ..models import Agency, Attachment, Case, Notice
 from ..domain.deadlines import LATE_ACT_LABELS
 from ..domain.replies import REPLY_TYPES
-from ..services import actions, case_queries, cases, notices, replies, review, uploads
+from ..services import case_actions, case_queries, cases, review, uploads
+from ..services.review import notices, replies
 from ..services import dashboard as dash
 from ..services import pdf, query_codes
 from ..services.calendar import add_workdays
@@ -118,7 +119,7 @@ def _render_case(case: Case, errors: dict | None = None, failed: str | None = No
         actions=[a for a in allowed_actions(case.status, current_user.roles)
                  if a in DISPATCH or a == "confirm_receipt"], labels=ACTION_LABELS,
         confirm_form=ConfirmForm(), action_form=ActionForm(), receipt=receipt,
-        notices=notices.for_case(case), pending_extension=actions.pending_extension(case),
+        notices=notices.for_case(case), pending_extension=case_actions.pending_extension(case),
         reply=replies.reply_of(case), reply_items=_reply_items(case), reply_types=REPLY_TYPES,
         signed_off=replies.sign_off_of(case) is not None, notice_rows=_notice_rows(case),
         delivery_labels=notices.DELIVERY_LABELS, late_labels=LATE_ACT_LABELS,

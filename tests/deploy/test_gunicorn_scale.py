@@ -114,7 +114,7 @@ def populate(url: str, instance: Path) -> dict[str, list[str]]:
     from disclosure import create_app
     from disclosure.extensions import db
     from disclosure.models import Agency
-    from disclosure.services import actions, cases
+    from disclosure.services import case_actions, cases
     from disclosure.services.actors import Actor
     from disclosure.services.users import create_agency, create_user
 
@@ -138,14 +138,14 @@ def populate(url: str, instance: Path) -> dict[str, list[str]]:
 
         for _ in range(6):
             case = registered(date(2024, 9, 2))
-            actions.request_supplement(case, "请写明道路名称", 15, who["handler"], date(2024, 9, 3))
+            case_actions.request_supplement(case, "请写明道路名称", 15, who["handler"], date(2024, 9, 3))
             send_notices(case, date(2024, 9, 3))
             made["lapsed"].append(case.tracking_no)
         for _ in range(8):
             made["overdue"].append(registered(date(2024, 9, 27)).tracking_no)
         for _ in range(3):
             case = registered(date(2024, 9, 27))
-            actions.start_consultation(case, "third_party", "某某有限公司", who["handler"],
+            case_actions.start_consultation(case, "third_party", "某某有限公司", who["handler"],
                                        date(2024, 10, 8))
             made["consulting"].append(case.tracking_no)
         db.session.remove()

@@ -25,7 +25,7 @@ CAL = WorkCalendar()
 
 @pytest.fixture(scope="module")
 def msgids() -> set[str]:
-    from disclosure.i18n_tools import extract
+    from i18n_tools import extract
 
     return {m.id[0] if isinstance(m.id, tuple) else m.id for m in extract() if m.id}
 

@@ -355,7 +355,7 @@ def test_a_head_of_another_agency_cannot_record_this_agencys_appeals(app, client
 
 
 def test_the_new_refusals_are_translatable():
-    from disclosure import i18n_tools
+    import i18n_tools
     msgids = {m.id if isinstance(m.id, str) else m.id[0] for m in i18n_tools.extract() if m.id}
     assert cases.IdempotencyConflict.message in msgids
     assert appeals.REFUSAL in msgids and report_svc.REFUSAL in msgids

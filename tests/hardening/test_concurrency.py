@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 
 from disclosure.extensions import db
 from disclosure.models import Agency, Case, Event, JobClaim, Outbox, TrackingCounter
-from disclosure.services import actions, cases, sweep
+from disclosure.services import case_actions, cases, sweep
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, PG_SCHEMA, PG_URL, person_payload
@@ -129,14 +129,14 @@ def populate() -> dict[str, list[str]]:
     made: dict[str, list[str]] = {"lapsed": [], "overdue": [], "consulting": [], "unconfirmed": []}
     for _ in range(4):
         case = registered(D(2024, 9, 2))
-        actions.request_supplement(case, "请写明道路名称", 15, who["handler"], D(2024, 9, 3))
+        case_actions.request_supplement(case, "请写明道路名称", 15, who["handler"], D(2024, 9, 3))
         send_notices(case, D(2024, 9, 3))
         made["lapsed"].append(case.tracking_no)
     for _ in range(4):
         made["overdue"].append(registered(D(2024, 9, 27)).tracking_no)
     for _ in range(2):
         case = registered(D(2024, 9, 27))
-        actions.start_consultation(case, "third_party", "某某有限公司", who["handler"], D(2024, 10, 8))
+        case_actions.start_consultation(case, "third_party", "某某有限公司", who["handler"], D(2024, 10, 8))
         made["consulting"].append(case.tracking_no)
     for _ in range(2):
         made["unconfirmed"].append(

@@ -15,7 +15,8 @@ from sqlalchemy import func, select, text
 from disclosure.extensions import db
 from disclosure.models import (CatalogueEntry, Event, ItemVersion, Notice, Outbox, Release,
                                ReleaseItem, Review)
-from disclosure.services import cases, notices, replies
+from disclosure.services import cases
+from disclosure.services.review import notices, replies
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from disclosure.timeutil import today as real_today

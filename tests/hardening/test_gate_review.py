@@ -17,7 +17,8 @@ from disclosure.domain import chain
 from disclosure.extensions import db
 from disclosure.models import (CatalogueEntry, Event, Notice, Outbox, Release, ReleaseItem,
                                Review, SignOff)
-from disclosure.services import cases, integrity, notices, replies
+from disclosure.services import cases, integrity
+from disclosure.services.review import notices, replies
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user, set_roles
 from disclosure.timeutil import today as real_today

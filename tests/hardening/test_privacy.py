@@ -16,7 +16,8 @@ from werkzeug.routing import IntegerConverter
 
 from disclosure.extensions import db
 from disclosure.models import Event, User
-from disclosure.services import actions, catalogue, cases, replies, tracking
+from disclosure.services import case_actions, cases, applicant_view
+from disclosure.services.review import catalogue, replies
 from disclosure.services.actors import Actor
 from disclosure.services.uploads import Upload
 from disclosure.services.users import create_agency, create_user
@@ -75,12 +76,12 @@ def world(make_app):
         replies.release_reply(case_a, who["handler"], date(2024, 10, 11))
         b = _register(bcz, who, subject="另一位申请人的申请")
         c = _register(bcz, who)
-        actions.request_supplement(c.case, "请写明道路名称", 15, who["handler"], date(2024, 9, 30))
+        case_actions.request_supplement(c.case, "请写明道路名称", 15, who["handler"], date(2024, 9, 30))
         send_notices(c.case, date(2024, 9, 30))
         entry = catalogue.save_entry(None, bcz.id, who["handler"], title="某规范性文件",
                                      doc_number=None, category="normative_document",
                                      issued_on=date(2024, 9, 1), body="正文")
-        [released_doc] = tracking.public_reply(case_a)["documents"]
+        [released_doc] = applicant_view.public_reply(case_a)["documents"]
         ns = SimpleNamespace(
             app=app, a=case_a.tracking_no, a_code=a.query_code, a_id=case_a.id,
             b=b.case.tracking_no, b_code=b.query_code, b_id=b.case.id, c_id=c.case.id,
@@ -92,7 +93,7 @@ def world(make_app):
 
 
 def _notice_id(case) -> int:
-    from disclosure.services import notices
+    from disclosure.services.review import notices
     return notices.for_case(case)[0].id
 
 

@@ -13,7 +13,8 @@ from werkzeug.routing import IntegerConverter
 
 from disclosure.extensions import db
 from disclosure.models import Event, User
-from disclosure.services import actions, cases, replies
+from disclosure.services import case_actions, cases
+from disclosure.services.review import replies
 from disclosure.services.actors import Actor
 from disclosure.services.uploads import Upload
 from disclosure.services.users import create_agency, create_user, set_roles
@@ -93,7 +94,7 @@ def site(make_app):
         today = date.today()
         case = cases.register_paper(agency, person_payload(), "in_person", today, who["registrar"],
                                     today, files=[("supporting", Upload("材料.pdf", PDF))]).case
-        actions.request_supplement(case, "请写明道路名称", 15, who["handler"], today)
+        case_actions.request_supplement(case, "请写明道路名称", 15, who["handler"], today)
         other = cases.register_paper(agency, person_payload(), "in_person", today,
                                      who["registrar"], today).case
         replies.draft_reply(other, "art36_2", None, who["handler"], today)
@@ -107,7 +108,7 @@ def site(make_app):
 
 
 def _first_notice_id(case) -> int:
-    from disclosure.services import notices
+    from disclosure.services.review import notices
     return notices.for_case(case)[0].id
 
 
@@ -369,7 +370,7 @@ def test_login_error_is_the_same_for_unknown_user_wrong_password_and_throttled(s
 
 
 def test_weak_passwords_are_refused(site):
-    from disclosure.services.cases import ValidationFailed
+    from disclosure.domain.errors import ValidationFailed
     with site.app.app_context():
         for password in ["short-1", "abcdefghijkl", "123456789012", "          ", ""]:
             with pytest.raises(ValidationFailed) as exc:

@@ -19,7 +19,8 @@ from werkzeug.test import encode_multipart
 
 from disclosure.extensions import db
 from disclosure.models import Attachment, Case, ItemVersion
-from disclosure.services import cases, replies, tracking, uploads
+from disclosure.services import cases, applicant_view, uploads
+from disclosure.services.review import replies
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency
 from tests.conftest import login, person_payload
@@ -294,7 +295,7 @@ def released(staff):
 
 def test_every_download_route_sends_attachment_and_nosniff(app, client, released):
     case, code = released
-    [doc] = tracking.public_reply(case)["documents"]
+    [doc] = applicant_view.public_reply(case)["documents"]
     # the applicant, through the API
     assert_download(client.get(doc["url"], headers={"X-Query-Code": code}), "image/png", PNG)
     # the applicant, through the status page (the code is posted, not put in the URL)

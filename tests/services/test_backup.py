@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from disclosure.extensions import db
 from disclosure.models import Case, Event, Review
-from disclosure.services import backup, replies
+from disclosure.services import backup
+from disclosure.services.review import replies
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
 from tests.conftest import PG_URL, person_payload

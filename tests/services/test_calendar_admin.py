@@ -9,7 +9,8 @@ from disclosure.models import CalendarOverride, CalendarYear, Event
 from disclosure.timeutil import now
 from disclosure.services import calendar
 from disclosure.services.actors import Actor
-from disclosure.services.cases import ValidationFailed, register_paper
+from disclosure.domain.errors import ValidationFailed
+from disclosure.services.cases import register_paper
 from disclosure.services.dashboard import calendar_alert_years
 from tests.conftest import person_payload
 

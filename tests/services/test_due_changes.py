@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from disclosure.extensions import db
-from disclosure.services import actions, calendar, due_changes, report
+from disclosure.services import case_actions, calendar, due_changes, report
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
 from disclosure.services.users import create_agency, create_user
@@ -30,9 +30,9 @@ def world(agency, staff):
     flagged = reg(agency, who["registrar"], D(2024, 9, 27))
     untouched = reg(agency, who["registrar"], D(2024, 9, 27))
     foreign = reg(other, oth_registrar, D(2024, 10, 21))
-    actions.request_extension(extended, 10, "需要调取档案", who["handler"], D(2024, 10, 28))
-    actions.decide_extension(extended, True, who["office_head"], D(2024, 10, 29))
-    actions.set_deferred_deadline(deferred, D(2024, 12, 31), "数量明显超过合理范围",
+    case_actions.request_extension(extended, 10, "需要调取档案", who["handler"], D(2024, 10, 28))
+    case_actions.decide_extension(extended, True, who["office_head"], D(2024, 10, 29))
+    case_actions.set_deferred_deadline(deferred, D(2024, 12, 31), "数量明显超过合理范围",
                                   who["office_head"], D(2024, 10, 30))
     # a day off in November moves every open case due after it (calendar edit)
     calendar.enter_notice(2024, "2024-11-05", "", "测试通知〔2024〕1号", D(2024, 10, 1),

@@ -17,7 +17,8 @@ from disclosure.domain.replies import EARLIER_REMEDIES, REMEDY
 from disclosure.domain.workflow import TRANSITIONS, WorkflowError, transition
 from disclosure.extensions import db
 from disclosure.models import Case, Event, Notice, Outbox
-from disclosure.services import actions, cases, ledger, notices, pdf, replies
+from disclosure.services import case_actions, cases, ledger, pdf
+from disclosure.services.review import notices, replies
 from disclosure.services.actors import Actor
 from tests.conftest import person_payload, send_notices
 
@@ -125,13 +126,13 @@ def test_the_action_is_the_handlers_and_keeps_the_status():
 def test_refused_without_a_third_party_consultation(agency, actors):
     case = _register(agency, actors)
     with pytest.raises(WorkflowError) as exc:
-        actions.notify_third_party_disclosure(case, "某公司", "合同全文", "公共利益", actors["handler"],
+        case_actions.notify_third_party_disclosure(case, "某公司", "合同全文", "公共利益", actors["handler"],
                                               D(2024, 10, 8))
     assert exc.value.code == "no_third_party_consultation"
     # consulting another agency (第三十四条) is not a third-party consultation
-    actions.start_consultation(case, "agency", "县自然资源局", actors["handler"], D(2024, 10, 8))
+    case_actions.start_consultation(case, "agency", "县自然资源局", actors["handler"], D(2024, 10, 8))
     with pytest.raises(WorkflowError):
-        actions.notify_third_party_disclosure(case, "某公司", "合同全文", "公共利益",
+        case_actions.notify_third_party_disclosure(case, "某公司", "合同全文", "公共利益",
                                               actors["handler"], D(2024, 10, 9))
     assert db.session.execute(select(Notice).where(
         Notice.kind == "third_party_disclosure")).first() is None
@@ -139,9 +140,9 @@ def test_refused_without_a_third_party_consultation(agency, actors):
 
 def _consulted(agency, actors):
     case = _register(agency, actors)
-    actions.start_consultation(case, "third_party", "南通某建设有限公司", actors["handler"],
+    case_actions.start_consultation(case, "third_party", "南通某建设有限公司", actors["handler"],
                                D(2024, 10, 8))
-    actions.end_consultation(case, actors["handler"], D(2024, 10, 15))
+    case_actions.end_consultation(case, actors["handler"], D(2024, 10, 15))
     return case
 
 
@@ -151,7 +152,7 @@ def test_fields_are_required(agency, actors):
                                            ("某公司", " ", "理由", "content"),
                                            ("某公司", "合同", None, "reasons")):
         with pytest.raises(cases.ValidationFailed) as exc:
-            actions.notify_third_party_disclosure(case, party, content, reasons,
+            case_actions.notify_third_party_disclosure(case, party, content, reasons,
                                                   actors["handler"], D(2024, 10, 16))
         assert field in exc.value.errors
 
@@ -161,7 +162,7 @@ def test_notice_to_the_third_party_passes_the_review_gate_and_never_reaches_the_
     case = _consulted(agency, actors)
     before = case.status
     outbox_before = _count(Outbox)
-    actions.notify_third_party_disclosure(
+    case_actions.notify_third_party_disclosure(
         case, "南通某建设有限公司", "2023年道路拓宽工程施工合同（金额条款）",
         "该工程使用财政资金，不公开可能对公共利益造成重大影响", actors["handler"], D(2024, 10, 16))
     assert case.status == before
@@ -191,7 +192,7 @@ def test_notice_to_the_third_party_passes_the_review_gate_and_never_reaches_the_
 
 def test_third_party_letter_as_pdf_has_its_basis_and_remedy(agency, actors):
     case = _consulted(agency, actors)
-    actions.notify_third_party_disclosure(case, "南通某建设有限公司", "合同全文", "公共利益需要",
+    case_actions.notify_third_party_disclosure(case, "南通某建设有限公司", "合同全文", "公共利益需要",
                                           actors["handler"], D(2024, 10, 16))
     notice = db.session.execute(select(Notice).where(
         Notice.kind == "third_party_disclosure")).scalar_one()

@@ -3,7 +3,8 @@ from datetime import date
 from sqlalchemy import text
 
 from disclosure.extensions import db
-from disclosure.services import integrity, replies
+from disclosure.services import integrity
+from disclosure.services.review import replies
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
 from tests.conftest import person_payload

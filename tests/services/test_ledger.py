@@ -13,7 +13,7 @@ from disclosure.domain.deadlines import ClockFacts, Pause, compute_deadline
 from disclosure.domain.workflow import WorkflowError
 from disclosure.extensions import db
 from disclosure.models import Appeal, Case, CasePause, Event, ExtensionRequest
-from disclosure.services import actions, cases, ledger
+from disclosure.services import case_actions, cases, ledger
 from disclosure.services.actors import APPLICANT_ACTOR, Actor
 from disclosure.services.calendar import get_calendar
 from tests.conftest import PG_SCHEMA, PG_URL, _config, person_payload
@@ -180,7 +180,7 @@ def test_existing_number_with_other_content_is_an_error(agency):
 def test_reimporting_an_export_is_unchanged(agency, staff):
     sub = cases.register_paper(agency, person_payload(), "in_person", date(2024, 3, 1),
                                Actor.of(staff["registrar"]), date(2024, 3, 1))
-    actions.start_consultation(sub.case, "agency", "海门区自然资源局", Actor.of(staff["handler"]),
+    case_actions.start_consultation(sub.case, "agency", "海门区自然资源局", Actor.of(staff["handler"]),
                                date(2024, 3, 4), on=date(2024, 3, 4))
     ledger.import_ledger(jsonl(EXAMPLE), today=TODAY)
     result = ledger.import_ledger(jsonl(*export()), today=TODAY)
@@ -227,17 +227,17 @@ def _by_hand(agency, staff) -> Case:
     reg, hand, head = (Actor.of(staff[r]) for r in ("registrar", "handler", "office_head"))
     case = cases.register_paper(agency, person_payload(), "mail_signed", date(2024, 1, 4),
                                 reg, date(2024, 1, 4)).case
-    actions.request_supplement(case, "请写明文件名称", 15, hand, date(2024, 1, 8), on=date(2024, 1, 8))
+    case_actions.request_supplement(case, "请写明文件名称", 15, hand, date(2024, 1, 8), on=date(2024, 1, 8))
     send_notices(case, date(2024, 1, 8))
-    actions.receive_supplement(case, date(2024, 1, 15), hand, date(2024, 1, 15))
-    actions.start_consultation(case, "third_party", "某建设有限公司", hand, date(2024, 1, 22),
+    case_actions.receive_supplement(case, date(2024, 1, 15), hand, date(2024, 1, 15))
+    case_actions.start_consultation(case, "third_party", "某建设有限公司", hand, date(2024, 1, 22),
                                on=date(2024, 1, 22))
-    actions.end_consultation(case, hand, date(2024, 2, 5), on=date(2024, 2, 5))
-    actions.request_extension(case, 10, "需要调取档案", hand, date(2024, 2, 19))
-    actions.decide_extension(case, True, head, date(2024, 2, 19))
-    actions.notify_fee(case, "per_page", 100, hand, date(2024, 2, 20))
+    case_actions.end_consultation(case, hand, date(2024, 2, 5), on=date(2024, 2, 5))
+    case_actions.request_extension(case, 10, "需要调取档案", hand, date(2024, 2, 19))
+    case_actions.decide_extension(case, True, head, date(2024, 2, 19))
+    case_actions.notify_fee(case, "per_page", 100, hand, date(2024, 2, 20))
     send_notices(case, date(2024, 2, 20))
-    actions.record_fee_payment(case, hand, date(2024, 2, 22), on=date(2024, 2, 22))
+    case_actions.record_fee_payment(case, hand, date(2024, 2, 22), on=date(2024, 2, 22))
     return case
 
 
@@ -276,9 +276,9 @@ def test_services_and_ledger_agree_on_deferral_and_withdrawal(agency, staff):
     reg, hand, head = (Actor.of(staff[r]) for r in ("registrar", "handler", "office_head"))
     case = cases.register_paper(agency, person_payload(), "in_person", date(2024, 3, 1),
                                 reg, date(2024, 3, 1)).case
-    actions.set_deferred_deadline(case, date(2024, 5, 31), "申请数量明显超过合理范围", head,
+    case_actions.set_deferred_deadline(case, date(2024, 5, 31), "申请数量明显超过合理范围", head,
                                   date(2024, 3, 5))
-    actions.withdraw(case, hand, date(2024, 4, 8), on=date(2024, 4, 8))
+    case_actions.withdraw(case, hand, date(2024, 4, 8), on=date(2024, 4, 8))
     obj = {**BY_LEDGER, "channel": "in_person", "received_on": "2024-03-01", "events": [
         {"type": "deferred_deadline_set", "on": "2024-03-05", "due_on": "2024-05-31"},
         {"type": "withdrawn", "on": "2024-04-08"}]}
@@ -573,14 +573,14 @@ def _posted_by_hand(agency, staff) -> Case:
     reg, hand = Actor.of(staff["registrar"]), Actor.of(staff["handler"])
     case = cases.register_paper(agency, person_payload(delivery={"form": "paper", "method": "mail"}),
                                 "mail_signed", date(2024, 2, 1), reg, date(2024, 2, 1)).case
-    actions.request_supplement(case, "请写明文件名称", 5, hand, date(2024, 2, 5), on=date(2024, 2, 5))
+    case_actions.request_supplement(case, "请写明文件名称", 5, hand, date(2024, 2, 5), on=date(2024, 2, 5))
     send_notices(case, date(2024, 2, 5))
     return case
 
 
 def test_delivery_and_new_period_by_hand_export_and_reimport(agency, staff):
     from disclosure.models import Notice
-    from disclosure.services import notices
+    from disclosure.services.review import notices
     case = _posted_by_hand(agency, staff)
     [posted] = export()
     assert posted["events"][0]["delivered_on"] is None and posted["due_on"] is None
@@ -588,7 +588,7 @@ def test_delivery_and_new_period_by_hand_export_and_reimport(agency, staff):
                                                      Notice.kind == "supplement")).scalar_one()
     notices.record_delivery(case, notice.id, date(2024, 2, 8), Actor.of(staff["registrar"]),
                             date(2024, 2, 9))
-    actions.extend_supplement_period(case, 10, "申请人春节期间在外地", Actor.of(staff["handler"]),
+    case_actions.extend_supplement_period(case, 10, "申请人春节期间在外地", Actor.of(staff["handler"]),
                                      date(2024, 2, 21))
     [out] = export()
     assert out["events"] == [

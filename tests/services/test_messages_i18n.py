@@ -14,13 +14,14 @@ from datetime import date
 
 import pytest
 
-from disclosure import i18n_tools
+import i18n_tools
 from disclosure.domain import ledger as dl
 from disclosure.domain.text import Msg
 from disclosure.domain.workflow import WorkflowError
-from disclosure.services import actions, cases, integrity, ledger, review, uploads, users
+from disclosure.services import case_actions, cases, integrity, ledger, review, uploads, users
 from disclosure.services.actors import Actor
-from disclosure.services.cases import ValidationFailed, compose, joined
+from disclosure.domain.errors import ValidationFailed
+from disclosure.services.cases import compose, joined
 from tests.conftest import person_payload
 from tests.domain.test_ledger_parse import MINIMAL
 from tests.conftest import send_notices
@@ -59,11 +60,11 @@ def _registered(agency, actors, received=D(2024, 9, 27)):
 # -- workflow errors and field errors of case actions -----------------------------------------
 def test_workflow_error_text_is_marked(agency, actors, msgids):
     case = _registered(agency, actors)
-    actions.request_supplement(case, "请写明道路名称", None, actors["handler"], D(2024, 9, 30))
+    case_actions.request_supplement(case, "请写明道路名称", None, actors["handler"], D(2024, 9, 30))
     send_notices(case, D(2024, 9, 30))
-    actions.receive_supplement(case, D(2024, 10, 8), actors["handler"], D(2024, 10, 8))
+    case_actions.receive_supplement(case, D(2024, 10, 8), actors["handler"], D(2024, 10, 8))
     with pytest.raises(WorkflowError) as exc:
-        actions.request_supplement(case, "again", None, actors["handler"], D(2024, 10, 9))
+        case_actions.request_supplement(case, "again", None, actors["handler"], D(2024, 10, 9))
         send_notices(case, D(2024, 10, 9))
     assert exc.value.code == "supplement_once"
     assert exc.value.message == "补正告知只能发出一次（一次性告知）"
@@ -72,9 +73,9 @@ def test_workflow_error_text_is_marked(agency, actors, msgids):
 
 def test_workflow_error_with_a_value_is_a_msg(agency, actors, msgids):
     case = _registered(agency, actors)
-    actions.request_extension(case, 5, "理由", actors["handler"], D(2024, 10, 30))
+    case_actions.request_extension(case, 5, "理由", actors["handler"], D(2024, 10, 30))
     with pytest.raises(WorkflowError) as exc:
-        actions.decide_extension(case, True, actors["office_head"], D(2024, 10, 31))
+        case_actions.decide_extension(case, True, actors["office_head"], D(2024, 10, 31))
     message = exc.value.message
     assert isinstance(message, Msg) and message.template == "答复期限（{due}）已过，不能再批准延期"
     assert message == f"答复期限（{case.due_on.isoformat()}）已过，不能再批准延期"
@@ -85,14 +86,14 @@ def test_workflow_error_with_a_value_is_a_msg(agency, actors, msgids):
 def test_field_errors_carry_their_label(agency, actors, msgids):
     case = _registered(agency, actors)
     with pytest.raises(ValidationFailed) as exc:
-        actions.request_extension(case, "abc", "理由", actors["handler"], D(2024, 10, 8))
+        case_actions.request_extension(case, "abc", "理由", actors["handler"], D(2024, 10, 8))
     message = exc.value.errors["workdays"]
     assert message == "延长的工作日数须为整数"
     assert isinstance(message, Msg) and message.params == {"label": "延长的工作日数"}
     assert_translatable(message, msgids)
     assert message.params["label"] in msgids  # the label itself is extracted (N_)
     with pytest.raises(ValidationFailed) as exc:
-        actions.request_extension(case, 5, "  ", actors["handler"], D(2024, 10, 8))
+        case_actions.request_extension(case, 5, "  ", actors["handler"], D(2024, 10, 8))
     assert exc.value.errors == {"reason": "请填写延期理由"}
     assert_translatable(exc.value.errors["reason"], msgids)
     assert exc.value.errors["reason"].params["label"] in msgids
@@ -110,7 +111,7 @@ def test_receipt_date_and_registration_errors(agency, actors, msgids):
 
 
 def test_release_without_review_names_the_items(agency, actors, msgids):
-    from disclosure.services import replies
+    from disclosure.services.review import replies
     case = _registered(agency, actors)
     replies.draft_reply(case, "art36_2", None, actors["handler"], D(2024, 10, 8))
     with pytest.raises(WorkflowError) as exc:

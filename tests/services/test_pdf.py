@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from disclosure.services import actions, cases, notices, pdf, replies
+from disclosure.services import case_actions, cases, pdf
+from disclosure.services.review import notices, replies
 from disclosure.services.actors import Actor
 from disclosure.services.uploads import Upload
 from tests.conftest import person_payload
@@ -80,7 +81,7 @@ def test_receipt(agency, who):
 
 def test_supplement_notice(agency, who):
     case = _case(agency, who)
-    actions.request_supplement(case, "请写明道路名称和工程年份", 15, who["handler"], D(2024, 9, 30))
+    case_actions.request_supplement(case, "请写明道路名称和工程年份", 15, who["handler"], D(2024, 9, 30))
     send_notices(case, D(2024, 9, 30))
     [n] = notices.for_case(case)
     text = _text(pdf.render(pdf.from_notice(case, n)))
@@ -91,7 +92,7 @@ def test_supplement_notice(agency, who):
 
 def test_consultation_notice_goes_to_the_third_party(agency, who):
     case = _case(agency, who)
-    actions.start_consultation(case, "third_party", "南通某建设有限公司", who["handler"],
+    case_actions.start_consultation(case, "third_party", "南通某建设有限公司", who["handler"],
                                D(2024, 10, 8))
     [n] = notices.for_case(case)
     letter = pdf.from_notice(case, n)
@@ -102,12 +103,12 @@ def test_consultation_notice_goes_to_the_third_party(agency, who):
 
 def test_extension_fee_and_deferral_notices(agency, who):
     case = _case(agency, who)
-    actions.request_extension(case, 15, "需要调取历史档案", who["handler"], D(2024, 10, 14))
-    actions.decide_extension(case, True, who["office_head"], D(2024, 10, 15))
-    actions.notify_fee(case, "per_page", 120, who["handler"], D(2024, 10, 16))
+    case_actions.request_extension(case, 15, "需要调取历史档案", who["handler"], D(2024, 10, 14))
+    case_actions.decide_extension(case, True, who["office_head"], D(2024, 10, 15))
+    case_actions.notify_fee(case, "per_page", 120, who["handler"], D(2024, 10, 16))
     send_notices(case, D(2024, 10, 16))
-    actions.record_fee_payment(case, who["handler"], D(2024, 10, 17))
-    actions.set_deferred_deadline(case, D(2025, 3, 31), "您在同一时期提出了大量申请",
+    case_actions.record_fee_payment(case, who["handler"], D(2024, 10, 17))
+    case_actions.set_deferred_deadline(case, D(2025, 3, 31), "您在同一时期提出了大量申请",
                                   who["office_head"], D(2024, 10, 18))
     by_kind = {n.kind: n for n in notices.for_case(case)}
     expected = {
@@ -149,7 +150,7 @@ def test_reply_letter_draft_and_released(agency, who):
 
 def test_user_text_is_escaped_not_markup(agency, who):
     case = _case(agency, who)
-    actions.request_supplement(case, "<b>粗体</b> & <img src=x>", 15, who["handler"],
+    case_actions.request_supplement(case, "<b>粗体</b> & <img src=x>", 15, who["handler"],
                                D(2024, 9, 30))
     send_notices(case, D(2024, 9, 30))
     [n] = notices.for_case(case)

@@ -16,7 +16,8 @@ from disclosure.domain import report as R
 from disclosure.domain.replies import REPLY_TYPES
 from disclosure.extensions import db
 from disclosure.models import Appeal, Case, CatalogueEntry, Event, ReportYear
-from disclosure.services import actions, appeals, cases, replies, sweep
+from disclosure.services import case_actions, appeals, cases, sweep
+from disclosure.services.review import replies
 from disclosure.services import report as svc
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
@@ -73,13 +74,13 @@ def conclude(agency, who, received: date, outcome: str, kind: str = NP) -> Case:
     """A case received on ``received`` and concluded with ``outcome`` by the matching service."""
     case = register(agency, who, received, kind)
     if outcome == "other.other":
-        actions.withdraw(case, who["handler"], received)
+        case_actions.withdraw(case, who["handler"], received)
     elif outcome == "other.no_supplement":
-        actions.request_supplement(case, "请写明文件名称", 15, who["handler"], received)
+        case_actions.request_supplement(case, "请写明文件名称", 15, who["handler"], received)
         send_notices(case, received)
         sweep.run(D(received.year, received.month, 28) if received.month < 12 else received)
     elif outcome == "other.fee_unpaid":
-        actions.notify_fee(case, "per_page", 50, who["handler"], received)
+        case_actions.notify_fee(case, "per_page", 50, who["handler"], received)
         send_notices(case, received)
     else:
         release(case, outcome, received, who)
@@ -120,20 +121,20 @@ def build_two_years(agency, who) -> dict:
     appeals.record_result(c["F"].appeals[0], {"result": "upheld", "decided_on": "2024-05-01"},
                           who["office_head"], D(2024, 5, 2))
     c["H"] = register(agency, who, D(2024, 5, 6), "legal_service_org")
-    actions.withdraw(c["H"], who["handler"], D(2024, 5, 10))
+    case_actions.withdraw(c["H"], who["handler"], D(2024, 5, 10))
     c["I"] = register(agency, who, D(2024, 6, 3), "research_institution")
-    actions.request_supplement(c["I"], "请写明文件名称", 15, who["handler"], D(2024, 6, 4))
+    case_actions.request_supplement(c["I"], "请写明文件名称", 15, who["handler"], D(2024, 6, 4))
     send_notices(c["I"], D(2024, 6, 4))
     appeals.add_appeal(c["N"], {"kind": "litigation_direct", "filed_on": "2024-06-01"},
                        who["office_head"], D(2024, 6, 1))
     c["J"] = register(agency, who, D(2024, 7, 1), "social_welfare_org")
-    actions.notify_fee(c["J"], "per_page", 50, who["handler"], D(2024, 7, 2))
+    case_actions.notify_fee(c["J"], "per_page", 50, who["handler"], D(2024, 7, 2))
     send_notices(c["J"], D(2024, 7, 2))
     sweep.run(D(2024, 7, 15))  # I: 补正 period over → other.no_supplement
     c["K"] = register(agency, who, D(2024, 8, 1), "other_org")
-    actions.notify_fee(c["K"], "per_page", 50, who["handler"], D(2024, 8, 2))
+    case_actions.notify_fee(c["K"], "per_page", 50, who["handler"], D(2024, 8, 2))
     send_notices(c["K"], D(2024, 8, 2))
-    actions.record_fee_payment(c["K"], who["handler"], D(2024, 8, 5), D(2024, 8, 5))
+    case_actions.record_fee_payment(c["K"], who["handler"], D(2024, 8, 5), D(2024, 8, 5))
     release(c["K"], "disclosed", D(2024, 8, 20), who)
     sweep.run(D(2024, 9, 2))  # J: fee not paid in time → other.fee_unpaid
     c["L"] = register(agency, who, D(2024, 11, 1))

@@ -11,7 +11,8 @@ from disclosure.domain.replies import REPLY_TYPES
 from disclosure.domain.workflow import WorkflowError
 from disclosure.extensions import db
 from disclosure.models import Release, ReleaseItem, Review
-from disclosure.services import replies, tracking
+from disclosure.services.review import replies
+from disclosure.services import applicant_view
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
 from disclosure.services.uploads import Upload
@@ -49,7 +50,7 @@ def test_release_without_review_is_refused(drafted, who):
     assert exc.value.code == "not_reviewed"
     assert drafted.status == "in_review" and drafted.outcome is None
     assert db.session.scalar(select(func.count()).select_from(Release)) == 0
-    assert tracking.public_reply(drafted) is None
+    assert applicant_view.public_reply(drafted) is None
 
 
 def test_full_journey_reject_replace_approve_release(drafted, who):
@@ -74,7 +75,7 @@ def test_full_journey_reject_replace_approve_release(drafted, who):
     replies.release_reply(drafted, who["handler"], D(2024, 10, 11))
     assert drafted.status == "replied" and drafted.outcome == "disclosed"
     assert drafted.concluded_on == D(2024, 10, 11) and drafted.timely is True
-    reply = tracking.public_reply(drafted)
+    reply = applicant_view.public_reply(drafted)
     assert reply["outcome_label"] == "予以公开" and "2024年9月27日" in reply["letter"]
     assert [d["name"] for d in reply["documents"]] == ["批复.pdf", "附图（删除处理）.pdf"]
     assert "含个人信息" not in str(reply)  # internal opinions never reach the applicant
@@ -222,6 +223,6 @@ def test_every_reply_type_releases_with_its_outcome(agency, who, reply_type):
     replies.release_reply(case, who["handler"], D(2024, 10, 9))
     rt = REPLY_TYPES[reply_type]
     assert case.status == "replied" and case.outcome == rt.outcome
-    reply = tracking.public_reply(case)
+    reply = applicant_view.public_reply(case)
     assert reply["outcome_label"] == OUTCOME_LABELS[rt.outcome]
     assert rt.basis in reply["letter"] and "行政复议" in reply["letter"]

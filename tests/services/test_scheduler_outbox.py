@@ -72,7 +72,7 @@ def test_failed_send_is_retried_and_never_lost(make_app):
 
 
 def test_only_one_scheduler_holds_the_lock(app):
-    from disclosure.scheduler_lock import SchedulerLock
+    from disclosure.scheduler.lock import SchedulerLock
     with app.app_context():
         first = SchedulerLock(db.engine, app.instance_path)
         second = SchedulerLock(db.engine, app.instance_path)

@@ -8,7 +8,7 @@ from disclosure.extensions import db
 from disclosure.models import Event, User
 from disclosure.services import users
 from disclosure.services.actors import Actor
-from disclosure.services.cases import ValidationFailed
+from disclosure.domain.errors import ValidationFailed
 from tests.conftest import PASSWORD
 
 

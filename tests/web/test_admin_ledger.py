@@ -146,6 +146,6 @@ def test_late_acts_in_english(login_as):
     client.get("/lang/en")
     page = upload(client, jsonl(*LATE), dry_run="y").get_data(as_text=True)
     assert "supplement_notice_late" in page
-    from disclosure.i18n_tools import CJK
+    from i18n_tools import CJK
     section = page[page.index('class="late-acts"'):page.index("</section>")]
     assert not CJK.search(section), section

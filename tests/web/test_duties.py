@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 
 from disclosure.extensions import db
 from disclosure.models import Case, Notice
-from disclosure.services import actions, cases
+from disclosure.services import case_actions, cases
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login, person_payload, send_notices
@@ -169,7 +169,7 @@ def test_the_form_shows_only_once_a_third_party_was_consulted(login_as, agency, 
     client = login_as("handler")
     html = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert f"/act/{ACTION}" not in html
-    actions.start_consultation(case, "third_party", "南通某建设有限公司", Actor.of(staff["handler"]),
+    case_actions.start_consultation(case, "third_party", "南通某建设有限公司", Actor.of(staff["handler"]),
                                date(2024, 9, 30))
     html = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert f"/act/{ACTION}" in html and "书面告知第三方决定公开" in html
@@ -186,7 +186,7 @@ def test_posting_it_without_a_consultation_is_refused(login_as, agency, staff):
 
 def test_notice_drafted_reviewed_and_kept_from_the_applicant(login_as, agency, staff):
     case, code = _with_code(agency, staff)
-    actions.start_consultation(case, "third_party", "南通某建设有限公司", Actor.of(staff["handler"]),
+    case_actions.start_consultation(case, "third_party", "南通某建设有限公司", Actor.of(staff["handler"]),
                                date(2024, 9, 30))
     client = login_as("handler")
     url = f"/staff/cases/{case.id}/act/{ACTION}"
@@ -218,7 +218,7 @@ def latin(ctx):
     sub = cases.register_paper(agency, body, "in_person", date(2024, 9, 27), Actor.of(clerk), TODAY)
     case = sub.case
     case.query_code = sub.query_code  # for the status page (a plain attribute, not stored)
-    actions.start_consultation(case, "third_party", "Acme Ltd", Actor.of(clerk), date(2024, 9, 30))
+    case_actions.start_consultation(case, "third_party", "Acme Ltd", Actor.of(clerk), date(2024, 9, 30))
     return case
 
 

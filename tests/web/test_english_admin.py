@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from disclosure.domain import report as rules
 from disclosure.domain.text import Msg
 from disclosure.extensions import db
-from disclosure.i18n_tools import CJK
+from i18n_tools import CJK
 from disclosure.models import Case, Outbox
 from disclosure.services.actors import Actor
 from disclosure.web.reports import REPORT_UI_LABELS, _title_parts

@@ -12,8 +12,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from disclosure.i18n_tools import CJK
-from disclosure.services import actions, cases, replies
+from i18n_tools import CJK
+from disclosure.services import case_actions, cases
+from disclosure.services.review import replies
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login
@@ -59,10 +60,10 @@ def world(ctx):
     who = {k: Actor.of(u) for k, u in users.items()}
     case = cases.register_paper(agency, _payload("Alice Example", "Road widening approval 2023"),
                                 "in_person", date(2024, 9, 27), who["registrar"], TODAY).case
-    actions.request_supplement(case, "The exact road section", 15, who["handler"], TODAY,
+    case_actions.request_supplement(case, "The exact road section", 15, who["handler"], TODAY,
                                on=date(2024, 9, 30))
     send_notices(case, TODAY)
-    actions.receive_supplement(case, date(2024, 10, 8), who["handler"], TODAY)
+    case_actions.receive_supplement(case, date(2024, 10, 8), who["handler"], TODAY)
     draft_complete(case, "art36_2", who["handler"], TODAY)
     queued = cases.register_paper(agency, _payload("Bob Sample", "Bridge repair contract"),
                                   "mail_signed", date(2024, 10, 8), who["registrar"], TODAY).case
@@ -193,7 +194,7 @@ def test_refused_action_shows_the_domain_error_in_english(english, world):
 
 
 def test_notice_page_keeps_the_official_letter_chinese(english, world):
-    from disclosure.services import notices
+    from disclosure.services.review import notices
     notice = notices.for_case(world["case"])[0]
     html = get(english, f"/staff/cases/{world['case'].id}/notices/{notice.id}")
     assert_english(html, "Print", "Back to the case")

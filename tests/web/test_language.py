@@ -8,8 +8,8 @@ from disclosure.domain.deadlines import ClockFacts, Pause, compute_deadline
 from disclosure.domain.codes import PauseKind
 from disclosure.domain.workdays import WorkCalendar
 from disclosure.i18n import render_official, translate
-from disclosure.i18n_tools import CJK
-from disclosure.web.context import fmt_date
+from i18n_tools import CJK
+from disclosure.web.template_context import fmt_date
 from disclosure.services.review import seen as review_seen
 from tests.conftest import draft_complete
 
@@ -71,7 +71,8 @@ def test_released_letter_on_the_status_page_carries_its_release_date(client, sta
     (Chinese, inside the official letter) — and nothing in the text says "date to follow"."""
     from disclosure.extensions import db
     from disclosure.models import Case
-    from disclosure.services import cases, replies
+    from disclosure.services import cases
+    from disclosure.services.review import replies
     from disclosure.services.actors import Actor
     from flask_babel import refresh
 

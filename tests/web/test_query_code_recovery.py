@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from disclosure.extensions import db
 from disclosure.models import Case, Event, Outbox
-from disclosure.services import cases, replies
+from disclosure.services import cases
+from disclosure.services.review import replies
 from disclosure.services.actors import Actor
 from disclosure.services.query_codes import REISSUE_ACTION
 from disclosure.services.review import seen as review_seen

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from disclosure.extensions import db
 from disclosure.models import Attachment, Case, Outbox
-from disclosure.services import actions, cases
+from disclosure.services import case_actions, cases
 from disclosure.services.actors import Actor
 from tests.conftest import TEST_PDF, person_payload, send_notices
 
@@ -29,7 +29,7 @@ def asked(agency, staff):
     db.session.commit()
     sub = cases.register_paper(agency, person_payload(), "in_person", D(2024, 9, 27),
                                Actor.of(staff["registrar"]), D(2024, 9, 27))
-    actions.request_supplement(sub.case, "请写明道路名称", None, Actor.of(staff["handler"]),
+    case_actions.request_supplement(sub.case, "请写明道路名称", None, Actor.of(staff["handler"]),
                                D(2024, 9, 30))
     send_notices(sub.case, D(2024, 9, 30))
     return sub.case.tracking_no, sub.query_code
@@ -117,7 +117,7 @@ def test_api_multipart_with_files(client, asked):
 def test_api_409_before_notice_released(client, agency, staff):
     sub = cases.register_paper(agency, person_payload(), "in_person", D(2024, 9, 27),
                                Actor.of(staff["registrar"]), D(2024, 9, 27))
-    actions.request_supplement(sub.case, "请写明道路名称", None, Actor.of(staff["handler"]),
+    case_actions.request_supplement(sub.case, "请写明道路名称", None, Actor.of(staff["handler"]),
                                D(2024, 9, 30))
     resp = api(client, sub.case.tracking_no, sub.query_code, json={"text": "x"})
     assert resp.status_code == 409 and resp.get_json()["status"] == 409

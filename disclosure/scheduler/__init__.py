@@ -18,15 +18,15 @@ log = logging.getLogger("disclosure.scheduler")
 
 
 def deadline_sweep(app) -> None:
-    from .services import sweep
-    from .timeutil import today
+    from ..services import sweep
+    from ..timeutil import today
     with app.app_context():
         report = sweep.run(today())
         log.info("sweep %s", report.lines())
 
 
 def send_outbox(app) -> None:
-    from .services import outbox
+    from ..services import outbox
     with app.app_context():
         log.info("outbox %s", outbox.send_pending())
 

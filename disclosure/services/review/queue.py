@@ -6,13 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..domain.codes import Status
-from ..extensions import db
-from ..models import Case, Notice, ReleaseItem
-from . import review
+from ...domain.codes import Status
+from ...extensions import db
+from ...models import Case, Notice, ReleaseItem
+from .. import review
 from .replies import REPLY_KINDS
-from .actors import Actor
-from .calendar import get_calendar
+from ..actors import Actor
+from ..calendar import get_calendar
 
 
 @dataclass
@@ -59,7 +59,7 @@ def notice_limit(case: Case, notice: Notice, cal) -> date | None:
 def notice_queue(actor: Actor, today: date) -> list[NoticeRow]:
     """Notices awaiting review, the nearest limit first (their own queue: a notice is short and
     its limit is days, not weeks)."""
-    from .access import visible
+    from ..access import visible
     stmt = (select(Notice, Case).join(Case, Case.id == Notice.case_id)
             .where(Notice.released_on.is_(None), Notice.item_id.is_not(None),
                    visible(actor, Case.agency_id)))

@@ -17,7 +17,7 @@ def render_html(r) -> str:
     """A standalone HTML file (styles inlined, no links): for reading offline and printing."""
     from flask import current_app, render_template
 
-    from .domain import report as rules
+    from ..domain import report as rules
     css_path = os.path.join(current_app.static_folder, "report.css")
     with open(css_path, encoding="utf-8") as fh:
         css = fh.read()
@@ -34,7 +34,7 @@ def render_html(r) -> str:
               help="输出文件；文本格式不填时写到标准输出，xlsx 必须填写")
 def annual(year: int, agencies: tuple[str, ...], fmt: str, output: str | None) -> None:
     """Write the annual report of YEAR as json, csv, html or xlsx."""
-    from .services import report as svc
+    from ..services import report as svc
     if fmt == "xlsx" and not output:
         click.echo("xlsx 格式须用 --output 指定输出文件", err=True)
         sys.exit(1)

@@ -19,7 +19,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE_DIR = Path(__file__).resolve().parent / "translations"
+CATALOGUE_DIR = ROOT / "disclosure" / "translations"
 LOCALES = ("zh_CN", "en")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "_l": None,
             "lazy_gettext": None, "Msg": None}

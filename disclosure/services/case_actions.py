@@ -16,10 +16,13 @@ from ..domain.workflow import WorkflowError, require_different_person
 from ..extensions import db
 from ..models import Attachment, Case, CasePause, ExtensionRequest, Notice, User, UserRole
 from ..timeutil import now
-from . import notices, outbox, uploads
+from .review import notices
+from . import outbox, uploads
 from .actors import APPLICANT_ACTOR, Actor
 from .calendar import get_calendar
-from .cases import ValidationFailed, apply, atomic, compose, deadline_of, facts_of, guard
+from ..domain.errors import ValidationFailed
+from .cases import apply, compose, deadline_of, facts_of, guard
+from .unit_of_work import atomic
 
 
 def _check_day(on: date | None, today: date, earliest: date | None, field: str = "on") -> date:
@@ -75,7 +78,6 @@ def request_supplement(case: Case, items: str, period_workdays, actor: Actor, to
     case.supplement_period_workdays = period
     apply(case, "request_supplement", actor, today, on=on, data={"period_workdays": period})
     notices.issue(case, "supplement", on, actor, items=items, period=period)
-    db.session.commit()
 
 
 @atomic
@@ -88,7 +90,6 @@ def request_clarification(case: Case, items: str, confirmed, actor: Actor, today
         raise ValidationFailed({"confirm": N_("请确认：协助说明函不中止、不重新计算答复期限")})
     apply(case, "request_clarification", actor, today, data={"items": items})
     notices.issue(case, "clarification", today, actor, items=items)
-    db.session.commit()
 
 
 @atomic
@@ -110,7 +111,6 @@ def extend_supplement_period(case: Case, workdays, reason: str, actor: Actor, to
     notices.issue(case, "supplement_period", today, actor, requested=case.supplement_requested_on,
                   reason=reason, period=workdays,
                   due=deadlines.supplement_due(today, workdays, get_calendar()))
-    db.session.commit()
 
 
 @atomic
@@ -120,7 +120,6 @@ def receive_supplement(case: Case, on: date | None, actor: Actor, today: date) -
     on = _check_day(on, today, case.supplement_requested_on)
     case.supplement_received_on = on
     apply(case, "receive_supplement", actor, today, on=on)
-    db.session.commit()
 
 
 @atomic
@@ -137,7 +136,6 @@ def start_consultation(case: Case, kind: str, party: str, actor: Actor, today: d
     if kind == PauseKind.THIRD_PARTY:
         notices.issue(case, "consultation", on, actor, party=party,
                       reply_by=deadlines.consultation_auto_end(on, get_calendar()))
-    db.session.commit()
 
 
 @atomic
@@ -151,7 +149,6 @@ def end_consultation(case: Case, actor: Actor, today: date, on: date | None = No
     on = _check_day(on, today, pause.start_on)
     pause.end_on = on
     apply(case, "end_consultation", actor, today, on=on, data={"auto": auto} if auto else None)
-    db.session.commit()
 
 
 def pending_extension(case: Case) -> ExtensionRequest | None:
@@ -173,7 +170,6 @@ def request_extension(case: Case, workdays, reason: str, actor: Actor, today: da
     db.session.add(ExtensionRequest(case_id=case.id, workdays=workdays, reason=reason,
                                     requested_by_id=actor.id, requested_on=today))
     apply(case, "request_extension", actor, today, data={"workdays": workdays, "reason": reason})
-    db.session.commit()
 
 
 @atomic
@@ -197,7 +193,6 @@ def decide_extension(case: Case, approve: bool, actor: Actor, today: date) -> No
     if approve:
         notices.issue(case, "extension", today, actor, workdays=req.workdays, reason=req.reason,
                       due=case.due_on)
-    db.session.commit()
 
 
 def nth_in_month(case: Case) -> int:
@@ -239,7 +234,6 @@ def notify_fee(case: Case, method: str, pages, actor: Actor, today: date) -> Non
     case.fee_method, case.fee_amount, case.fee_notified_on = method, amount, today
     apply(case, "notify_fee", actor, today, data={"method": method, "amount_yuan": str(amount)})
     notices.issue(case, "fee", today, actor, method=method, amount=amount)
-    db.session.commit()
 
 
 @atomic
@@ -250,7 +244,6 @@ def record_fee_payment(case: Case, actor: Actor, today: date, on: date | None = 
         raise WorkflowError("no_fee_due", N_("没有待缴纳的费用"))
     case.fee_paid_on = _check_day(on, today, case.fee_notified_on)
     apply(case, "record_fee_payment", actor, today, on=case.fee_paid_on)
-    db.session.commit()
 
 
 @atomic
@@ -271,7 +264,6 @@ def set_deferred_deadline(case: Case, due_on: date | None, reason: str, actor: A
     apply(case, "set_deferred_deadline", actor, today, data={"due_on": due_on.isoformat(),
                                                              "reason": reason})
     notices.issue(case, "deferred", today, actor, due=due_on, reason=reason)
-    db.session.commit()
 
 
 @atomic
@@ -281,7 +273,6 @@ def withdraw(case: Case, actor: Actor, today: date, on: date | None = None) -> N
     on = _check_day(on, today, case.received_on)
     case.outcome, case.concluded_on = Outcome.OTHER_OTHER, on
     apply(case, "withdraw", actor, today, on=on)
-    db.session.commit()
 
 
 @atomic
@@ -303,7 +294,6 @@ def notify_third_party_disclosure(case: Case, party: str, content: str, reasons:
     apply(case, "notify_third_party_disclosure", actor, today, data={"party": party})
     notices.issue(case, "third_party_disclosure", today, actor, party=party, content=content,
                   reasons=reasons, consulted_on=consultation.start_on)
-    db.session.commit()
 
 
 SUPPLEMENT_TEXT_MAX = 5000
@@ -374,5 +364,4 @@ def submit_supplement(case: Case, text: str | None, files: list[uploads.Upload] 
         f"（文字 {len(text)} 字，附件 {len(kept)} 个），答复期限自该日起重新计算"
         f"（条例第三十条），新的答复期限为 {case.due_on.isoformat() if case.due_on else '—'}。"
         "请登录系统查看。"))
-    db.session.commit()
     return SupplementReceipt(case.tracking_no, today, case.status, kept)

@@ -12,16 +12,16 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from ..database import atomic
-from ..domain.codes import CatalogueCategory
-from ..domain.text import N_
-from ..domain.workflow import WorkflowError
-from ..extensions import db
-from ..models import CatalogueEntry, ReleaseItem
-from ..timeutil import now
-from . import audit, review, uploads
-from .actors import Actor
-from .cases import ValidationFailed
+from ..unit_of_work import atomic
+from ...domain.codes import CatalogueCategory
+from ...domain.text import N_
+from ...domain.workflow import WorkflowError
+from ...extensions import db
+from ...models import CatalogueEntry, ReleaseItem
+from ...timeutil import now
+from .. import audit, review, uploads
+from ..actors import Actor
+from ...domain.errors import ValidationFailed
 
 CATEGORY_LABELS = {
     "regulation": N_("规章"), "normative_document": N_("行政规范性文件"), "licensing": N_("行政许可"),
@@ -110,7 +110,6 @@ def save_entry(entry: CatalogueEntry | None, agency_id: int, actor: Actor, *, ti
         audit.record(actor, "catalogue_saved", agency_id=entry.agency_id,
                      data={"entry": entry.id, "title": meta["title"],
                            "version": item.current.number, "sha256": item.current.sha256})
-    db.session.commit()
     return entry
 
 
@@ -124,7 +123,6 @@ def add_attachment(entry: CatalogueEntry, upload: uploads.Upload, actor: Actor) 
     review.add_file_version(item, upload, actor)
     audit.record(actor, "catalogue_attachment", agency_id=entry.agency_id,
                  data={"entry": entry.id, "file": item.title, "sha256": item.current.sha256})
-    db.session.commit()
 
 
 def _own(entry: CatalogueEntry, actor: Actor) -> None:
@@ -145,7 +143,6 @@ def decide(entry: CatalogueEntry, item_id: int, decision: str, reason: str | Non
                                  sha256=sha256)
     audit.record(actor, "catalogue_review", agency_id=entry.agency_id,
                  data={"entry": entry.id, **review.decision_data(item, rev)})
-    db.session.commit()
 
 
 @atomic
@@ -167,7 +164,6 @@ def publish(entry: CatalogueEntry, actor: Actor, today: date) -> None:
     audit.record(actor, "catalogue_published", agency_id=entry.agency_id,
                  data={"entry": entry.id, "items": [i.title for i in fresh],
                        "released": review.release_data(releases)})
-    db.session.commit()
 
 
 @atomic
@@ -186,7 +182,6 @@ def repeal(entry: CatalogueEntry, repealed_on: date | None, actor: Actor) -> Non
         audit.record(actor, "catalogue_repealed", agency_id=entry.agency_id,
                      data={"entry": entry.id, "repealed_on": repealed_on.isoformat(),
                            "sha256": version.sha256})
-    db.session.commit()
 
 
 @dataclass

@@ -12,14 +12,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import review as rules
-from ..domain.text import N_, Msg
-from ..domain.workflow import WorkflowError
-from ..extensions import db
-from ..models import ItemVersion, Release, ReleaseItem, Review
-from ..timeutil import now
-from . import uploads
-from .actors import Actor
+from ...domain import review as rules
+from ...domain.text import N_, Msg
+from ...domain.workflow import WorkflowError
+from ...extensions import db
+from ...models import ItemVersion, Release, ReleaseItem, Review
+from ...timeutil import now
+from .. import uploads
+from ..actors import Actor
 
 
 def new_item(*, kind: str, title: str, case=None, entry=None, redacted: bool = False) -> ReleaseItem:

@@ -70,7 +70,7 @@ def applicant_view(case: Case, today: date) -> dict:
 
 def public_reply(case: Case) -> dict | None:
     """spec/api.md `reply`: only content whose review approved exactly that content."""
-    from .replies import released_reply
+    from .review.replies import released_reply
     r = released_reply(case)
     if r is None:
         return None
@@ -83,7 +83,7 @@ def public_reply(case: Case) -> dict | None:
 
 
 def released_document(case: Case, release_id: int) -> dict | None:
-    from .replies import released_reply
+    from .review.replies import released_reply
     r = released_reply(case)
     if r is None:
         return None

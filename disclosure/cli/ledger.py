@@ -14,8 +14,8 @@ ledger_cli = AppGroup("ledger", help="案件台账导入导出（JSONL）")
 def _agency_exists(code: str | None) -> bool:
     from sqlalchemy import select
 
-    from .extensions import db
-    from .models import Agency
+    from ..extensions import db
+    from ..models import Agency
     return code is None or db.session.execute(
         select(Agency.id).where(Agency.code == code)).first() is not None
 
@@ -26,8 +26,8 @@ def _agency_exists(code: str | None) -> bool:
 @click.option("--dry-run", is_flag=True, help="只校验，不写入")
 def import_cmd(file, agency_code: str | None, dry_run: bool) -> None:
     """Import a JSONL ledger: all lines or none (every error is listed, exit status 1)."""
-    from .services.ledger import import_ledger
-    from .timeutil import today
+    from ..services.ledger import import_ledger
+    from ..timeutil import today
     if not _agency_exists(agency_code):
         click.echo(f"--agency: 受理机关 {agency_code} 不存在 (unknown_agency)", err=True)
         sys.exit(1)
@@ -52,7 +52,7 @@ def import_cmd(file, agency_code: str | None, dry_run: bool) -> None:
 def _echo_late(result) -> None:
     """rules.md R8.1: acts recorded after their period are imported as history, flagged and
     without effect on the clock — counted per flag, then one line per case."""
-    from .domain.deadlines import LATE_ACT_LABELS
+    from ..domain.deadlines import LATE_ACT_LABELS
     if not result.late:
         return
     click.echo(f"其中 {len(result.late)} 件记录了超过法定期限才作出的行为"
@@ -71,8 +71,8 @@ def _echo_late(result) -> None:
               help="派生字段的计算日期（默认今天）")
 def export_cmd(agency_code: str | None, year: int | None, as_of) -> None:
     """Write every case as one JSON object per line to standard output."""
-    from .services.ledger import export_ledger
-    from .timeutil import today
+    from ..services.ledger import export_ledger
+    from ..timeutil import today
     if not _agency_exists(agency_code):
         click.echo(f"受理机关 {agency_code} 不存在", err=True)
         sys.exit(1)

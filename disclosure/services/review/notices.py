@@ -15,14 +15,14 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..domain.text import N_, Msg
-from ..domain.workflow import WorkflowError
-from ..database import atomic
-from ..extensions import db
-from ..i18n import render_official
-from ..models import Case, Notice, ReleaseItem
-from . import audit, outbox, review
-from .actors import Actor
+from ...domain.text import N_, Msg
+from ...domain.workflow import WorkflowError
+from ..unit_of_work import atomic
+from ...extensions import db
+from ...i18n import render_official
+from ...models import Case, Notice, ReleaseItem
+from .. import audit, outbox, review
+from ..actors import Actor
 
 # The letters themselves are Chinese by law; a title marked N_ may also label the letter in the
 # staff UI (translated there), and is stored and sent verbatim.
@@ -83,7 +83,7 @@ def issue(case: Case, kind: str, on: date, actor: Actor, **values) -> Notice:
 
 def _delivered(case: Case, notice: Notice, on: date, actor: Actor, today: date) -> None:
     """R8.2: the notice reached the applicant on ``on``; a period it starts runs from then."""
-    from .cases import refresh_derived
+    from ..cases import refresh_derived
     notice.delivered_on = on
     if notice.kind in PERIOD_NOTICES:
         day_field, pending_field = PERIOD_NOTICES[notice.kind]
@@ -104,7 +104,7 @@ def _delivered(case: Case, notice: Notice, on: date, actor: Actor, today: date) 
 def record_delivery(case: Case, notice_id, on: date | None, actor: Actor, today: date) -> Notice:
     """R8.2: staff record the day a posted (or handed-over) notice reached the applicant —
     the signed-for date on the postal receipt."""
-    from .cases import ValidationFailed
+    from ...domain.errors import ValidationFailed
     _same_agency(case, actor)
     if not actor.roles & {"registrar", "handler", "office_head"}:
         raise WorkflowError("forbidden", N_("只有登记员、承办人或负责人可以登记送达"))
@@ -120,7 +120,6 @@ def record_delivery(case: Case, notice_id, on: date | None, actor: Actor, today:
         raise ValidationFailed({field: Msg("送达日期须在 {sent} 至今天之间",
                                            sent=notice.released_on.isoformat())})
     _delivered(case, notice, on, actor, today)
-    db.session.commit()
     return notice
 
 
@@ -141,13 +140,13 @@ def _notice(case: Case, notice_id) -> Notice:
     except (TypeError, ValueError, OverflowError):
         notice = None
     if notice is None or notice.case_id != case.id:
-        from .cases import ValidationFailed
+        from ...domain.errors import ValidationFailed
         raise ValidationFailed({"notice": N_("未找到该告知文书")})
     return notice
 
 
 def _same_agency(case: Case, actor: Actor) -> None:
-    from .access import may_act_on
+    from ..access import may_act_on
     if not may_act_on(actor, case.agency_id):
         raise WorkflowError("forbidden", N_("只能办理本机关的案件"))
 
@@ -177,14 +176,13 @@ def decide(case: Case, notice_id, decision: str, reason: str | None, actor: Acto
             outbox.notify_applicant(case, notice.title, text)
         if notice.delivery_method in DELIVERED_ON_RELEASE:
             _delivered(case, notice, today, actor, today)
-    db.session.commit()
     return notice
 
 
 @atomic
 def revise(case: Case, notice_id, text: str, actor: Actor, today: date) -> Notice:
     """The handler corrects a notice the reviewer returned: a new version, reviewed again."""
-    from .cases import ValidationFailed
+    from ...domain.errors import ValidationFailed
     _same_agency(case, actor)
     if "handler" not in actor.roles and "office_head" not in actor.roles:
         raise WorkflowError("forbidden", N_("只有承办人或负责人可以修改告知文书"))
@@ -204,7 +202,6 @@ def revise(case: Case, notice_id, text: str, actor: Actor, today: date) -> Notic
         notice.body = text
         audit.record(actor, "notice_revised", case=case, on=today, data={
             "notice": notice.id, "version": version.number, "sha256": version.sha256})
-    db.session.commit()
     return notice
 
 

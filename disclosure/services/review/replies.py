@@ -12,18 +12,20 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from ..domain.codes import PauseKind
-from ..domain.replies import REMEDY, REPLY_TYPES, letter_problems
-from ..domain.text import N_, Msg
-from ..domain.workflow import WorkflowError
-from ..extensions import db
-from ..i18n import render_official
-from ..domain import review as gate
-from ..models import Case, CasePause, CaseReply, ReleaseItem, SignOff
-from ..timeutil import now
-from . import outbox, review, uploads
-from .actors import Actor
-from .cases import ValidationFailed, apply, atomic, guard, joined
+from ...domain.codes import PauseKind
+from ...domain.replies import REMEDY, REPLY_TYPES, letter_problems
+from ...domain.text import N_, Msg
+from ...domain.workflow import WorkflowError
+from ...extensions import db
+from ...i18n import render_official
+from ...domain import review as gate
+from ...models import Case, CasePause, CaseReply, ReleaseItem, SignOff
+from ...timeutil import now
+from .. import outbox, review, uploads
+from ..actors import Actor
+from ...domain.errors import ValidationFailed
+from ..cases import apply, guard, joined
+from ..unit_of_work import atomic
 
 LETTER_MAX = 20000
 REPLY_KINDS = ("letter", "document")  # a case's other release items are its notices
@@ -106,7 +108,6 @@ def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Act
         "reply_type": reply_type, "outcome": rt.outcome,
         "letter_version": version.number if version else letter.current.number,
         "sha256": letter.current.sha256})
-    db.session.commit()
     return reply
 
 
@@ -121,7 +122,6 @@ def add_document(case: Case, upload: uploads.Upload, redacted: bool, actor: Acto
     _refresh_letter(case, actor)
     apply(case, "draft_reply", actor, today, data={"document_added": title,
                                                    "sha256": item.current.sha256})
-    db.session.commit()
     return item
 
 
@@ -137,7 +137,6 @@ def replace_document(case: Case, item_id, upload: uploads.Upload, actor: Actor, 
     apply(case, "draft_reply", actor, today, data={"document_replaced": item.title,
                                                    "version": version.number,
                                                    "sha256": version.sha256})
-    db.session.commit()
 
 
 @atomic
@@ -150,7 +149,6 @@ def remove_document(case: Case, item_id, actor: Actor, today: date) -> None:
     db.session.flush()
     _refresh_letter(case, actor)
     apply(case, "draft_reply", actor, today, data={"document_removed": item.title})
-    db.session.commit()
 
 
 @atomic
@@ -166,7 +164,6 @@ def submit_for_review(case: Case, actor: Actor, today: date) -> None:
     if problems:
         raise WorkflowError("letter_incomplete", joined(problems))
     apply(case, "submit_for_review", actor, today, data={"items": len(items)})
-    db.session.commit()
 
 
 @atomic
@@ -189,7 +186,6 @@ def decide(case: Case, item_id, decision: str, reason: str | None, actor: Actor,
         case.pauses.append(CasePause(kind=PauseKind.AGENCY, party="保密行政管理部门或有关主管部门",
                                      start_on=today))
         apply(case, "refer_review", actor, today, data=data)
-    db.session.commit()
 
 
 def sign_off_of(case: Case) -> SignOff | None:
@@ -218,7 +214,6 @@ def sign_off(case: Case, actor: Actor, today: date, *, version_id, sha256) -> No
                            signed_at=now()))
     apply(case, "sign_off", actor, today, data={"version_id": v.id, "version": v.number,
                                                 "sha256": v.sha256})
-    db.session.commit()
 
 
 def _lock(case: Case) -> None:
@@ -251,7 +246,6 @@ def release_reply(case: Case, actor: Actor, today: date) -> None:
         "outcome": outcome, "items": len(items), "released": review.release_data(releases)})
     outbox.notify_applicant(case, "政府信息公开申请答复",
                             f"您的申请 {case.tracking_no} 已作出答复，请凭申请编号和查询码查看。")
-    db.session.commit()
 
 
 def released_reply(case: Case) -> dict | None:

@@ -6,7 +6,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from .extensions import db
+from ..extensions import db
 
 agencies_cli = AppGroup("agencies", help="受理机关")
 users_cli = AppGroup("users", help="工作人员账户")
@@ -30,8 +30,8 @@ def init_db() -> None:
 @click.argument("code")
 @click.argument("name")
 def agencies_add(code: str, name: str) -> None:
-    from .services.cases import ValidationFailed
-    from .services.users import create_agency
+    from ..domain.errors import ValidationFailed
+    from ..services.users import create_agency
     try:
         agency = create_agency(code, name)
     except ValidationFailed as exc:
@@ -46,8 +46,8 @@ def agencies_add(code: str, name: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
 @click.option("--name", "display_name", default=None)
 def users_create(username, agency_code, roles, password_stdin, display_name) -> None:
-    from .services.cases import ValidationFailed
-    from .services.users import create_user
+    from ..domain.errors import ValidationFailed
+    from ..services.users import create_user
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -66,10 +66,10 @@ def users_set_password(username, password_stdin) -> None:
     """重设密码（与创建时相同的密码要求；该用户在各处的登录随即失效）。"""
     from sqlalchemy import select
 
-    from .models import User
-    from .services.actors import SYSTEM_ACTOR
-    from .services.cases import ValidationFailed
-    from .services.users import set_password
+    from ..models import User
+    from ..services.actors import SYSTEM_ACTOR
+    from ..domain.errors import ValidationFailed
+    from ..services.users import set_password
     user = db.session.execute(select(User).where(User.username == username.strip())).scalar()
     if user is None:
         _fail({"username": "用户不存在"})
@@ -87,7 +87,7 @@ def users_set_password(username, password_stdin) -> None:
 @click.command("demo")
 def demo_cmd() -> None:
     """Demo agency BCZ, one user per role and about 40 cases over 2025–2026."""
-    from .demo import load_demo
+    from ..demo import load_demo
     for line in load_demo():
         click.echo(line)
 
@@ -103,8 +103,8 @@ def sweep_run(today_str: str | None) -> None:
     """Run the deadline sweep once (the scheduler job calls the same service)."""
     from datetime import date
 
-    from .services import sweep
-    from .timeutil import today
+    from ..services import sweep
+    from ..timeutil import today
     try:
         day = date.fromisoformat(today_str) if today_str else today()
     except ValueError:
@@ -120,11 +120,11 @@ def scheduler_run() -> None:
 
     from flask import current_app
 
-    from .scheduler import build
+    from ..scheduler import build
     import time
 
-    from .extensions import db
-    from .scheduler_lock import SchedulerLock
+    from ..extensions import db
+    from ..scheduler.lock import SchedulerLock
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()
     lock = SchedulerLock(db.engine, app.instance_path)
@@ -144,7 +144,7 @@ def scheduler_run() -> None:
 @outbox_cli.command("send")
 def outbox_send() -> None:
     """Send waiting notifications now (needs DISCLOSURE_MAIL_SERVER)."""
-    from .services import outbox
+    from ..services import outbox
     click.echo(outbox.send_pending())
 
 
@@ -153,7 +153,7 @@ def outbox_send() -> None:
               help="a chain head noted at an earlier inspection: verify it is still in the chain")
 def check_cmd(noted: str | None) -> None:
     """Verify the invariants (review gate, conclusions, history); exit 1 listing violations."""
-    from .services import integrity
+    from ..services import integrity
     problems = integrity.run()
     seq, digest = integrity.chain_head()
     if noted:
@@ -180,7 +180,7 @@ def check_cmd(noted: str | None) -> None:
 @click.argument("path")
 def backup_cmd(path: str) -> None:
     """Make a consistent copy of the database while the app runs."""
-    from .services.backup import BackupError, backup
+    from ..services.backup import BackupError, backup
     try:
         click.echo(backup(path))
     except BackupError as exc:
@@ -192,7 +192,7 @@ def backup_cmd(path: str) -> None:
 @click.option("--force", is_flag=True, help="覆盖已有数据")
 def restore_cmd(path: str, force: bool) -> None:
     """Restore a backup (refuses to overwrite a non-empty database without --force)."""
-    from .services.backup import BackupError, restore
+    from ..services.backup import BackupError, restore
     try:
         click.echo(restore(path, force))
     except BackupError as exc:
@@ -200,8 +200,8 @@ def restore_cmd(path: str, force: bool) -> None:
 
 
 def register(app) -> None:
-    from .cli_ledger import ledger_cli
-    from .cli_report import report_cli
+    from .ledger import ledger_cli
+    from .report import report_cli
     for cmd in (init_db, agencies_cli, users_cli, demo_cmd, ledger_cli, sweep_cli, scheduler_cli,
                 outbox_cli, report_cli, check_cmd, backup_cmd, restore_cmd):
         app.cli.add_command(cmd)

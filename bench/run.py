@@ -74,8 +74,7 @@ from sqlalchemy import event, func, insert, select, text  # noqa: E402
 from disclosure import create_app  # noqa: E402
 from disclosure.domain import report as rules  # noqa: E402
 from disclosure.extensions import db  # noqa: E402
-from disclosure.models import (Agency, Appeal, Case, CasePause, ExtensionRequest,  # noqa: E402
-                               TrackingCounter)
+from disclosure.models import Agency, Appeal, Case, CasePause, ExtensionRequest, TrackingCounter  # noqa: E402
 from disclosure.services import ledger as ledger_svc  # noqa: E402
 from disclosure.services import report as report_svc  # noqa: E402
 from disclosure.services import sweep as sweep_svc  # noqa: E402
@@ -88,8 +87,8 @@ PREVIOUS_WORKDAY = date(2024, 12, 13)  # a Friday: the last sweep before today's
 FIRST = date(2022, 1, 1)            # three years of history
 SECTIONS = ("report", "list", "sweep", "import", "submit")
 KEYS = ("seed_s", "report_s", "report_bare_sql_s", "report_ratio", "list_p50_ms", "list_p95_ms",
-        "list_agency_p50_ms", "list_agency_p95_ms", "sweep_s", "import_100k_s", "submit_rps", "submit_p99_ms", "hello_rps", "submit_ratio",
-        "peak_rss_mb")
+        "list_agency_p50_ms", "list_agency_p95_ms", "sweep_s", "import_100k_s", "submit_rps",
+        "submit_p99_ms", "hello_rps", "submit_ratio", "peak_rss_mb")
 PASSWORD = "Bench-password-2026"
 LIST_QUERY = ("/staff/cases?status=replied&from=2023-01-01&to=2024-12-31"
               "&sort=due_on&dir=asc&page=500")
@@ -253,7 +252,7 @@ class Target:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-# -- realistic cases ---------------------------------------------------------------------------------
+# -- realistic cases -------------------------------------------------------------------------------
 class Weighted:
     """Fast weighted choice (bisect over cumulative weights)."""
 
@@ -270,6 +269,14 @@ PICK_AGENCY = Weighted([(i, w) for i, (_c, _n, w) in enumerate(AGENCIES)])
 PICK_TYPE, PICK_CHANNEL = Weighted(TYPES), Weighted(CHANNELS)
 PICK_OUTCOME, PICK_OPEN = Weighted(OUTCOMES), Weighted(OPEN_STATUSES)
 CASE_COLUMNS = tuple(c.key for c in Case.__table__.columns)
+# The facts the statutory clock reads (services.cases.facts_of): every one the case row has,
+# whatever the seeder sets (unset ones stay None, as for a case without that act).
+FACT_COLUMNS = tuple(k for k in (
+    "received_on", "supplement_requested_on", "supplement_period_workdays",
+    "supplement_received_on", "extension_workdays", "deferred_due_on", "fee_notified_on",
+    "fee_paid_on", "concluded_on", "concluded_by_sweep", "supplement_delivered_on",
+    "supplement_undelivered", "supplement_new_period_on", "supplement_new_period_workdays",
+    "fee_delivered_on", "fee_undelivered", "extension_on", "deferred_on") if k in CASE_COLUMNS)
 SPAN = (TODAY - timedelta(days=3) - FIRST).days
 
 
@@ -285,6 +292,10 @@ class Seeder:
         self.memo: dict = {}
         self.stamp = datetime.now(UTC)
         self.template = dict.fromkeys(CASE_COLUMNS)
+        # NOT NULL columns with a scalar default (the ORM fills them; a bulk insert must too)
+        self.template.update({c.key: c.default.arg for c in Case.__table__.columns
+                              if not c.nullable and c.default is not None
+                              and not callable(c.default.arg)})
         self.template.update(extension_workdays=0, due_provisional=False,
                              concluded_by_sweep=False, created_at=self.stamp)
 
@@ -297,26 +308,24 @@ class Seeder:
                    and (row["fee_notified_on"] is None) == (row["fee_paid_on"] is None)
                    and (row["supplement_requested_on"] is None)
                    == (row["supplement_received_on"] is None))
-        key = (row["received_on"], row["supplement_requested_on"],
-               row["supplement_period_workdays"], row["supplement_received_on"],
-               tuple((p["kind"], p["start_on"], p["end_on"]) for p in pauses),
-               row["extension_workdays"], row["fee_notified_on"], row["fee_paid_on"],
-               None if settled else row["concluded_on"], row["concluded_by_sweep"], as_of)
+        facts = {k: row.get(k) for k in FACT_COLUMNS}
+        key = (tuple(None if settled and k == "concluded_on" else v for k, v in facts.items()),
+               tuple((p["kind"], p["start_on"], p["end_on"]) for p in pauses), as_of)
         got = self.memo.get(key)
         if got is not None and settled:
-            got = (*got[:3], row["concluded_on"] <= got[1])
+            got = (*got[:3], row["concluded_on"] <= got[1], got[4])
         if got is None:
-            ns = SimpleNamespace(**{k: row[k] for k in (
-                "received_on", "supplement_requested_on", "supplement_period_workdays",
-                "supplement_received_on", "extension_workdays", "deferred_due_on",
-                "fee_notified_on", "fee_paid_on", "concluded_on", "concluded_by_sweep")})
+            ns = SimpleNamespace(**facts)
             ns.pauses = [SimpleNamespace(kind=p["kind"], start_on=p["start_on"],
                                          end_on=p["end_on"]) for p in pauses]
             refresh_derived(ns, as_of)
-            got = (ns.clock_started_on, ns.due_on, ns.due_provisional, ns.timely)
+            got = (ns.clock_started_on, ns.due_on, ns.due_provisional, ns.timely,
+                   getattr(ns, "late_acts", None))
             if len(self.memo) < 400_000:
                 self.memo[key] = got
-        (row["clock_started_on"], row["due_on"], row["due_provisional"], row["timely"]) = got
+        (row["clock_started_on"], row["due_on"], row["due_provisional"], row["timely"]) = got[:4]
+        if "late_acts" in row:
+            row["late_acts"] = got[4] or ""
 
     def _number(self, agency: int, year: int) -> str:
         self.counters[(agency, year)] += 1
@@ -332,7 +341,8 @@ class Seeder:
         row.update(
             id=i + 1, agency_id=self.agency_ids[agency],
             tracking_no=self._number(agency, (received or submitted).year), channel=channel,
-            applicant_type=kind, applicant_name=f"申请人{i % 50000}" if person else f"某公司{i % 9000}",
+            applicant_type=kind,
+            applicant_name=f"申请人{i % 50000}" if person else f"某公司{i % 9000}",
             id_type="resident_id" if person else None, id_number=SAMPLE_ID if person else None,
             credit_code=None if person else "91110000600037341L",
             contact_name=None if person else "联系人", phone="13800000000",
@@ -643,7 +653,8 @@ def run_list(app, out: Out, cap: Capture) -> None:
         where = [Case.status == "replied", Case.received_on.between(*window)]
         if agency is not None:
             where.append(Case.agency_id == agency)
-        total = db.session.execute(select(func.count()).select_from(Case).where(*where)).scalar_one()
+        total = db.session.execute(
+            select(func.count()).select_from(Case).where(*where)).scalar_one()
         db.session.rollback()
         times = _time_list(client, who)
         out.figure(f"{prefix}_p50_ms", percentile(times, 0.50), 1)
@@ -673,7 +684,7 @@ def run_sweep(out: Out, cap: Capture) -> None:
 
 
 def ledger_lines(n: int, code: str = "IMP", seed: int = 5):
-    """n closed cases as ledger JSONL (spec/ledger.md), numbered IMP-YEAR-NNNNNN."""
+    """n closed cases as ledger JSONL (docs/ledger.md), numbered IMP-YEAR-NNNNNN."""
     rng = random.Random(seed)
     counters: Counter = Counter()
     first, span = date(2023, 1, 1), (date(2024, 9, 30) - date(2023, 1, 1)).days
@@ -840,7 +851,8 @@ def start_gunicorn(url: str, port: int, workers: int = 2) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench",
            "DISCLOSURE_RATELIMIT_ENABLED": "false"}
     proc = subprocess.Popen(
-        [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "-w", str(workers), "-b",
+        # gunicorn of this interpreter (whatever venv runs the benchmark), not a checkout path
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
          f"127.0.0.1:{port}", "--log-level", "warning", "disclosure:create_app()"],
         cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE)

@@ -33,6 +33,7 @@ def main() -> None:
         print(f"seed_s: {time.perf_counter() - t:.2f}")
         # derive stored due dates once, as the services would have when the facts were entered
         from sqlalchemy import select
+
         from disclosure.extensions import db
         from disclosure.models import Case
         t = time.perf_counter()
@@ -50,7 +51,8 @@ def main() -> None:
         t = time.perf_counter()
         r2 = sweep.run(today)
         print(f"sweep_again_s: {time.perf_counter() - t:.2f}")
-        print("again: overdue=%d due_soon=%d lapsed=%d" % (r2.overdue, r2.due_soon, r2.lapsed_supplement))
+        print("again: overdue=%d due_soon=%d lapsed=%d"
+              % (r2.overdue, r2.due_soon, r2.lapsed_supplement))
     print(f"peak_rss_mb: {peak_rss_mb():.0f}")
 
 

@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=TEMPLATES,
                 instance_path=instance_path)
     config.load(app, test_config)
+    _open_settings_scope(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=os.path.join(
         os.path.dirname(TEMPLATES), "migrations"))
@@ -29,7 +30,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     cli.register(app)
-    _open_settings_scope(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         # Behind nginx: trust that many X-Forwarded-For hops, so rate limits key on the client.
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 class DefaultConfig:
     TIMEZONE = "Asia/Shanghai"
-    SQLALCHEMY_DATABASE_URI: str | None = None  # filled by create_app: DATABASE_URL or instance SQLite
+    # Filled by create_app: DATABASE_URL or instance SQLite.
+    SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # whole request; per-file limit below
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Where attachments are stored; None = instance/uploads. Several machines: one shared path.
+    UPLOAD_DIR: str | None = None
     # Form text fields may be long enough that an over-long subject gets a field error (with the
     # input kept) instead of a bare 413 from Werkzeug's 500 kB default.
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
@@ -57,9 +60,10 @@ class DefaultConfig:
     FIXED_TODAY: str | None = None
 
 
-INSTANCE_CONFIG_TEMPLATE = '''# Instance settings for this installation (git-ignored). Generated on first run.
-SECRET_KEY = {secret!r}
-'''
+INSTANCE_CONFIG_TEMPLATE = (
+    "# Instance settings for this installation (git-ignored). Generated on first run.\n"
+    "SECRET_KEY = {secret!r}\n"
+)
 
 
 def load(app, test_config: dict | None) -> None:

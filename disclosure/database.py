@@ -1,4 +1,4 @@
-"""Engine settings per dialect (DESIGN 6).
+"""Engine settings per dialect (docs/architecture.md, "Transactions and settings").
 
 SQLite gets WAL, foreign keys and a busy timeout. Writing transactions (every unit of work,
 see ``services.unit_of_work``) start with BEGIN IMMEDIATE: with a plain BEGIN two
@@ -59,6 +59,8 @@ def configure(app) -> None:
         _guards_attached = True
     with app.app_context():
         engine: Engine = db.engine
-        if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
+        if engine.dialect.name == "sqlite" and not event.contains(
+            engine, "connect", _sqlite_connect
+        ):
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)

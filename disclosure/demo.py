@@ -11,14 +11,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 
 from .domain.codes import ApplicantType, Channel
+from .domain.replies import PLACEHOLDER, REPLY_TYPES
 from .extensions import db
 from .models import Agency, User
-from .domain.replies import PLACEHOLDER, REPLY_TYPES
 from .services import case_actions, cases, review, sweep, users
-from .services.review import catalogue, notices, replies
-from .services.uploads import Upload
 from .services.actors import Actor
 from .services.calendar import add_workdays
+from .services.review import catalogue, notices, replies
+from .services.uploads import Upload
 from .timeutil import today as real_today
 
 AGENCY = ("BCZ", "包场镇人民政府")
@@ -43,7 +43,8 @@ SUBJECTS = [
     "2024年度镇级土地出让收支情况",
 ]
 PEOPLE = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴丽"]
-ORGS = [("commercial_enterprise", "南通某建设有限公司"), ("research_institution", "某大学法学院研究中心"),
+ORGS = [("commercial_enterprise", "南通某建设有限公司"),
+        ("research_institution", "某大学法学院研究中心"),
         ("social_welfare_org", "海门区某环保志愿者协会"), ("legal_service_org", "江苏某律师事务所"),
         ("other_org", "某村民委员会")]
 ID_BASES = ["11010519491231002", "11010119880506001", "31010119900101003", "11010519751112002"]
@@ -125,14 +126,16 @@ def _send_notices(case, staff, day: date) -> None:
 
 
 FILLED = {
-    "art36_1": "包场镇人民政府网站 https://www.example.gov.cn/xxgk 政府信息公开专栏，或到镇政务服务中心查阅",
+    "art36_1": ("包场镇人民政府网站 https://www.example.gov.cn/xxgk 政府信息公开专栏，"
+                "或到镇政务服务中心查阅"),
     "art37": "第 3 页所列投标人联系人姓名和手机号属于个人信息，依据条例第十五条不予公开",
     "art36_5": "海门区自然资源和规划局，地址：海门区人民路 1 号，电话 0513-00000000",
 }
 
 
 def _pdf(label: str) -> bytes:
-    return (b"%PDF-1.4\n% demo document " + label.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return (b"%PDF-1.4\n% demo document " + label.encode()
+            + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 
 _TODAY = [date.today()]
@@ -180,9 +183,11 @@ def _story(i: int, case, staff, received: date, today: date) -> None:
 
 def _catalogue(agency, staff, today: date) -> None:
     h, r = Actor.of(staff["handler"]), Actor.of(staff["reviewer"])
-    entries = [("包场镇村庄规划管理办法", "包政规〔2025〕1号", "normative_document", date(2025, 3, 10)),
+    entries = [("包场镇村庄规划管理办法", "包政规〔2025〕1号", "normative_document",
+                date(2025, 3, 10)),
                ("包场镇2025年度财政预算", None, "other", date(2025, 2, 20)),
-               ("包场镇农村人居环境整治实施细则", "包政规〔2026〕2号", "normative_document", date(2026, 4, 8))]
+               ("包场镇农村人居环境整治实施细则", "包政规〔2026〕2号", "normative_document",
+                date(2026, 4, 8))]
     for n, (title, no, cat, issued) in enumerate(entries):
         e = catalogue.save_entry(None, agency.id, h, title=title, doc_number=no, category=cat,
                                  issued_on=issued, body=f"{title}\n\n第一条 为规范……（演示正文）")
@@ -207,14 +212,16 @@ def load_demo(today: date | None = None) -> list[str]:
     span = (today - start).days - 60
     for i in range(40):
         # 30 cases spread over the past, the last 10 within the last seven weeks (still open)
-        day = start + timedelta(days=int(span * i / 30)) if i < 30 else today - timedelta(days=(40 - i) * 5)
+        day = (start + timedelta(days=int(span * i / 30)) if i < 30
+               else today - timedelta(days=(40 - i) * 5))
         if i == 38:
             day = today - timedelta(days=2)  # received this week: its 补正 notice is in review
         received = add_workdays(day - timedelta(days=1), 1)
         received = min(received, today)
         payload = _payload(rng, i)
         if i % 3 == 0:
-            sub = cases.submit_online(payload, agency_code=agency.code, today=received, at=_at(received))
+            sub = cases.submit_online(payload, agency_code=agency.code, today=received,
+                                      at=_at(received))
             if i >= 38:  # the newest stay unconfirmed, so the dashboard shows them
                 continue
             confirm_on = min(add_workdays(received, 1), today)
@@ -222,9 +229,11 @@ def load_demo(today: date | None = None) -> list[str]:
             case, received = sub.case, confirm_on
         else:
             channel = [Channel.IN_PERSON, Channel.MAIL_SIGNED, Channel.EMAIL, Channel.FAX][i % 4]
-            case = cases.register_paper(agency, payload, channel, received, registrar, received).case
+            case = cases.register_paper(agency, payload, channel, received, registrar,
+                                        received).case
         _story(i, case, staff, received, today)
     _catalogue(agency, staff, today)
     report = sweep.run(today)
     return lines + [f"已创建 40 件演示案件和 3 条主动公开目录；巡检：逾期提醒 {report.overdue} 件、"
-                    f"即将到期 {report.due_soon} 件、逾期未补正办结 {report.lapsed_supplement} 件。"]
+                    f"即将到期 {report.due_soon} 件、"
+                    f"逾期未补正办结 {report.lapsed_supplement} 件。"]

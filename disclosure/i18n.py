@@ -1,4 +1,4 @@
-"""Chinese first (DESIGN 9): zh_CN by default, English by the switch (cookie `lang`).
+"""Chinese first (docs/i18n.md): zh_CN by default, English by the switch (cookie `lang`).
 
 How to wrap texts, the glossary and the catalogue workflow: docs/i18n.md.
 
@@ -26,7 +26,9 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 def select_locale() -> str:
     lang = request.cookies.get("lang") if has_request_context() else None
-    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def current_language() -> str:
@@ -65,7 +67,8 @@ def render_official(template: str, **context) -> str:
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
                           os.path.join(os.path.dirname(__file__), "translations"))
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+    babel.init_app(app, locale_selector=select_locale,
+                   timezone_selector=lambda: app.config["TIMEZONE"])
     app.jinja_env.filters["t"] = translate
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

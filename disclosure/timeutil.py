@@ -1,4 +1,4 @@
-"""The one place the app reads the clock (DESIGN 5: time is an input).
+"""The one place the app reads the clock (time is an input: see docs/architecture.md).
 
 Services take ``today`` as an argument; the web edge, the CLI and the scheduler get it here, in
 the configured TIMEZONE (Asia/Shanghai), or pinned by FIXED_TODAY for demos and tests.
@@ -8,20 +8,27 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from . import settings
 
 DEFAULT_TZ = "Asia/Shanghai"
 
 
+def _setting(name: str, default=None):
+    """Outside any settings scope (a bare domain test) the defaults apply."""
+    try:
+        return settings.current().get(name, default)
+    except RuntimeError:
+        return default
+
+
 def tz() -> ZoneInfo:
-    name = current_app.config.get("TIMEZONE", DEFAULT_TZ) if has_app_context() else DEFAULT_TZ
-    return ZoneInfo(name)
+    return ZoneInfo(_setting("TIMEZONE", DEFAULT_TZ) or DEFAULT_TZ)
 
 
 def now() -> datetime:
     """Aware UTC now (stored form); on a pinned FIXED_TODAY, that day at the current time."""
     real = datetime.now(timezone.utc)
-    fixed = current_app.config.get("FIXED_TODAY") if has_app_context() else None
+    fixed = _setting("FIXED_TODAY")
     if not fixed:
         return real
     local = real.astimezone(tz())
@@ -31,7 +38,7 @@ def now() -> datetime:
 
 def today() -> date:
     """Today in the office's time zone — the date every deadline rule is evaluated on."""
-    fixed = current_app.config.get("FIXED_TODAY") if has_app_context() else None
+    fixed = _setting("FIXED_TODAY")
     if fixed:
         return date.fromisoformat(str(fixed))
     return datetime.now(tz()).date()

@@ -116,7 +116,8 @@ def problems() -> list[str]:
         for msgid in sorted(found - have.keys()):
             out.append(f"{locale}: not in the catalogue (run scripts/i18n.py update): {msgid!r}")
         for msgid, message in sorted(have.items()):
-            text = message.string if isinstance(message.string, str) else (message.string or ("",))[0]
+            text = (message.string if isinstance(message.string, str)
+                    else (message.string or ("",))[0])
             where = f"{locale}: {msgid!r}"
             if msgid not in found:
                 out.append(f"{where}: no longer in the code (run scripts/i18n.py update)")
@@ -137,9 +138,11 @@ def problems() -> list[str]:
         else:
             with open(mo, "rb") as fh:
                 compiled = {_msgid(m): m.string for m in read_mo(fh) if m.id}
-            stale = {k for k, m in have.items() if m.string and not m.fuzzy and compiled.get(k) != m.string}
+            stale = {k for k, m in have.items()
+                     if m.string and not m.fuzzy and compiled.get(k) != m.string}
             if stale:
-                out.append(f"{locale}: {mo.name} is older than messages.po (run scripts/i18n.py compile)")
+                out.append(f"{locale}: {mo.name} is older than messages.po "
+                           "(run scripts/i18n.py compile)")
     return out
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite: on SQLite, then on PostgreSQL when a server answers
-# (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test), then the end-to-end
+# Set up and run the whole test suite: ruff (style, import order), the tests on SQLite, then on
+# PostgreSQL when a server answers (TEST_DATABASE_URL, default
+# postgresql://postgres@127.0.0.1:5432/test), then the end-to-end
 # tests in Debian's Chromium (scripts/e2e-setup.sh installs it; SKIP_E2E=1 skips both).
 # Exits non-zero if any run fails or collects no tests (pytest exit 5).
 set -uo pipefail
@@ -17,6 +18,8 @@ run() {
   return "$rc"
 }
 status=0
+echo "== ruff (style and import order) =="
+.venv/bin/ruff check . || status=1
 echo "== tests on SQLite =="
 TEST_DATABASE_URL= run -q -p no:cacheprovider -m "not e2e" "$@" || status=1
 PG_URL=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}

@@ -45,7 +45,8 @@ def _empty_database() -> None:
         return
     with db.engine.begin() as conn:
         if not _pg_ready:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}"))
+            conn.execute(text(
+                f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}"))
         else:
             # TRUNCATE does not fire the row-level append-only triggers (they refuse DELETE).
             names = ", ".join(t.name for t in db.metadata.sorted_tables)
@@ -153,8 +154,8 @@ def send_notices(case, day):
     from sqlalchemy import select as _select
 
     from disclosure.models import Notice, User, UserRole
-    from disclosure.services.review import notices as _notices
     from disclosure.services.actors import Actor
+    from disclosure.services.review import notices as _notices
     from disclosure.services.review import seen
 
     reviewer = db.session.execute(_select(User).join(UserRole).where(
@@ -182,8 +183,9 @@ def draft_complete(case, reply_type, actor, day, with_document=None):
     reply = replies.draft_reply(case, reply_type, text, actor, day)
     needs = REPLY_TYPES[reply_type].documents if with_document is None else with_document
     if needs:
-        replies.add_document(case, Upload(f"{case.tracking_no}.pdf", TEST_PDF + case.tracking_no.encode()),
-                             False, actor, day)
+        replies.add_document(
+            case, Upload(f"{case.tracking_no}.pdf", TEST_PDF + case.tracking_no.encode()),
+            False, actor, day)
     return reply
 
 

@@ -3,14 +3,12 @@ catalogues, and both catalogues (zh_CN, en) are complete. Pure: no app, no datab
 from __future__ import annotations
 
 import ast
-from pathlib import Path
-
-import pytest
-from jinja2 import Environment
-from jinja2.ext import i18n, loopcontrols
 
 import i18n_tools
+import pytest
 from i18n_tools import HAN, ROOT
+from jinja2 import Environment
+from jinja2.ext import i18n, loopcontrols
 
 TEMPLATES = ROOT / "templates"
 # Official documents are Chinese by law and rendered with i18n.render_official (babel.cfg ignores
@@ -50,7 +48,8 @@ def bare_chinese_in_template(source: str) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.mark.parametrize("rel,path", list(_ui_templates()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("rel,path", list(_ui_templates()),
+                         ids=lambda v: v if isinstance(v, str) else "")
 def test_template_texts_are_translatable(rel, path):
     bare = bare_chinese_in_template(path.read_text(encoding="utf-8"))
     assert not bare, f"{rel}: Chinese text outside _(): {bare[:5]}"
@@ -68,7 +67,8 @@ def _bare_chinese_in_python(source: str) -> list[tuple[int, str]]:
     allowed: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            name = (node.func.id if isinstance(node.func, ast.Name)
+                    else getattr(node.func, "attr", ""))
             if name in PY_GETTEXT_NAMES and node.args:
                 allowed.add(id(node.args[0]))
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -82,7 +82,8 @@ def _bare_chinese_in_python(source: str) -> list[tuple[int, str]]:
             and id(n) not in allowed and "# i18n: locale format" not in lines[n.lineno - 1]]
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "disclosure" / "web").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "disclosure" / "web").glob("*.py")),
+                         ids=lambda p: p.name)
 def test_web_layer_texts_are_translatable(path):
     if path.name in PY_EXEMPT:
         pytest.skip("JSON API: Chinese messages are its contract")

@@ -45,7 +45,8 @@ def test_upgrade_of_issue_12_keeps_history_and_passes_the_check(make_app):
         t = "2024-10-10 02:00:00.000000"
         rows = [
             "INSERT INTO agency VALUES (1, 'BCZ', '包场镇人民政府', :t)",
-            "INSERT INTO user_account (id, username, display_name, password_hash, agency_id, active,"
+            "INSERT INTO user_account (id, username, display_name, password_hash,"
+            " agency_id, active,"
             " failed_logins, session_version, created_at) VALUES"
             " (1, 'h', 'h', 'x', 1, true, 0, 0, :t), (2, 'r', 'r', 'x', 1, true, 0, 0, :t)",
             "INSERT INTO case_file (id, agency_id, tracking_no, channel, status, applicant_type,"
@@ -53,7 +54,8 @@ def test_upgrade_of_issue_12_keeps_history_and_passes_the_check(make_app):
             " created_at, received_on, outcome, concluded_on) VALUES (1, 1, 'BCZ-2024-000001',"
             " 'in_person', 'replied', 'natural_person', '张三', '某文件', 0, false, false, :t,"
             " '2024-09-27', 'disclosed', '2024-10-10')",
-            "INSERT INTO release_item VALUES (1, 1, NULL, 'letter', '答复告知书', false, false, :t)",
+            "INSERT INTO release_item VALUES"
+            " (1, 1, NULL, 'letter', '答复告知书', false, false, :t)",
             "INSERT INTO item_version (id, item_id, number, text, sha256, drafter_id, created_at)"
             " VALUES (1, 1, 1, :letter, :sha, 1, :t)",
             "INSERT INTO review VALUES (1, 1, :sha, 2, 1, 'approved', '', :t)",

@@ -66,9 +66,9 @@ def users_set_password(username, password_stdin) -> None:
     """重设密码（与创建时相同的密码要求；该用户在各处的登录随即失效）。"""
     from sqlalchemy import select
 
+    from ..domain.errors import ValidationFailed
     from ..models import User
     from ..services.actors import SYSTEM_ACTOR
-    from ..domain.errors import ValidationFailed
     from ..services.users import set_password
     user = db.session.execute(select(User).where(User.username == username.strip())).scalar()
     if user is None:
@@ -117,13 +117,12 @@ def sweep_run(today_str: str | None) -> None:
 def scheduler_run() -> None:
     """Run the scheduler in the foreground (its own process; Ctrl-C stops it)."""
     import logging
+    import time
 
     from flask import current_app
 
-    from ..scheduler import build
-    import time
-
     from ..extensions import db
+    from ..scheduler import build
     from ..scheduler.lock import SchedulerLock
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()

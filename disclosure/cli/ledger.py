@@ -1,4 +1,4 @@
-"""`flask --app disclosure ledger import|export` (spec/ledger.md)."""
+"""`flask --app disclosure ledger import|export` (docs/ledger.md)."""
 from __future__ import annotations
 
 import json
@@ -22,7 +22,8 @@ def _agency_exists(code: str | None) -> bool:
 
 @ledger_cli.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-@click.option("--agency", "agency_code", default=None, help="受理机关代码（行内未填 agency 时使用）")
+@click.option("--agency", "agency_code", default=None,
+              help="受理机关代码（行内未填 agency 时使用）")
 @click.option("--dry-run", is_flag=True, help="只校验，不写入")
 def import_cmd(file, agency_code: str | None, dry_run: bool) -> None:
     """Import a JSONL ledger: all lines or none (every error is listed, exit status 1)."""
@@ -45,14 +46,15 @@ def import_cmd(file, agency_code: str | None, dry_run: bool) -> None:
         click.echo(f"校验通过（试运行，未写入）：可新增 {result.created} 件，"
                    f"已存在且相同 {result.unchanged} 件")
     else:
-        click.echo(f"导入完成：新增 {result.created} 件，已存在且相同（未变化） {result.unchanged} 件")
+        click.echo(f"导入完成：新增 {result.created} 件，"
+                   f"已存在且相同（未变化） {result.unchanged} 件")
     _echo_late(result)
 
 
 def _echo_late(result) -> None:
     """rules.md R8.1: acts recorded after their period are imported as history, flagged and
     without effect on the clock — counted per flag, then one line per case."""
-    from ..domain.deadlines import LATE_ACT_LABELS
+    from ..domain.late_acts import LATE_ACT_LABELS
     if not result.late:
         return
     click.echo(f"其中 {len(result.late)} 件记录了超过法定期限才作出的行为"

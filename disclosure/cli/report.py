@@ -1,4 +1,4 @@
-"""`flask --app disclosure report annual --year Y …` (spec/annual-report.md)."""
+"""`flask --app disclosure report annual --year Y …` (docs/report.md)."""
 from __future__ import annotations
 
 import json
@@ -7,6 +7,8 @@ import sys
 
 import click
 from flask.cli import AppGroup
+
+from ..domain.bounds import FIRST_YEAR, LAST_YEAR
 
 report_cli = AppGroup("report", help="政府信息公开工作年度报告")
 
@@ -26,7 +28,7 @@ def render_html(r) -> str:
 
 
 @report_cli.command("annual")
-@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="报告年度")
+@click.option("--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), required=True, help="报告年度")
 @click.option("--agency", "agencies", multiple=True,
               help="机关代码（可重复，多个机关汇总）；不填为全部机关汇总")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)

@@ -95,7 +95,8 @@ class _Reader:
             return None
         return value
 
-    def choice(self, key: str, choices: type, *, required: bool = True, label: str = "") -> str | None:
+    def choice(self, key: str, choices: type, *, required: bool = True,
+               label: str = "") -> str | None:
         value = self.text(key, required=required, max_len=64, label=label)
         if value is not None and value not in {c.value for c in choices}:
             self.errors[self.prefix + key] = Msg("{label}不在可选范围内", label=label)
@@ -158,17 +159,20 @@ def _read_applicant(r: _Reader) -> Applicant | None:
             if err := check_resident_id(a.id_number):
                 r.errors[r.prefix + "id_number"] = err
     else:
-        a.credit_code = r.text("credit_code", required=True, max_len=18, label=N_("统一社会信用代码"))
+        a.credit_code = r.text("credit_code", required=True, max_len=18,
+                               label=N_("统一社会信用代码"))
         if a.credit_code:
             a.credit_code = a.credit_code.upper()
             if err := check_credit_code(a.credit_code):
                 r.errors[r.prefix + "credit_code"] = err
-        a.legal_representative = r.text("legal_representative", max_len=NAME_MAX, label=N_("法定代表人"))
+        a.legal_representative = r.text("legal_representative", max_len=NAME_MAX,
+                                        label=N_("法定代表人"))
         a.contact_name = r.text("contact_name", required=True, max_len=NAME_MAX, label=N_("联系人"))
     return a
 
 
-def validate_application(payload: Any, *, require_agency: bool = False) -> tuple[Application | None, dict[str, str]]:
+def validate_application(payload: Any, *, require_agency: bool = False
+                         ) -> tuple[Application | None, dict[str, str]]:
     """Check an application in the API's JSON shape (条例第二十九条).
 
     Returns (application, {}) or (None, {json.path: 中文错误}) listing every error at once.
@@ -186,7 +190,8 @@ def validate_application(payload: Any, *, require_agency: bool = False) -> tuple
         applicant = _read_applicant(ar)
     subject = top.text("subject", required=True, max_len=SUBJECT_MAX, multiline=True,
                        label=N_("所需政府信息的名称、文号或者便于查询的其他特征性描述"))
-    description = top.text("description", max_len=DESCRIPTION_MAX, multiline=True, label=N_("补充说明"))
+    description = top.text("description", max_len=DESCRIPTION_MAX, multiline=True,
+                           label=N_("补充说明"))
     key = top.text("idempotency_key", max_len=KEY_MAX, label=N_("幂等键"))
     delivery = payload.get("delivery", {})
     form = method = None

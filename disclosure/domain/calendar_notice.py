@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from .bounds import FIRST_CALENDAR_YEAR, LAST_YEAR, is_calendar_year
 from .text import N_, Msg
 
-_RANGE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s*(?:(?:至|到|~|～|—|-{1,2})\s*(\d{4}-\d{1,2}-\d{1,2}))?\s*$")
+_RANGE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
+                    r"\s*(?:(?:至|到|~|～|—|-{1,2})\s*(\d{4}-\d{1,2}-\d{1,2}))?\s*$")
 
 
 def _day(text: str) -> date:
@@ -34,7 +36,8 @@ def parse_days(text: str, year: int, label: str) -> tuple[list[date], list[str]]
             continue
         m = _RANGE.match(line)
         if not m:
-            errors.append(Msg("{label}第 {n} 行：无法识别“{line}”，应为 YYYY-MM-DD 或 YYYY-MM-DD 至 YYYY-MM-DD",
+            errors.append(Msg("{label}第 {n} 行：无法识别“{line}”，"
+                              "应为 YYYY-MM-DD 或 YYYY-MM-DD 至 YYYY-MM-DD",
                               label=label, n=n, line=line.strip()[:40]))
             continue
         try:
@@ -44,20 +47,26 @@ def parse_days(text: str, year: int, label: str) -> tuple[list[date], list[str]]
             errors.append(Msg("{label}第 {n} 行：日期不存在", label=label, n=n))
             continue
         if end < start or (end - start).days > 31:
-            errors.append(Msg("{label}第 {n} 行：日期范围无效（结束日须不早于开始日，且不超过 31 天）",
-                              label=label, n=n))
+            errors.append(Msg("{label}第 {n} 行：日期范围无效"
+                              "（结束日须不早于开始日，且不超过 31 天）", label=label, n=n))
             continue
-        if start.year != year or end.year != year and not (end.year == year + 1 and start.year == year):
+        spills = end.year == year + 1 and start.year == year  # a range into the next year
+        if start.year != year or end.year != year and not spills:
             errors.append(Msg("{label}第 {n} 行：日期不在 {year} 年", label=label, n=n, year=year))
             continue
         days.extend(start + timedelta(days=i) for i in range((end - start).days + 1))
     return days, errors
 
 
+def _year_out_of_range(year: int) -> str:
+    return Msg("年度 {year} 超出可录入范围（{first}–{last}）", year=year,
+               first=FIRST_CALENDAR_YEAR, last=LAST_YEAR)
+
+
 def parse_notice(year: int, off_text: str, work_text: str) -> tuple[dict[date, bool], list[str]]:
     """Off-day ranges and 调休上班 days → {date: is_workday}; a date may not be both."""
-    if not 1900 <= year <= 2100:
-        return {}, [Msg("年度 {year} 超出可录入范围（1900–2100）", year=year)]
+    if not is_calendar_year(year):
+        return {}, [_year_out_of_range(year)]
     off, errors = parse_days(off_text, year, N_("放假安排"))
     work, work_errors = parse_days(work_text, year, N_("调休上班"))
     errors += work_errors
@@ -76,15 +85,16 @@ _HAS_DIGIT = re.compile(r"\d")
 
 
 def read_notice(year: int, off_text: str, work_text: str, number: str | None,
-                notice_date: date | None, today: date) -> tuple[dict[date, bool], dict[str, list[str]]]:
+                notice_date: date | None,
+                today: date) -> tuple[dict[date, bool], dict[str, list[str]]]:
     """A whole year's notice (R1.2) → ({date: is_workday}, errors by field).
 
     Fields: ``year``, ``off_days``, ``work_days``, ``notice_number``, ``notice_date``. The notice
     must list its holidays (every State Council notice does), carry its number and its date, and
     the date may not lie in the future nor after the year it arranges."""
     errors: dict[str, list[str]] = {}
-    if not 1900 <= year <= 2100:
-        return {}, {"year": [Msg("年度 {year} 超出可录入范围（1900–2100）", year=year)]}
+    if not is_calendar_year(year):
+        return {}, {"year": [_year_out_of_range(year)]}
     off, off_errors = parse_days(off_text, year, N_("放假安排"))
     work, work_errors = parse_days(work_text, year, N_("调休上班"))
     if not off and not off_errors:

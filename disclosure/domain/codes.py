@@ -1,4 +1,4 @@
-"""Canonical codes of spec/codes.md — stored as given, shown by their Chinese label.
+"""Canonical codes of docs/codes.md — stored as given, shown by their Chinese label.
 
 These values are part of the public contract (ledger, API, annual report JSON): never rename.
 Labels are marked with ``N_`` (still the plain Chinese ``str``) so the web layer can show them
@@ -73,11 +73,13 @@ CHANNEL_LABELS = {
 CHANNEL_RECEIPT_RULES = {
     Channel.IN_PERSON: N_("当面提交的，以提交之日为收到申请之日"),
     Channel.MAIL_SIGNED: N_("以邮寄方式提交需签收的，以行政机关签收之日为收到申请之日"),
-    Channel.MAIL_ORDINARY: N_("以平常信函等无需签收的邮寄方式提交的，以与申请人确认之日为收到申请之日"),
+    Channel.MAIL_ORDINARY: N_("以平常信函等无需签收的邮寄方式提交的，"
+                              "以与申请人确认之日为收到申请之日"),
     Channel.ONLINE: N_("通过互联网渠道提交的，以双方确认之日为收到申请之日"),
     Channel.FAX: N_("以传真方式提交的，以双方确认之日为收到申请之日"),
     # e-mail is an internet channel (第三十一条第三项): like online, the day both sides confirmed
-    Channel.EMAIL: N_("以电子邮件等互联网渠道提交的，以双方确认之日（工作人员确认收到之日）为收到申请之日"),
+    Channel.EMAIL: N_("以电子邮件等互联网渠道提交的，"
+                      "以双方确认之日（工作人员确认收到之日）为收到申请之日"),
     # 第二十九条: staff write up an oral application; the applicant confirms (signs) it
     Channel.ORAL: N_("口头提出、由工作人员代为填写的，以申请人确认（签字）之日为收到申请之日"),
 }
@@ -127,9 +129,12 @@ OUTCOME_ROWS = {
     Outcome.NOT_PROCESSED_REPEAT: ("（五）2", N_("重复申请")),
     Outcome.NOT_PROCESSED_PUBLICATION: ("（五）3", N_("要求提供公开出版物")),
     Outcome.NOT_PROCESSED_EXCESSIVE: ("（五）4", N_("无正当理由大量反复申请")),
-    Outcome.NOT_PROCESSED_CONFIRM_OR_REISSUE: ("（五）5", N_("要求行政机关确认或重新出具已获取信息")),
-    Outcome.OTHER_NO_SUPPLEMENT: ("（六）1", N_("申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")),
-    Outcome.OTHER_FEE_UNPAID: ("（六）2", N_("申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")),
+    Outcome.NOT_PROCESSED_CONFIRM_OR_REISSUE: ("（五）5",
+                                               N_("要求行政机关确认或重新出具已获取信息")),
+    Outcome.OTHER_NO_SUPPLEMENT: ("（六）1", N_("申请人无正当理由逾期不补正、"
+                                              "行政机关不再处理其政府信息公开申请")),
+    Outcome.OTHER_FEE_UNPAID: ("（六）2", N_("申请人逾期未按收费通知要求缴纳费用、"
+                                           "行政机关不再处理其政府信息公开申请")),
     Outcome.OTHER_OTHER: ("（六）3", N_("其他（如申请人撤回申请）")),
 }
 
@@ -216,7 +221,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     OFFICE_HEAD = "office_head"
     ADMIN = "admin"  # administers its own agency (users, calendar view, ledger) — never others
-    PLATFORM_ADMIN = "platform_admin"  # runs the whole installation; sees every agency, cannot review
+    PLATFORM_ADMIN = "platform_admin"  # runs the installation; sees every agency, cannot review
 
 
 ROLE_LABELS = {

@@ -2,19 +2,21 @@
 
 Pure: plain dates in, plain dataclasses out. All working-day arithmetic goes through
 ``WorkCalendar`` (bisect look-ups), and the due date is found by walking the merged pauses, not
-by a day-by-day loop over the whole period.
+by a day-by-day loop over the whole period (``deadline_steps.walk``).
 
-The explanation ("计算过程") and the validation errors are ``Msg`` / ``N_`` texts: as strings
-they are the Chinese sentences; the web layer can show them in the reader's language (dates are
-passed as ISO strings, pause kinds as their ``N_`` labels).
+The explanation ("计算过程", built in ``deadline_steps``) and the validation errors are ``Msg`` /
+``N_`` texts: as strings they are the Chinese sentences; the web layer can show them in the
+reader's language (dates are passed as ISO strings, pause kinds as their ``N_`` labels). Acts
+recorded after their period (R8.1) are sorted out by ``late_acts`` before the clock is counted.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
-from disclosure.domain.codes import PAUSE_KIND_LABELS, PauseKind
-from disclosure.domain.text import N_, Msg, series
+from disclosure.domain.codes import PauseKind
+from disclosure.domain.deadline_steps import Span, Step, calendar_steps, iso, walk
+from disclosure.domain.text import N_, Msg
 from disclosure.domain.workdays import WorkCalendar
 
 REPLY_WORKDAYS = 20
@@ -38,7 +40,7 @@ class Pause:
             raise ValueError(Msg("未知的暂停类型：{kind}", kind=self.kind))
         if self.end is not None and self.end < self.start:
             raise ValueError(Msg("暂停结束日 {end} 早于开始日 {start}",
-                                 end=_iso(self.end), start=_iso(self.start)))
+                                 end=iso(self.end), start=iso(self.start)))
 
 
 @dataclass(frozen=True)
@@ -73,19 +75,10 @@ class ClockFacts:
 
     def __post_init__(self) -> None:
         if not 0 <= self.extension_workdays <= MAX_EXTENSION_WORKDAYS:
-            raise ValueError(Msg("延长期限须在 0 至 {max} 个工作日之间", max=MAX_EXTENSION_WORKDAYS))
+            raise ValueError(Msg("延长期限须在 0 至 {max} 个工作日之间",
+                                 max=MAX_EXTENSION_WORKDAYS))
         if self.supplement_period_workdays is not None and self.supplement_period_workdays <= 0:
             raise ValueError(N_("补正期限须为正数个工作日"))
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of the due-date explanation."""
-    kind: str
-    start: date | None
-    end: date | None
-    workdays: int | None
-    text: str  # a Msg (or N_ text): Chinese as a string, translatable by the web layer
 
 
 @dataclass(frozen=True)
@@ -103,20 +96,6 @@ class Deadline:
     workdays_left: int | None
     steps: tuple[Step, ...]
     late_acts: tuple[str, ...] = ()  # R8.1 flags, in the order the acts happened
-
-
-@dataclass(frozen=True)
-class _Span:  # one (start, end] interval of removed days, with what it is made of
-    start: date
-    end: date
-    kinds: frozenset[str]
-    capped: frozenset[str] = frozenset()  # kinds whose cap (R3.3 / R5.4) cut the pause short
-    open: bool = False
-
-
-def _iso(d: date | None) -> str:
-    """A date as shown in messages (``date.isoformat()``, i.e. what ``f"{d}"`` gave)."""
-    return str(d)
 
 
 # -- small rule functions ---------------------------------------------------------------------
@@ -198,7 +177,7 @@ def _clock_start(facts: ClockFacts) -> date | None:
     return facts.supplement_received_on or facts.received_on
 
 
-def _raw_spans(facts: ClockFacts, cal: WorkCalendar, today: date, fee: bool) -> list[_Span]:
+def _raw_spans(facts: ClockFacts, cal: WorkCalendar, today: date, fee: bool) -> list[Span]:
     horizon = facts.concluded_on or today
     raw = [(p.kind, p.start, p.end) for p in facts.pauses if fee or p.kind != PauseKind.FEE]
     if fee and facts.fee_notified_on is not None:
@@ -211,28 +190,28 @@ def _raw_spans(facts: ClockFacts, cal: WorkCalendar, today: date, fee: bool) -> 
         if cap is None:  # a posted fee notice not yet delivered: no payment period running
             cap = max(actual, s)
         kinds = frozenset({str(kind)})
-        spans.append(_Span(s, min(actual, cap), kinds, kinds if actual > cap else frozenset(),
-                           end is None and s <= horizon <= cap))
+        spans.append(Span(s, min(actual, cap), kinds, kinds if actual > cap else frozenset(),
+                          end is None and s <= horizon <= cap))
     return spans
 
 
-def _merge(spans: list[_Span], start: date) -> list[_Span]:
+def _merge(spans: list[Span], start: date) -> list[Span]:
     """Clip to the clock start (R4.2), drop empty ones, merge overlaps (R3.3)."""
-    merged: list[_Span] = []
+    merged: list[Span] = []
     for sp in sorted((replace(sp, start=max(sp.start, start)) for sp in spans),
                      key=lambda sp: sp.start):
         if sp.end <= sp.start:
             continue
         if merged and sp.start <= merged[-1].end:
             m = merged[-1]
-            merged[-1] = _Span(m.start, max(m.end, sp.end), m.kinds | sp.kinds,
-                               m.capped | sp.capped, m.open or sp.open)
+            merged[-1] = Span(m.start, max(m.end, sp.end), m.kinds | sp.kinds,
+                              m.capped | sp.capped, m.open or sp.open)
         else:
             merged.append(sp)
     return merged
 
 
-def _spans(facts: ClockFacts, cal: WorkCalendar, today: date, fee: bool) -> list[_Span]:
+def _spans(facts: ClockFacts, cal: WorkCalendar, today: date, fee: bool) -> list[Span]:
     start = _clock_start(facts)
     return [] if start is None else _merge(_raw_spans(facts, cal, today, fee), start)
 
@@ -245,109 +224,22 @@ def effective_pauses(facts: ClockFacts, cal: WorkCalendar, today: date, *,
     return [(sp.start, sp.end) for sp in _spans(facts, cal, today, fee_pauses_clock)]
 
 
-# -- the walk and its explanation ---------------------------------------------------------------
-def _counted_step(cal: WorkCalendar, cursor: date, n0: int, k: int) -> Step:
-    first, last = cal.add_workdays(cursor, 1), cal.add_workdays(cursor, k)
-    if k == 1:
-        return Step("counted", first, last, 1, Msg("第 {n} 个工作日：{day}", n=n0 + 1, day=_iso(first)))
-    return Step("counted", first, last, k,
-                Msg("第 {first_n}–{last_n} 个工作日：{start} 至 {end}",
-                    first_n=n0 + 1, last_n=n0 + k, start=_iso(first), end=_iso(last)))
-
-
-# Overlapping pauses are named together ("征求第三方意见、缴纳信息处理费"): each further kind is
-# appended by its own template, so the whole label stays translatable.
-_AND_PAUSE_KIND = {
-    PauseKind.THIRD_PARTY: N_("{kinds}、征求第三方意见"),
-    PauseKind.AGENCY: N_("{kinds}、征求其他行政机关意见"),
-    PauseKind.FEE: N_("{kinds}、缴纳信息处理费"),
-}
-
-
-def _pause_label(kinds: frozenset[str]) -> str:
-    label = None
-    for k in PauseKind:
-        if k in kinds:
-            label = PAUSE_KIND_LABELS[k] if label is None else Msg(_AND_PAUSE_KIND[k], kinds=label)
-    return label or ""
-
-
-def _pause_step(sp: _Span, cal: WorkCalendar) -> Step:
-    removed = cal.workdays_between(sp.start, sp.end)
-    notes = [(len(sp.kinds) > 1, N_("{text}（重叠期间只计一次）")),
-             (bool(sp.capped - {PauseKind.FEE}), N_("{text}（征求意见满 15 个工作日即结束，此后照常计算）")),
-             (PauseKind.FEE in sp.capped, N_("{text}（缴费期限 20 个工作日届满，此后照常计算）")),
-             (sp.open, N_("{text}（尚未结束，暂按今日结束计算）"))]
-    text = Msg("{kinds} {start} 至 {end}，不计入 {removed} 个工作日", kinds=_pause_label(sp.kinds),
-               start=_iso(sp.start), end=_iso(sp.end), removed=removed)
-    for cond, note in notes:
-        if cond:
-            text = Msg(note, text=text)
-    return Step("pause", sp.start, sp.end, removed, text)
-
-
-def _walk(start: date, need: int, spans: list[_Span],
-          cal: WorkCalendar) -> tuple[date, list[Step]]:
-    """R3.4: the day the counted working days after ``start`` reach ``need``, plus its steps."""
-    steps, cursor, n = [], start, 0
-    for sp in spans:
-        avail = cal.workdays_between(cursor, sp.start)
-        if avail >= need - n:
-            break
-        if avail:
-            steps.append(_counted_step(cal, cursor, n, avail))
-        steps.append(_pause_step(sp, cal))
-        n, cursor = n + avail, sp.end
-    steps.append(_counted_step(cal, cursor, n, need - n))
-    return cal.add_workdays(cursor, need - n), steps
-
-
-def _ranges(days: list[date], cal: WorkCalendar) -> str:
-    """Group dates with no working day between them into ranges: "a 至 b、c" (a ``Msg``, so
-    the connectives follow the reader's language)."""
-    groups: list[list[date]] = []
-    for d in days:
-        if groups and cal.workdays_between(groups[-1][-1], d - timedelta(days=1)) == 0:
-            groups[-1].append(d)
-        else:
-            groups.append([d])
-    parts = [_iso(g[0]) if len(g) == 1 else Msg("{first} 至 {last}", first=_iso(g[0]), last=_iso(g[-1]))
-             for g in groups[:4]]
-    listed = series(parts)
-    return Msg("{dates}等", dates=listed) if len(groups) > 4 else listed
-
-
-def _calendar_steps(start: date, due: date, spans: list[_Span], cal: WorkCalendar) -> list[Step]:
-    steps = []
-    off = cal.off_weekdays(start, due)
-    if off:
-        steps.append(Step("holidays", off[0], off[-1], len(off),
-                          Msg("期间法定节假日（工作日）不计：{days}，共 {n} 天",
-                              days=_ranges(off, cal), n=len(off))))
-    paused = {d for sp in spans for d in cal.workdays_in(sp.start, sp.end)}
-    used = [d for d in cal.make_up_days(start, due) if d not in paused]
-    if used:
-        steps.append(Step("make_up", used[0], used[-1], len(used),
-                          Msg("期间调休上班日计入：{days}，共 {n} 天",
-                              days=series([_iso(d) for d in used]), n=len(used))))
-    return steps
-
-
+# -- the deadline -----------------------------------------------------------------------------
 def _start_step(facts: ClockFacts) -> Step:
-    text = Msg("{received} 收到申请，次日起计算", received=_iso(facts.received_on))
+    text = Msg("{received} 收到申请，次日起计算", received=iso(facts.received_on))
     if facts.supplement_received_on is not None:
         text = Msg("{received} 收到申请，{requested} 发出补正通知，"
                    "{supplemented} 收到补正，次日起重新计算（条例第三十条）",
-                   received=_iso(facts.received_on), requested=_iso(facts.supplement_requested_on),
-                   supplemented=_iso(facts.supplement_received_on))
+                   received=iso(facts.received_on), requested=iso(facts.supplement_requested_on),
+                   supplemented=iso(facts.supplement_received_on))
     return Step("start", _clock_start(facts), None, None, text)
 
 
-# -- the deadline -----------------------------------------------------------------------------
 def _without_clock(facts: ClockFacts, cal: WorkCalendar) -> Deadline:
     concluded = facts.concluded_on is not None
     if facts.received_on is None:
-        step = Step("not_started", None, None, None, N_("尚未确认收到申请，答复期限尚未开始计算"))
+        step = Step("not_started", None, None, None,
+                    N_("尚未确认收到申请，答复期限尚未开始计算"))
         return Deadline(None, None, False, False, True if concluded else None,
                         False, False, None, 0, None, (step,))
     requested, period = facts.supplement_requested_on, facts.supplement_period_workdays
@@ -361,138 +253,49 @@ def _without_clock(facts: ClockFacts, cal: WorkCalendar) -> Deadline:
     if sdue is None:
         step = Step("awaiting_supplement", requested, None, period or SUPPLEMENT_PERIOD_DEFAULT,
                     Msg("{requested} 要求补正，补正告知书尚未送达申请人（待审查发出或邮寄签收）："
-                        "补正期限自申请人收到之日起计算（{period} 个工作日）；收到补正后重新计算答复期限",
-                        requested=_iso(requested), period=period or SUPPLEMENT_PERIOD_DEFAULT))
+                        "补正期限自申请人收到之日起计算（{period} 个工作日）；"
+                        "收到补正后重新计算答复期限",
+                        requested=iso(requested), period=period or SUPPLEMENT_PERIOD_DEFAULT))
     else:
         step = Step("awaiting_supplement", requested, sdue, period or SUPPLEMENT_PERIOD_DEFAULT,
                     Msg("{requested} 发出补正通知，待申请人补正，补正期限 {due}"
                         "（{period} 个工作日）；收到补正后重新计算答复期限",
-                        requested=_iso(requested), due=_iso(sdue),
+                        requested=iso(requested), due=iso(sdue),
                         period=period or SUPPLEMENT_PERIOD_DEFAULT))
     provisional = cal.is_provisional(facts.received_on, sdue or requested)
     return Deadline(facts.received_on, None, provisional, False,
                     timely, False, False, None, 0, None, (_start_step(facts), step))
 
 
-def _closing_steps(facts: ClockFacts, start: date, computed: date, spans: list[_Span],
+def _closing_steps(facts: ClockFacts, start: date, computed: date, spans: list[Span],
                    cal: WorkCalendar) -> list[Step]:
     k, deferred = facts.extension_workdays, facts.deferred_due_on
     need = REPLY_WORKDAYS + k
     steps = []
     if k:
         steps.append(Step("extension", None, None, k,
-                          Msg("经批准延长答复期限 {k} 个工作日（条例第三十三条第二款），共 {need} 个工作日",
-                              k=k, need=need)))
-    steps += _calendar_steps(start, computed, spans, cal)
+                          Msg("经批准延长答复期限 {k} 个工作日（条例第三十三条第二款），"
+                              "共 {need} 个工作日", k=k, need=need)))
+    steps += calendar_steps(start, computed, spans, cal)
     if deferred is None:
         return [*steps, Step("due", None, computed, need,
-                             Msg("答复期限：{due}（第 {need} 个工作日）", due=_iso(computed), need=need))]
+                             Msg("答复期限：{due}（第 {need} 个工作日）",
+                                 due=iso(computed), need=need))]
     return [*steps,
             Step("deferred", computed, deferred, None,
-                 Msg("负责人另行确定答复期限为 {deferred}（条例第三十五条），替代按工作日计算的 {computed}",
-                     deferred=_iso(deferred), computed=_iso(computed))),
+                 Msg("负责人另行确定答复期限为 {deferred}（条例第三十五条），"
+                     "替代按工作日计算的 {computed}",
+                     deferred=iso(deferred), computed=iso(computed))),
             Step("due", None, deferred, None,
-                 Msg("答复期限：{due}（依条例第三十五条另定）", due=_iso(deferred)))]
-
-
-# -- R8.1: acts recorded after their period had passed ---------------------------------------------
-LATE_SUPPLEMENT = "supplement_notice_late"
-LATE_FEE = "fee_notice_late"
-LATE_EXTENSION = "extension_late"
-LATE_DEFERRAL = "deferral_late"
-LATE_ACT_LABELS = {
-    LATE_SUPPLEMENT: N_("补正告知超过 7 个工作日发出"),
-    LATE_FEE: N_("收费通知在答复期限届满后发出"),
-    LATE_EXTENSION: N_("延期在答复期限届满后批准"),
-    LATE_DEFERRAL: N_("延后答复期限在原期限届满后确定"),
-}
-
-
-def _as_of(facts: ClockFacts, day: date) -> ClockFacts:
-    """The facts as they stood on ``day``: later acts removed, later ends still open."""
-    received = facts.supplement_received_on
-    return replace(
-        facts,
-        supplement_received_on=received if received is not None and received <= day else None,
-        pauses=tuple(Pause(p.kind, p.start, p.end if p.end is not None and p.end <= day else None)
-                     for p in facts.pauses if p.start <= day),
-        fee_paid_on=facts.fee_paid_on if facts.fee_paid_on and facts.fee_paid_on <= day else None,
-        concluded_on=None, concluded_by_sweep=False)
-
-
-def _due_on(facts: ClockFacts, cal: WorkCalendar, day: date, fee_pauses_clock: bool) -> date | None:
-    """The due date as it stood on ``day`` from the acts before it (R8.1 "current due date")."""
-    return _core(_as_of(facts, day), cal, day, fee_pauses_clock, DUE_SOON_WORKDAYS, False).due_on
-
-
-def effective_facts(facts: ClockFacts, cal: WorkCalendar, *,
-                    fee_pauses_clock: bool = True) -> tuple[ClockFacts, tuple[str, ...]]:
-    """R8.1: the facts the clock counts, and the flags of the acts that came too late.
-
-    A late act is kept as a fact but has no effect on the clock: a 补正 notice after
-    ``add_workdays(received_on, 7)`` neither suspends nor restarts it; a fee notice, an extension
-    or a deferral recorded after the due date as it stood that day neither pauses, extends nor
-    moves it. Acts without a recorded day (old history) count as on time.
-    """
-    flags: list[str] = []
-    eff = facts
-    if (facts.received_on is not None and facts.supplement_requested_on is not None
-            and supplement_notice_late(facts.received_on, facts.supplement_requested_on, cal)):
-        flags.append(LATE_SUPPLEMENT)
-        eff = replace(eff, supplement_requested_on=None, supplement_received_on=None,
-                      supplement_new_period_on=None)
-    base = replace(eff, fee_notified_on=None, fee_paid_on=None, extension_workdays=0,
-                   deferred_due_on=None)
-    acts = []
-    if facts.fee_notified_on is not None:
-        acts.append((facts.fee_notified_on, 0, LATE_FEE))
-    if facts.extension_workdays:
-        acts.append((facts.extension_on, 1, LATE_EXTENSION))
-    if facts.deferred_due_on is not None:
-        acts.append((facts.deferred_on, 2, LATE_DEFERRAL))
-    for day, _order, flag in sorted(acts, key=lambda a: (a[0] or date.min, a[1])):
-        if day is not None and base.received_on is not None:
-            current = _due_on(base, cal, day, fee_pauses_clock)
-            if current is not None and day > current:
-                flags.append(flag)
-                continue
-        if flag == LATE_FEE:
-            base = replace(base, fee_notified_on=facts.fee_notified_on, fee_paid_on=facts.fee_paid_on)
-        elif flag == LATE_EXTENSION:
-            base = replace(base, extension_workdays=facts.extension_workdays)
-        else:
-            base = replace(base, deferred_due_on=facts.deferred_due_on)
-    return base, tuple(flags)
-
-
-def late_acts(facts: ClockFacts, cal: WorkCalendar, *, fee_pauses_clock: bool = True) -> tuple[str, ...]:
-    return effective_facts(facts, cal, fee_pauses_clock=fee_pauses_clock)[1]
-
-
-def _late_steps(facts: ClockFacts, flags: tuple[str, ...], cal: WorkCalendar) -> list[Step]:
-    out = []
-    if LATE_SUPPLEMENT in flags:
-        out.append(Step("late", facts.supplement_requested_on, None, None, Msg(
-            "{on} 发出的补正告知已超过收到申请后 7 个工作日（{limit}），不中止、不重新计算答复期限",
-            on=_iso(facts.supplement_requested_on),
-            limit=_iso(supplement_notice_due(facts.received_on, cal)))))
-    if LATE_FEE in flags:
-        out.append(Step("late", facts.fee_notified_on, None, None, Msg(
-            "{on} 发出的收费通知晚于当时的答复期限，缴费期间不暂停计算", on=_iso(facts.fee_notified_on))))
-    if LATE_EXTENSION in flags:
-        out.append(Step("late", facts.extension_on, None, None, Msg(
-            "{on} 批准的延期晚于当时的答复期限，不延长答复期限", on=_iso(facts.extension_on))))
-    if LATE_DEFERRAL in flags:
-        out.append(Step("late", facts.deferred_on, None, None, Msg(
-            "{on} 确定的延后答复期限晚于当时的答复期限，答复期限不变", on=_iso(facts.deferred_on))))
-    return out
+                 Msg("答复期限：{due}（依条例第三十五条另定）", due=iso(deferred)))]
 
 
 def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,
                      fee_pauses_clock: bool = True,
                      due_soon_workdays: int = DUE_SOON_WORKDAYS,
                      explain: bool = True) -> Deadline:
-    """R3.1–R3.7, R4.2, R5.4, R8.1, R8.2 — 条例第三十条、第三十二条、第三十三条、第三十四条、第三十五条.
+    """R3.1–R3.7, R4.2, R5.4, R8.1, R8.2 — 条例第三十条、第三十二条、第三十三条、第三十四条、
+    第三十五条.
 
     ``due_on`` is the day the counted working days after the clock start reach 20 + extension
     (R3.4), unless a deferred date replaces it (R3.5); open pauses end today (concluded cases: on
@@ -502,23 +305,28 @@ def compute_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, *,
     period was on time (R3.6); otherwise ``concluded_on <= due_on``. ``explain=False`` skips
     building the explanation (bulk recomputation only needs the figures).
     """
+    # R8.1 is built on this clock (``late_acts`` asks it for the due date as it stood on each
+    # act's day), so ``late_acts`` imports this module, and is imported here when first needed.
+    from disclosure.domain.late_acts import effective_facts, late_steps
+
     eff, flags = effective_facts(facts, cal, fee_pauses_clock=fee_pauses_clock)
-    dl = _core(eff, cal, today, fee_pauses_clock, due_soon_workdays, explain)
+    dl = effective_deadline(eff, cal, today, fee_pauses_clock, due_soon_workdays, explain)
     steps = dl.steps
     if explain and flags:
-        steps = (steps[0], *_late_steps(facts, flags, cal), *steps[1:])
+        steps = (steps[0], *late_steps(facts, flags, cal), *steps[1:])
     return replace(dl, late_acts=flags, steps=steps)
 
 
-def _core(facts: ClockFacts, cal: WorkCalendar, today: date, fee_pauses_clock: bool,
-          due_soon_workdays: int, explain: bool) -> Deadline:
-    """The clock of facts that are already effective (no late acts among them)."""
+def effective_deadline(facts: ClockFacts, cal: WorkCalendar, today: date, fee_pauses_clock: bool,
+                       due_soon_workdays: int, explain: bool) -> Deadline:
+    """The clock of facts that are already effective (no late acts among them): the deadline
+    of ``compute_deadline`` once ``late_acts.effective_facts`` has set the late acts aside."""
     start = _clock_start(facts)
     awaiting = facts.supplement_requested_on is not None and facts.supplement_received_on is None
     if start is None or awaiting:
         return _without_clock(facts, cal)
     spans = _spans(facts, cal, today, fee_pauses_clock)
-    computed, walk = _walk(start, REPLY_WORKDAYS + facts.extension_workdays, spans, cal)
+    computed, walked = walk(start, REPLY_WORKDAYS + facts.extension_workdays, spans, cal)
     due = facts.deferred_due_on or computed
     end = facts.concluded_on or today
     paused_days = sum(cal.workdays_between(sp.start, min(sp.end, end)) for sp in spans)
@@ -536,5 +344,5 @@ def _core(facts: ClockFacts, cal: WorkCalendar, today: date, fee_pauses_clock: b
         overdue=open_case and today > due,
         workdays_used=max(0, cal.workdays_between(start, end) - paused_days),
         workdays_paused=paused_days, workdays_left=left,
-        steps=(_start_step(facts), *walk, *_closing_steps(facts, start, computed, spans, cal))
+        steps=(_start_step(facts), *walked, *_closing_steps(facts, start, computed, spans, cal))
         if explain else ())

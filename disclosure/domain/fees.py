@@ -74,4 +74,5 @@ def fee_amount(method: str, *, nth_in_month: int | None = None,
         if pages is None:
             raise ValueError(N_("按量计收须提供页数"))
         return per_page_fee(pages)
-    raise ValueError(Msg("未知的计收方式：{method}（应为 per_case 或 per_page）", method=repr(method)))
+    raise ValueError(Msg("未知的计收方式：{method}（应为 per_case 或 per_page）",
+                         method=repr(method)))

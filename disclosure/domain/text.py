@@ -1,6 +1,6 @@
 """Translatable text in the domain, without a dependency on the web layer (rules: docs/i18n.md).
 
-The domain speaks Chinese (DESIGN 9: Chinese first). Labels are marked with ``N_`` and
+The domain speaks Chinese (Chinese first, docs/i18n.md). Labels are marked with ``N_`` and
 messages built with ``Msg`` so that ``pybabel extract`` finds them and the web layer
 (``disclosure.i18n.translate``) can show them in the reader's language. Both are plain
 ``str`` for every other purpose: tests, the API and the ledger keep seeing the Chinese text.
@@ -44,3 +44,21 @@ def series(parts: list[str]) -> str:
     for part in parts[1:]:
         out = Msg("{earlier}、{next}", earlier=out, next=part)
     return out
+
+
+# A message put together from other messages (a file name and its problem, several errors in a
+# row): the template has no words of its own, so it is not extracted (hence not a literal ``Msg``
+# call); the web layer still translates each part.
+_Compose = Msg
+
+
+def compose(template: str, **parts) -> Msg:
+    return _Compose(template, **parts)
+
+
+def joined(messages: list[str], sep: str = "；") -> str:
+    """``sep.join(messages)``, still translatable part by part where they are ``Msg``/labels."""
+    if len(messages) == 1:
+        return messages[0]
+    return compose(sep.join(f"{{part_{i}}}" for i in range(len(messages))),
+                   **{f"part_{i}": m for i, m in enumerate(messages)})

@@ -47,7 +47,8 @@ class WorkCalendar:
     (R1.2).
     """
 
-    def __init__(self, data: PackageData | None = None, overrides: Mapping[date, bool] | None = None,
+    def __init__(self, data: PackageData | None = None,
+                 overrides: Mapping[date, bool] | None = None,
                  notice_years: Iterable[int] = ()):
         self.data = data if data is not None else package_data()
         self.overrides: dict[date, bool] = dict(overrides or {})

@@ -1,9 +1,9 @@
 """Case workflow as data: {(status, action): new status} plus who may do it.
 
-Every state change of a case goes through ``transition`` (DESIGN 3); the service layer writes
-exactly one audit event per call. Actions that record a fact without moving the case (an
-extension decision, a deferred deadline) are in the table too, mapping a status to itself, so
-they are checked and audited the same way.
+Every state change of a case goes through ``transition`` (docs/architecture.md); the service
+layer writes exactly one audit event per call. Actions that record a fact without moving the
+case (an extension decision, a deferred deadline) are in the table too, mapping a status to
+itself, so they are checked and audited the same way.
 """
 from __future__ import annotations
 
@@ -147,7 +147,8 @@ def transition(status: str, action: str, roles: set[str] | frozenset[str]) -> st
     if action not in ACTION_ROLES:
         raise WorkflowError("unknown_action", Msg("未知操作：{action}", action=action))
     if not (set(roles) & ACTION_ROLES[action]):
-        raise WorkflowError("forbidden", Msg("当前用户无权执行“{action}”", action=ACTION_LABELS[action]))
+        raise WorkflowError("forbidden",
+                            Msg("当前用户无权执行“{action}”", action=ACTION_LABELS[action]))
     target = TRANSITIONS.get((status, action))
     if target is None:
         raise WorkflowError("invalid_state", Msg("案件当前状态下不能执行“{action}”",

@@ -1,4 +1,4 @@
-"""The scheduler process: `flask --app disclosure scheduler run` (DESIGN 7).
+"""The scheduler process: `flask --app disclosure scheduler run` (docs/deployment.md).
 
 Jobs are one declarative table with stable ids. The process is never started inside web workers
 or by the reloader. Jobs are idempotent (they claim business keys), so a scheduler started twice

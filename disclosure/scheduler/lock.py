@@ -24,9 +24,9 @@ class SchedulerLock:
 
     def acquire(self) -> bool:
         if self.engine.dialect.name == "postgresql":
-            conn = self.engine.connect()
+            # Autocommit: the lock belongs to the session, no transaction is left open.
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
-                conn.commit()
                 self._conn = conn
                 return True
             conn.close()

@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 from ..domain.codes import AppealKind, AppealResult
+from ..domain.errors import ValidationFailed
 from ..domain.text import N_, Msg
 from ..extensions import db
 from ..models import Appeal, Case
 from . import audit
 from .actors import Actor
-from ..domain.errors import ValidationFailed
-from .unit_of_work import atomic
 from .report import may_state, require_owner
+from .unit_of_work import atomic
 
 KIND_LABELS = {AppealKind.RECONSIDERATION: N_("行政复议"),
                AppealKind.LITIGATION_DIRECT: N_("行政诉讼·未经复议直接起诉"),
@@ -42,7 +42,8 @@ def _date(value, field: str, label: str, required: bool) -> date | None:
 def _result(values, filed_on: date, today: date) -> tuple[str, date | None]:
     result = (values.get("result") or AppealResult.PENDING).strip()
     if result not in {r.value for r in AppealResult}:
-        raise ValidationFailed({"result": N_("请选择结果（结果维持、结果纠正、其他结果或尚未审结）")})
+        raise ValidationFailed(
+            {"result": N_("请选择结果（结果维持、结果纠正、其他结果或尚未审结）")})
     decided_on = _date(values.get("decided_on"), "decided_on", N_("审结日期"),
                        required=result != AppealResult.PENDING)
     if result == AppealResult.PENDING and decided_on is not None:

@@ -14,7 +14,10 @@ from ..domain.workflow import PUBLIC_EVENTS, PUBLIC_NOTICE_EVENTS
 from ..extensions import db
 from ..models import Case, Event, Notice
 from ..timeutil import as_local
+from .case_actions import supplement_open
 from .cases import deadline_of
+from .review.notices import for_case
+from .review.replies import released_reply
 
 
 def public_history(case: Case) -> list[dict]:
@@ -48,7 +51,7 @@ def public_status(case: Case) -> str:
 
 
 def applicant_view(case: Case, today: date) -> dict:
-    """The API's follow-an-application body (spec/api.md)."""
+    """The API's follow-an-application body (docs/api.md, "Follow an application")."""
     dl = deadline_of(case, today)
     submitted = as_local(case.submitted_at)
     status = public_status(case)
@@ -68,9 +71,18 @@ def applicant_view(case: Case, today: date) -> dict:
     }
 
 
+def status_page(case: Case, today: date) -> dict:
+    """The status page: the API's body, the notices sent to the applicant and, once the 补正
+    notice reached them (issue 16), the items asked for (the page then offers the form)."""
+    view = applicant_view(case, today)
+    view["notices"] = for_case(case, applicant_only=True)
+    view["supplement_open"] = supplement_open(case)
+    view["supplement_items"] = case.supplement_items if view["supplement_open"] else None
+    return view
+
+
 def public_reply(case: Case) -> dict | None:
-    """spec/api.md `reply`: only content whose review approved exactly that content."""
-    from .review.replies import released_reply
+    """docs/api.md `reply`: only content whose review approved exactly that content."""
     r = released_reply(case)
     if r is None:
         return None
@@ -83,7 +95,6 @@ def public_reply(case: Case) -> dict | None:
 
 
 def released_document(case: Case, release_id: int) -> dict | None:
-    from .review.replies import released_reply
     r = released_reply(case)
     if r is None:
         return None
@@ -101,7 +112,8 @@ def _applicant_periods(case: Case) -> dict:
     if case.status == "awaiting_supplement":
         end = deadlines.supplement_period_end(facts, cal)
         out["supplement_due_on"] = end.isoformat() if end else None
-        out["period_provisional"] |= bool(end) and cal.is_provisional(case.supplement_requested_on, end)
+        out["period_provisional"] |= bool(end) and cal.is_provisional(
+            case.supplement_requested_on, end)
     if case.fee_notified_on and not case.fee_paid_on and case.concluded_on is None:
         end = deadlines.fee_payment_end(facts, cal)
         out["fee_due_on"] = end.isoformat() if end else None

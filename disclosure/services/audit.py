@@ -46,7 +46,8 @@ def head() -> tuple[int, str]:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
     db.session.flush()  # events added earlier in this transaction are part of the chain
-    row = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+    row = db.session.execute(
+        select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
     return (row[0], row[1]) if row else (0, chain.GENESIS)
 
 
@@ -83,7 +84,8 @@ def record_many(actor: Actor, action: str, rows: list[dict], on: date | None = N
         return
     stamp = now()
     events = [dict(
-        case_id=r["case_id"], agency_id=r["agency_id"], actor_id=actor.id, actor_label=str(actor.label),
+        case_id=r["case_id"], agency_id=r["agency_id"], actor_id=actor.id,
+        actor_label=str(actor.label),
         action=action, before_status=r.get("status"), after_status=r.get("status"), on_date=on,
         data=r.get("data"), occurred_at=stamp) for r in rows]
     link_all(events)

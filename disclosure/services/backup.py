@@ -16,6 +16,7 @@ from sqlalchemy import func, inspect, select, text
 from ..domain.text import N_, Msg
 from ..extensions import db
 from ..models import Case, Event
+from .unit_of_work import end_read
 
 
 class BackupError(Exception):
@@ -34,14 +35,15 @@ def _tool(name: str) -> str:
     path = shutil.which(name)
     if not path:
         args = "-Fc -f PATH" if name == "pg_dump" else "--clean --if-exists -d URL PATH"
-        raise BackupError(Msg("找不到 {name}：请安装 PostgreSQL 客户端（apt-get install postgresql-client），"
+        raise BackupError(Msg("找不到 {name}：请安装 PostgreSQL 客户端"
+                              "（apt-get install postgresql-client），"
                               "或手动执行：{name} {args} \"$DATABASE_URL\"", name=name, args=args))
     return path
 
 
 def backup(path: str) -> str:
     """Write a consistent copy of the database to ``path``; returns a one-line summary."""
-    db.session.rollback()  # end our own snapshot; other writers may go on meanwhile
+    end_read()  # end our own snapshot; other writers may go on meanwhile
     if db.engine.dialect.name == "sqlite":
         src = sqlite3.connect(_sqlite_path())
         dst = sqlite3.connect(path)
@@ -51,7 +53,7 @@ def backup(path: str) -> str:
         dst.close()
     else:
         schema = db.session.execute(text("SELECT current_schema()")).scalar_one()
-        db.session.rollback()
+        end_read()
         subprocess.run([_tool("pg_dump"), "-Fc", "--no-owner", f"--schema={schema}", "-f", path,
                         _pg_url()], check=True)
     return Msg("已备份到 {path}（{size} 字节）", path=path, size=os.path.getsize(path))
@@ -71,7 +73,7 @@ def restore(path: str, force: bool = False) -> str:
         raise BackupError(Msg("备份文件不存在：{path}", path=path))
     if not force and not is_empty():
         raise BackupError(N_("当前数据库中已有数据；确认要覆盖请加 --force"))
-    db.session.rollback()
+    end_read()
     if db.engine.dialect.name == "sqlite":
         src = sqlite3.connect(path)
         db.engine.dispose()

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g
 from sqlalchemy import func, select
 
-from .unit_of_work import atomic
-from ..domain.text import N_
-from ..domain.workdays import WorkCalendar
+from .. import settings
+from ..domain.workdays import WorkCalendar, package_data
 from ..extensions import db
 from ..models import CalendarOverride, CalendarYear
 
@@ -33,8 +31,9 @@ def get_calendar() -> WorkCalendar:
     """The calendar in force now (package data + overrides; override wins, R1.1); known years
     are the package's and those whose notice was recorded (R1.2).
 
-    Checked against the table once per app context (a request, a CLI command, a job run)."""
-    cached = g.get("_work_calendar")
+    Checked against the table once per settings scope (a request, a CLI command, a job run)."""
+    scope = settings.cache()
+    cached = scope.get("work_calendar")
     if cached is not None:
         return cached
     sig = _signature()
@@ -44,14 +43,14 @@ def get_calendar() -> WorkCalendar:
         cal = WorkCalendar(overrides={d: w for d, w in rows}, notice_years=notice_years())
         _cache.clear()
         _cache[sig] = cal
-    g._work_calendar = cal
+    scope["work_calendar"] = cal
     return cal
 
 
 def forget() -> None:
     """Drop the cached calendar (after an edit in this context)."""
     _cache.clear()
-    g.pop("_work_calendar", None)
+    settings.cache().pop("work_calendar", None)
 
 
 def is_workday(d: date) -> bool:
@@ -86,7 +85,6 @@ def coverage(years) -> list[dict]:
     ``source``: ``package`` / ``package+overrides`` (the package covers it), ``notice`` (the
     office recorded the year's notice), ``partial`` (override days only: not known, still
     Monday–Friday and provisional), ``missing``."""
-    from ..domain.workdays import package_data
     pkg = package_data().years
     counts = dict(db.session.execute(select(
         func.extract("year", CalendarOverride.day), func.count()).group_by(
@@ -100,7 +98,8 @@ def coverage(years) -> list[dict]:
         notice = notices.get(y)
         source = ("package+overrides" if y in pkg and n else "package" if y in pkg
                   else "notice" if notice else "partial" if n else "missing")
-        out.append({"year": y, "source": source, "overrides": n, "known": y in pkg or notice is not None,
+        out.append({"year": y, "source": source, "overrides": n,
+                    "known": y in pkg or notice is not None,
                     "notice_number": notice.notice_number if notice else None,
                     "notice_date": notice.notice_date if notice else None})
     return out
@@ -112,88 +111,3 @@ def overrides(year: int | None = None) -> list[CalendarOverride]:
         stmt = stmt.where(CalendarOverride.day >= date(year, 1, 1),
                           CalendarOverride.day <= date(year, 12, 31))
     return list(db.session.execute(stmt).scalars())
-
-
-@atomic
-def enter_notice(year: int, off_text: str, work_text: str, notice_number: str,
-                 notice_date: date | None, actor, today: date) -> dict:
-    """R1.2: record a year's State Council notice as entered, whole — its holidays and 调休上班
-    days (overrides, which win over the package, R1.1), its number and its date — which makes
-    the year known; then re-derive every open case whose due date or provisional mark changes
-    (DESIGN 1). All or nothing. Entering the year again (a corrected or supplementary notice)
-    updates the days listed and the recorded number and date.
-
-    Errors come back keyed by form field (``off_days``, ``work_days``, ``notice_number``,
-    ``notice_date``, ``year``)."""
-    from ..domain.calendar_notice import read_notice
-    from ..timeutil import now
-    from . import audit
-    from ..domain.errors import ValidationFailed
-    from .cases import joined
-    days, errors = read_notice(year, off_text, work_text, notice_number, notice_date, today)
-    if errors:
-        raise ValidationFailed({k: joined(v) for k, v in errors.items()})
-    number = notice_number.strip()
-    at = now()
-    for d, is_work in days.items():
-        row = db.session.get(CalendarOverride, d)
-        if row is None:
-            db.session.add(CalendarOverride(day=d, is_workday=is_work, note=number[:200],
-                                            created_at=at))
-        else:
-            row.is_workday, row.note, row.created_at = is_work, number[:200], at
-    record = db.session.get(CalendarYear, year)
-    previous = ({"notice_number": record.notice_number,
-                 "notice_date": record.notice_date.isoformat()} if record else None)
-    if record is None:
-        record = CalendarYear(year=year)
-        db.session.add(record)
-    record.notice_number, record.notice_date = number, notice_date
-    record.entered_by_id, record.entered_at = actor.id, at
-    audit.record(actor, "calendar_notice", data={
-        "year": year, "notice_number": number, "notice_date": notice_date.isoformat(),
-        "previous": previous,
-        "off": sorted(d.isoformat() for d, w in days.items() if not w),
-        "work": sorted(d.isoformat() for d, w in days.items() if w)})
-    db.session.flush()
-    changed = rederive_open_cases(actor, today)
-    return {"days": len(days), "cases_changed": changed}
-
-
-@atomic
-def delete_override(day: date, actor, today: date) -> int:
-    from . import audit
-    row = db.session.get(CalendarOverride, day)
-    if row is None:
-        return 0
-    audit.record(actor, "calendar_override_deleted", data={
-        "day": day.isoformat(), "is_workday": row.is_workday, "note": row.note})
-    db.session.delete(row)
-    db.session.flush()
-    changed = rederive_open_cases(actor, today)
-    return changed
-
-
-def rederive_open_cases(actor, today: date) -> int:
-    """After a calendar change: recompute every open case; write an event on each that moved
-    (or whose provisional mark changed). Returns how many changed."""
-    from ..models import Case
-    from . import audit
-    from .cases import refresh_derived
-    forget()
-    changed = 0
-    ids = list(db.session.execute(select(Case.id).where(
-        Case.concluded_on.is_(None), Case.received_on.is_not(None))).scalars())
-    for i in range(0, len(ids), 1000):
-        for case in db.session.execute(select(Case).where(Case.id.in_(ids[i:i + 1000]))).scalars():
-            before = (case.due_on, case.due_provisional)
-            refresh_derived(case, today)
-            if (case.due_on, case.due_provisional) != before:
-                changed += 1
-                audit.record(actor, "calendar_rederived", case=case, before=case.status,
-                             after=case.status, on=today, data={
-                                 "due_before": before[0].isoformat() if before[0] else None,
-                                 "due_after": case.due_on.isoformat() if case.due_on else None,
-                                 "provisional_before": before[1],
-                                 "provisional_after": case.due_provisional})
-    return changed

@@ -6,53 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
+from .. import settings
+from ..domain import case_rules as rules
 from ..domain import deadlines, fees
 from ..domain.codes import FeeMethod, Outcome, PauseKind, Role, Status
-from ..domain.text import N_, Msg
+from ..domain.errors import ValidationFailed
+from ..domain.text import N_, compose
 from ..domain.workflow import WorkflowError, require_different_person
 from ..extensions import db
 from ..models import Attachment, Case, CasePause, ExtensionRequest, Notice, User, UserRole
 from ..timeutil import now
-from .review import notices
 from . import outbox, uploads
 from .actors import APPLICANT_ACTOR, Actor
 from .calendar import get_calendar
-from ..domain.errors import ValidationFailed
-from .cases import apply, compose, deadline_of, facts_of, guard
+from .cases import apply, deadline_of, facts_of, guard
+from .review import notices
 from .unit_of_work import atomic
-
-
-def _check_day(on: date | None, today: date, earliest: date | None, field: str = "on") -> date:
-    on = on or today
-    if on > today:
-        raise ValidationFailed({field: N_("日期不能晚于今天")})
-    if earliest and on < earliest:
-        raise ValidationFailed({field: Msg("日期不能早于 {earliest}", earliest=earliest.isoformat())})
-    return on
-
-
-def _positive_int(value, field: str, label: str, maximum: int) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed({field: Msg("{label}须为整数", label=label)}) from None
-    if not 1 <= n <= maximum:
-        raise ValidationFailed({field: Msg("{label}须在 1 至 {maximum} 之间", label=label,
-                                             maximum=maximum)})
-    return n
-
-
-def _text(value: str | None, field: str, label: str, max_len: int = 2000) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed({field: Msg("请填写{label}", label=label)})
-    if len(value) > max_len:
-        raise ValidationFailed({field: Msg("{label}不能超过 {max_len} 字", label=label,
-                                             max_len=max_len)})
-    return value
 
 
 @atomic
@@ -60,20 +31,15 @@ def request_supplement(case: Case, items: str, period_workdays, actor: Actor, to
                        on: date | None = None) -> None:
     """R4.1, 条例第三十条: one 补正 notice (一次性告知) listing the items and a period."""
     guard(case, "request_supplement", actor)
-    if case.supplement_requested_on is not None:
-        raise WorkflowError("supplement_once", N_("补正告知只能发出一次（一次性告知）"))
-    items = _text(items, "items", N_("需要补正的事项"))
-    period = _positive_int(period_workdays or current_app.config["SUPPLEMENT_PERIOD_WORKDAYS"],
-                           "period_workdays", N_("补正期限（工作日）"), 60)
-    on = _check_day(on, today, case.received_on)
-    if case.received_on is not None and deadlines.supplement_notice_late(
-            case.received_on, on, get_calendar()):
-        # R8.1: recorded late it would be kept as history without effect; the staff UI refuses
-        raise WorkflowError("supplement_late", Msg(
-            "补正告知须在收到申请之日起 7 个工作日内（{limit} 前）一次性发出（条例第三十条），"
-            "现已超过期限，不能再发出补正告知、也不能因此中止或重新计算答复期限。"
-            "如仍需申请人说明，可发出“协助说明函”，它不影响答复期限。",
-            limit=deadlines.supplement_notice_due(case.received_on, get_calendar()).isoformat()))
+    rules.check_supplement_once(case.supplement_requested_on)
+    items = rules.required_text(items, "items", N_("需要补正的事项"))
+    period = rules.positive_int(
+        period_workdays or settings.current()["SUPPLEMENT_PERIOD_WORKDAYS"],
+        "period_workdays", N_("补正期限（工作日）"), rules.SUPPLEMENT_PERIOD_MAX)
+    on = rules.day_within(on, today, case.received_on)
+    notice_due = deadlines.supplement_notice_due(case.received_on, get_calendar()) \
+        if case.received_on is not None else None
+    rules.check_supplement_in_time(on, notice_due)
     case.supplement_requested_on, case.supplement_items = on, items
     case.supplement_period_workdays = period
     apply(case, "request_supplement", actor, today, on=on, data={"period_workdays": period})
@@ -85,9 +51,8 @@ def request_clarification(case: Case, items: str, confirmed, actor: Actor, today
     """After the 7 days of 条例第三十条: a plain request to the applicant to clarify, which does
     not stop, restart or extend the reply deadline (R8.1). The handler confirms knowing that."""
     guard(case, "request_clarification", actor)
-    items = _text(items, "items", N_("需要申请人说明的事项"))
-    if str(confirmed or "") != "1":
-        raise ValidationFailed({"confirm": N_("请确认：协助说明函不中止、不重新计算答复期限")})
+    items = rules.required_text(items, "items", N_("需要申请人说明的事项"))
+    rules.check_clarification_confirmed(confirmed)
     apply(case, "request_clarification", actor, today, data={"items": items})
     notices.issue(case, "clarification", today, actor, items=items)
 
@@ -99,11 +64,10 @@ def extend_supplement_period(case: Case, workdays, reason: str, actor: Actor, to
     guard(case, "extend_supplement_period", actor)
     facts = facts_of(case)
     end = deadlines.supplement_period_end(facts, get_calendar())
-    if end is not None and today > end:
-        raise WorkflowError("supplement_lapsed", Msg(
-            "补正期限已于 {end} 届满，不能再给予新的期限", end=end.isoformat()))
-    workdays = _positive_int(workdays, "workdays", N_("新的补正期限（工作日）"), 60)
-    reason = _text(reason, "reason", N_("正当理由"))
+    rules.check_new_supplement_period(end, today)
+    workdays = rules.positive_int(workdays, "workdays", N_("新的补正期限（工作日）"),
+                                  rules.SUPPLEMENT_PERIOD_MAX)
+    reason = rules.required_text(reason, "reason", N_("正当理由"))
     case.supplement_new_period_on, case.supplement_new_period_workdays = today, workdays
     apply(case, "extend_supplement_period", actor, today,
           data={"workdays": workdays, "reason": reason,
@@ -117,7 +81,7 @@ def extend_supplement_period(case: Case, workdays, reason: str, actor: Actor, to
 def receive_supplement(case: Case, on: date | None, actor: Actor, today: date) -> None:
     """R4.2, 条例第三十条: the supplement arrived — the 20-day clock restarts from that day."""
     guard(case, "receive_supplement", actor)
-    on = _check_day(on, today, case.supplement_requested_on)
+    on = rules.day_within(on, today, case.supplement_requested_on)
     case.supplement_received_on = on
     apply(case, "receive_supplement", actor, today, on=on)
 
@@ -129,8 +93,8 @@ def start_consultation(case: Case, kind: str, party: str, actor: Actor, today: d
     guard(case, "start_consultation", actor)
     if kind not in (PauseKind.THIRD_PARTY, PauseKind.AGENCY):
         raise ValidationFailed({"kind": N_("请选择征求意见的对象类型")})
-    party = _text(party, "party", N_("被征求意见方名称"), 200)
-    on = _check_day(on, today, case.clock_started_on or case.received_on)
+    party = rules.required_text(party, "party", N_("被征求意见方名称"), 200)
+    on = rules.day_within(on, today, case.clock_started_on or case.received_on)
     case.pauses.append(CasePause(kind=kind, party=party, start_on=on))
     apply(case, "start_consultation", actor, today, on=on, data={"kind": kind, "party": party})
     if kind == PauseKind.THIRD_PARTY:
@@ -146,7 +110,7 @@ def end_consultation(case: Case, actor: Actor, today: date, on: date | None = No
     pause = next((p for p in case.pauses if p.end_on is None and p.kind != PauseKind.FEE), None)
     if pause is None:
         raise WorkflowError("no_consultation", N_("没有正在进行的征求意见"))
-    on = _check_day(on, today, pause.start_on)
+    on = rules.day_within(on, today, pause.start_on)
     pause.end_on = on
     apply(case, "end_consultation", actor, today, on=on, data={"auto": auto} if auto else None)
 
@@ -160,13 +124,10 @@ def pending_extension(case: Case) -> ExtensionRequest | None:
 def request_extension(case: Case, workdays, reason: str, actor: Actor, today: date) -> None:
     """R3.2, 条例第三十三条: a handler asks the office head for one extension (≤ 20 days)."""
     guard(case, "request_extension", actor)
-    if case.extension_workdays:
-        raise WorkflowError("extension_once", N_("答复期限只能延长一次"))
-    if pending_extension(case):
-        raise WorkflowError("extension_pending", N_("已有待审批的延期申请"))
-    workdays = _positive_int(workdays, "workdays", N_("延长的工作日数"),
+    rules.check_extension_request(case.extension_workdays, pending_extension(case) is not None)
+    workdays = rules.positive_int(workdays, "workdays", N_("延长的工作日数"),
                              deadlines.MAX_EXTENSION_WORKDAYS)
-    reason = _text(reason, "reason", N_("延期理由"))
+    reason = rules.required_text(reason, "reason", N_("延期理由"))
     db.session.add(ExtensionRequest(case_id=case.id, workdays=workdays, reason=reason,
                                     requested_by_id=actor.id, requested_on=today))
     apply(case, "request_extension", actor, today, data={"workdays": workdays, "reason": reason})
@@ -177,13 +138,9 @@ def decide_extension(case: Case, approve: bool, actor: Actor, today: date) -> No
     """R3.2: the office head (not the requester) decides, before the current due date passes."""
     guard(case, "approve_extension" if approve else "refuse_extension", actor)
     req = pending_extension(case)
-    if req is None:
-        raise WorkflowError("no_extension_request", N_("没有待审批的延期申请"))
+    rules.check_extension_pending(req is not None)
     require_different_person(req.requested_by_id, actor.id, N_("延期申请"))
-    due = deadline_of(case, today).due_on
-    if approve and due is not None and today > due:
-        raise WorkflowError("extension_too_late", Msg("答复期限（{due}）已过，不能再批准延期",
-                                                      due=due.isoformat()))
+    rules.check_extension_in_time(approve, deadline_of(case, today).due_on, today)
     req.decision = "approved" if approve else "refused"
     req.decided_by_id, req.decided_on = actor.id, today
     if approve:
@@ -215,22 +172,15 @@ def nth_in_month(case: Case) -> int:
 def notify_fee(case: Case, method: str, pages, actor: Actor, today: date) -> None:
     """R5.1–R5.4, 条例第四十二条: one method, amount from the tiers; the clock pauses."""
     guard(case, "notify_fee", actor)
-    if case.fee_notified_on is not None:
-        raise WorkflowError("fee_once", N_("已发出过收费通知"))
-    due = deadline_of(case, today).due_on
-    if due is not None and today > due:
-        # R5.4/R8.1: the fee notice belongs inside the handling period
-        raise WorkflowError("fee_late", Msg(
-            "收费通知须在答复期限（{due}）内发出（条例第四十二条），现已超过期限，不能再发出收费通知。",
-            due=due.isoformat()))
+    rules.check_fee_notice(case.fee_notified_on, deadline_of(case, today).due_on, today)
     if method == FeeMethod.PER_CASE:
         amount = fees.fee_amount(method, nth_in_month=nth_in_month(case))
     elif method == FeeMethod.PER_PAGE:
-        amount = fees.fee_amount(method, pages=_positive_int(pages, "pages", N_("页数"), 10**6))
+        amount = fees.fee_amount(
+            method, pages=rules.positive_int(pages, "pages", N_("页数"), 10**6))
     else:
         raise ValidationFailed({"method": N_("请选择按件计收或按量计收（二者不能同时适用）")})
-    if amount <= 0:
-        raise ValidationFailed({"method": N_("按此方式计算的费用为 0 元，不应发出收费通知")})
+    rules.check_fee_amount(amount)
     case.fee_method, case.fee_amount, case.fee_notified_on = method, amount, today
     apply(case, "notify_fee", actor, today, data={"method": method, "amount_yuan": str(amount)})
     notices.issue(case, "fee", today, actor, method=method, amount=amount)
@@ -240,9 +190,8 @@ def notify_fee(case: Case, method: str, pages, actor: Actor, today: date) -> Non
 def record_fee_payment(case: Case, actor: Actor, today: date, on: date | None = None) -> None:
     """R5.4: payment received; the clock resumes."""
     guard(case, "record_fee_payment", actor)
-    if case.fee_notified_on is None or case.fee_paid_on is not None:
-        raise WorkflowError("no_fee_due", N_("没有待缴纳的费用"))
-    case.fee_paid_on = _check_day(on, today, case.fee_notified_on)
+    rules.check_fee_payment(case.fee_notified_on, case.fee_paid_on)
+    case.fee_paid_on = rules.day_within(on, today, case.fee_notified_on)
     apply(case, "record_fee_payment", actor, today, on=case.fee_paid_on)
 
 
@@ -251,15 +200,8 @@ def set_deferred_deadline(case: Case, due_on: date | None, reason: str, actor: A
                           today: date) -> None:
     """R3.5, 条例第三十五条: the office head sets a reasonable later due date, with reasons."""
     guard(case, "set_deferred_deadline", actor)
-    reason = _text(reason, "reason", N_("理由"))
-    current = deadline_of(case, today).due_on
-    if current is not None and today > current:
-        # R3.5/R8.1: a deferral is set on or before the current due date, never after it
-        raise WorkflowError("deferral_late", Msg(
-            "延后答复期限须在当前答复期限（{due}）届满前确定（条例第三十五条），现已超过期限。",
-            due=current.isoformat()))
-    if due_on is None or (current and due_on <= current) or due_on <= today:
-        raise ValidationFailed({"due_on": N_("延后的答复期限须晚于今天和当前答复期限")})
+    reason = rules.required_text(reason, "reason", N_("理由"))
+    rules.check_deferral(deadline_of(case, today).due_on, due_on, today)
     case.deferred_due_on, case.deferred_on = due_on, today
     apply(case, "set_deferred_deadline", actor, today, data={"due_on": due_on.isoformat(),
                                                              "reason": reason})
@@ -270,7 +212,7 @@ def set_deferred_deadline(case: Case, due_on: date | None, reason: str, actor: A
 def withdraw(case: Case, actor: Actor, today: date, on: date | None = None) -> None:
     """The applicant withdrew: concluded as other.other (report row （六）3)."""
     guard(case, "withdraw", actor)
-    on = _check_day(on, today, case.received_on)
+    on = rules.day_within(on, today, case.received_on)
     case.outcome, case.concluded_on = Outcome.OTHER_OTHER, on
     apply(case, "withdraw", actor, today, on=on)
 
@@ -283,21 +225,14 @@ def notify_third_party_disclosure(case: Case, party: str, content: str, reasons:
     release item (reviewed before it leaves); it goes to the third party, not the applicant."""
     guard(case, "notify_third_party_disclosure", actor)
     consulted = [p for p in case.pauses if p.kind == PauseKind.THIRD_PARTY]
-    if not consulted:
-        raise WorkflowError("no_third_party_consultation", N_(
-            "本案尚未征求第三方意见：只有书面征求第三方意见后决定予以公开的，"
-            "才向第三方书面告知决定公开的内容和理由（条例第三十二条）"))
-    party = _text(party, "party", N_("第三方名称"), 200)
-    content = _text(content, "content", N_("决定公开的内容"))
-    reasons = _text(reasons, "reasons", N_("决定公开的理由"))
+    rules.check_third_party_notice(bool(consulted))
+    party = rules.required_text(party, "party", N_("第三方名称"), 200)
+    content = rules.required_text(content, "content", N_("决定公开的内容"))
+    reasons = rules.required_text(reasons, "reasons", N_("决定公开的理由"))
     consultation = max(consulted, key=lambda p: (p.start_on, p.id or 0))
     apply(case, "notify_third_party_disclosure", actor, today, data={"party": party})
     notices.issue(case, "third_party_disclosure", today, actor, party=party, content=content,
                   reasons=reasons, consulted_on=consultation.start_on)
-
-
-SUPPLEMENT_TEXT_MAX = 5000
-SUPPLEMENT_FILES_MAX = 10
 
 
 @dataclass
@@ -330,15 +265,9 @@ def submit_supplement(case: Case, text: str | None, files: list[uploads.Upload] 
         raise WorkflowError("no_supplement_open", N_("该申请目前没有待提交的补正"))
     text = (text or "").strip()
     files = [f for f in (files or []) if f is not None]
-    errors: dict = {}
-    if not text and not files:
-        errors["text"] = N_("请填写补正内容或上传补正材料")
-    elif len(text) > SUPPLEMENT_TEXT_MAX:
-        errors["text"] = Msg("补正内容不能超过 {max_len} 字", max_len=SUPPLEMENT_TEXT_MAX)
-    if len(files) > SUPPLEMENT_FILES_MAX:
-        errors["files"] = Msg("最多上传 {n} 个文件", n=SUPPLEMENT_FILES_MAX)
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
-    for i, up in enumerate(files[:SUPPLEMENT_FILES_MAX]):
+    errors = rules.check_supplement_answer(text, len(files))
+    limit = settings.current()["UPLOAD_MAX_BYTES"]
+    for i, up in enumerate(files[:rules.SUPPLEMENT_FILES_MAX]):
         if problem := uploads.check(up, limit):
             errors[f"files.{i}"] = compose("{filename}：{problem}",
                                            filename=uploads.safe_filename(up.filename),

@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from ..extensions import db
 from ..models import Case, Event
+from . import access
 from .actors import Actor
 
 RUNNING = ("registered", "in_progress", "paused", "in_review")
@@ -85,9 +86,8 @@ def _seq(column):
 
 
 def _scoped(stmt, actor: Actor, f: CaseFilter, received=Case.received_on):
-    if not actor.is_admin:
-        stmt = stmt.where(Case.agency_id == actor.agency_id)
-    elif f.agency_id:
+    stmt = access.scoped(stmt, actor, Case.agency_id)
+    if f.agency_id and access.sees_all(actor):  # one agency of those a platform admin sees
         stmt = stmt.where(Case.agency_id == f.agency_id)
     if f.status:
         stmt = stmt.where(Case.status.in_(f.status))

@@ -12,41 +12,24 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import deadlines
+from .. import settings
+from ..domain import bounds, deadlines
 from ..domain.application import Applicant, Application, validate_application
 from ..domain.codes import Channel, Status
 from ..domain.errors import ValidationFailed
-from ..domain.text import N_, Msg
+from ..domain.text import N_, Msg, compose
 from ..domain.workflow import NEW, WorkflowError, transition
-from .unit_of_work import atomic
 from ..extensions import db
 from ..models import Agency, Attachment, Case
 from ..timeutil import local_date, now, tz
 from . import audit, numbering, query_codes, uploads
+from .access import may_act_on
 from .actors import APPLICANT_ACTOR, Actor
 from .calendar import get_calendar
-
-
-# A message put together from other messages (a file name and its problem, several errors in a
-# row): the template has no words of its own, so it is not extracted (hence not a literal ``Msg``
-# call); the web layer still translates each part.
-_Compose = Msg
-
-
-def compose(template: str, **parts) -> Msg:
-    return _Compose(template, **parts)
-
-
-def joined(messages: list[str], sep: str = "；") -> str:
-    """``sep.join(messages)``, still translatable part by part where they are ``Msg``/labels."""
-    if len(messages) == 1:
-        return messages[0]
-    return compose(sep.join(f"{{part_{i}}}" for i in range(len(messages))),
-                   **{f"part_{i}": m for i, m in enumerate(messages)})
+from .unit_of_work import atomic
 
 
 class IdempotencyConflict(Exception):
@@ -94,14 +77,14 @@ def facts_of(case: Case) -> deadlines.ClockFacts:
 
 def deadline_of(case: Case, today: date, explain: bool = True) -> deadlines.Deadline:
     """R3: the case's due date, flags and explanation as of ``today``."""
-    cfg = current_app.config
+    cfg = settings.current()
     return deadlines.compute_deadline(
         facts_of(case), get_calendar(), today, explain=explain,
         fee_pauses_clock=cfg["FEE_PAUSES_CLOCK"], due_soon_workdays=cfg["DUE_SOON_WORKDAYS"])
 
 
 def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
-    """Recompute the stored copies of derived fields (DESIGN 1) from the facts."""
+    """Recompute the stored copies of the derived fields (kept for queries) from the facts."""
     dl = deadline_of(case, today, explain=False)
     case.clock_started_on = dl.clock_started_on
     case.due_on = dl.due_on
@@ -114,7 +97,6 @@ def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
 def guard(case: Case, action: str, actor: Actor) -> None:
     """Refuse early (before any field is touched) when the action is not allowed now — for
     this user's roles, in this status, and only on a case of the user's own agency."""
-    from .access import may_act_on
     if case.agency_id is not None and not may_act_on(actor, case.agency_id):
         raise WorkflowError("forbidden", N_("只能办理本机关的案件"))
     transition(case.status or NEW, action, actor.roles)
@@ -146,7 +128,7 @@ def _agency(code) -> Agency | None:
 
 
 def _check_uploads(files: list[tuple[str, uploads.Upload]]) -> dict[str, str]:
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    limit = settings.current()["UPLOAD_MAX_BYTES"]
     errors = {}
     for i, (_kind, up) in enumerate(files):
         if msg := uploads.check(up, limit):
@@ -277,17 +259,15 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
     return Submission(case, code)
 
 
-EARLIEST_RECEIPT = date(2008, 5, 1)  # the 条例 took effect; an earlier year is a typing error
-
-
 def check_receipt_date(received_on: date | None, today: date, earliest: date | None = None) -> dict:
     """R2.1/R2.2: a receipt date is required, not in the future, not before the submission."""
     if received_on is None:
         return {"received_on": N_("请填写收到申请之日")}
     if received_on > today:
         return {"received_on": N_("收到申请之日不能晚于今天")}
-    if received_on < EARLIEST_RECEIPT:
-        return {"received_on": N_("收到申请之日不能早于 2008-05-01（《政府信息公开条例》施行之日）")}
+    if received_on < bounds.REGULATION_IN_FORCE:  # a typing error
+        return {"received_on": N_("收到申请之日不能早于 2008-05-01"
+                                  "（《政府信息公开条例》施行之日）")}
     if earliest and received_on < earliest:
         return {"received_on": Msg("收到申请之日不能早于提交之日（{earliest}）",
                                    earliest=earliest.isoformat())}
@@ -349,7 +329,8 @@ def find_by_tracking(tracking_no: str) -> Case | None:
     tracking_no = tracking_no.strip().upper() if isinstance(tracking_no, str) else ""
     if not tracking_no or len(tracking_no) > 64:
         return None
-    return db.session.execute(select(Case).where(Case.tracking_no == tracking_no)).scalar_one_or_none()
+    return db.session.execute(
+        select(Case).where(Case.tracking_no == tracking_no)).scalar_one_or_none()
 
 
 def lookup_for_applicant(tracking_no: str, code: str | None) -> Case | None:
@@ -361,5 +342,7 @@ def lookup_for_applicant(tracking_no: str, code: str | None) -> Case | None:
 
 
 def unconfirmed_since(case: Case) -> date | None:
-    return local_date(case.submitted_at) if case.status == Status.SUBMITTED and case.submitted_at else None
+    if case.status == Status.SUBMITTED and case.submitted_at:
+        return local_date(case.submitted_at)
+    return None
 

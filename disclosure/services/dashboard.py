@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from .. import settings
 from ..domain.codes import Status
 from ..extensions import db
 from ..models import Case, Notice
+from . import access
 from .actors import Actor
 from .calendar import add_workdays, get_calendar
 
@@ -29,14 +30,15 @@ class Summary:
 
 
 def _scope(stmt, actor: Actor):
-    return stmt if actor.is_admin else stmt.where(Case.agency_id == actor.agency_id)
+    return access.scoped(stmt, actor, Case.agency_id)
 
 
 def summary(actor: Actor, today: date) -> Summary:
     rows = db.session.execute(_scope(
         select(Case.status, func.count()).group_by(Case.status), actor)).all()
-    soon_until = add_workdays(today, current_app.config["DUE_SOON_WORKDAYS"])
-    running = _scope(select(func.count()).select_from(Case).where(Case.status.in_(CLOCK_RUNNING)), actor)
+    soon_until = add_workdays(today, settings.current()["DUE_SOON_WORKDAYS"])
+    running = _scope(select(func.count()).select_from(Case)
+                     .where(Case.status.in_(CLOCK_RUNNING)), actor)
     overdue = db.session.execute(running.where(Case.due_on < today)).scalar_one()
     due_soon = db.session.execute(
         running.where(Case.due_on >= today, Case.due_on <= soon_until)).scalar_one()
@@ -60,10 +62,11 @@ def undelivered_notices(actor: Actor, today: date) -> list:
     working days after they were sent — the applicant's period cannot start until someone
     enters the signed-for date from the postal receipt."""
     cal = get_calendar()
-    rows = db.session.execute(_scope(select(Notice, Case).join(Case, Case.id == Notice.case_id).where(
+    stmt = select(Notice, Case).join(Case, Case.id == Notice.case_id).where(
         Notice.released_on.is_not(None), Notice.delivered_on.is_(None),
         Notice.delivery_method.in_(("post", "in_person")),
-        Case.concluded_on.is_(None)).order_by(Notice.released_on, Notice.id), actor)).all()
+        Case.concluded_on.is_(None)).order_by(Notice.released_on, Notice.id)
+    rows = db.session.execute(_scope(stmt, actor)).all()
     out = []
     for notice, case in rows:
         waited = cal.workdays_between(notice.released_on, today)

@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import and_, or_, select, true
 
-from ..domain.deadlines import LATE_ACT_LABELS
+from ..domain.late_acts import LATE_ACT_LABELS
 from ..domain.text import N_
 from ..domain.workflow import ACTION_LABELS
 from ..extensions import db
@@ -105,7 +105,8 @@ def _move(ev: Event) -> Move | None:
     before, after = _day(data.get("due_before")), _day(data.get("due_after"))
     if before == after or (before is None and ev.action in _FIRST_DUE):
         return None
-    return Move(ev.on_date, ev.action, CAUSE_OF_ACTION.get(ev.action, "other"), before, after, ev.id)
+    return Move(ev.on_date, ev.action, CAUSE_OF_ACTION.get(ev.action, "other"), before, after,
+                ev.id)
 
 
 def _flags(text: str | None) -> list[str]:
@@ -116,7 +117,8 @@ def _handled_in(year: int):
     """Cases handled during the year (received by 31 December and not concluded before
     1 January) — where a late act can matter."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    return and_(Case.received_on <= end, or_(Case.concluded_on.is_(None), Case.concluded_on >= start))
+    return and_(Case.received_on <= end,
+                or_(Case.concluded_on.is_(None), Case.concluded_on >= start))
 
 
 def _collect(year: int, where) -> list[CaseMoves]:
@@ -174,6 +176,7 @@ def counts(year: int, agency_ids: list[int] | None = None) -> dict:
         for flag in set(c.late_acts):
             late[flag] = late.get(flag, 0) + 1
     return {"moved": moved,
-            "by_cause": [{"cause": k, "label": CAUSE_LABELS[k], "cases": n} for k, n in by_cause.items()],
+            "by_cause": [{"cause": k, "label": CAUSE_LABELS[k], "cases": n}
+                         for k, n in by_cause.items()],
             "late_acts": [{"flag": f, "label": LATE_ACT_LABELS.get(f, f), "cases": n}
                           for f, n in late.items()]}

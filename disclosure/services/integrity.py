@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..domain.codes import CONCLUDED_STATUSES, Status
 from ..domain import chain
+from ..domain.codes import CONCLUDED_STATUSES, Status
 from ..domain.review import fingerprint, package_fingerprint
 from ..domain.text import N_, Msg
 from ..extensions import db
-from ..models import CatalogueEntry, Case, Event, ItemVersion, Release, ReleaseItem, Review
+from ..models import Case, CatalogueEntry, Event, ItemVersion, Release, ReleaseItem, Review
 from . import review, uploads
 
 
@@ -149,7 +149,8 @@ def head_still_there(seq: int, digest: str) -> bool:
 
 def chain_head() -> tuple[int, str]:
     """The last event's (seq, hash): note it, compare it later (printed with the report)."""
-    row = db.session.execute(select(Event.seq, Event.hash).order_by(Event.seq.desc()).limit(1)).first()
+    row = db.session.execute(select(Event.seq, Event.hash)
+                             .order_by(Event.seq.desc()).limit(1)).first()
     return (row[0], row[1]) if row else (0, chain.GENESIS)
 
 
@@ -158,14 +159,17 @@ def check_cases() -> list[Violation]:
     concluded = [s.value for s in CONCLUDED_STATUSES]
     for cid, tn, status, outcome, concluded_on in db.session.execute(select(
             Case.id, Case.tracking_no, Case.status, Case.outcome, Case.concluded_on).where(
-            (Case.status.in_(concluded)) | Case.outcome.is_not(None) | Case.concluded_on.is_not(None))):
+            (Case.status.in_(concluded)) | Case.outcome.is_not(None)
+            | Case.concluded_on.is_not(None))):
         if status not in concluded or outcome is None or concluded_on is None:
             out.append(Violation("case.concluded", tn, Msg(
                 "状态 {status}、结果 {outcome}、办结日 {concluded_on} 不一致",
                 status=status, outcome=outcome, concluded_on=concluded_on)))
-    replied = select(Case.id, Case.tracking_no).where(Case.status == Status.REPLIED, ~select(Release.id).join(
+    letter_released = select(Release.id).join(
         ReleaseItem, ReleaseItem.id == Release.item_id).where(
-        ReleaseItem.case_id == Case.id, ReleaseItem.kind == "letter").exists())
+        ReleaseItem.case_id == Case.id, ReleaseItem.kind == "letter").exists()
+    replied = select(Case.id, Case.tracking_no).where(Case.status == Status.REPLIED,
+                                                      ~letter_released)
     imported = select(Event.case_id).where(Event.action == "import")
     for cid, tn in db.session.execute(replied.where(Case.id.not_in(imported))):
         out.append(Violation("case.reply", tn, N_("已答复但没有经审查发出的答复告知书")))
@@ -176,15 +180,17 @@ def check_history() -> list[Violation]:
     """Each case's status equals the after_status of its last status-bearing event."""
     out = []
     last = select(Event.case_id, func.max(Event.id).label("eid")).where(
-        Event.case_id.is_not(None), Event.after_status.is_not(None)).group_by(Event.case_id).subquery()
+        Event.case_id.is_not(None), Event.after_status.is_not(None)
+    ).group_by(Event.case_id).subquery()
     rows = db.session.execute(select(Case.tracking_no, Case.status, Event.after_status).outerjoin(
         last, last.c.case_id == Case.id).outerjoin(Event, Event.id == last.c.eid)).all()
     for tn, status, recorded in rows:
         if recorded is None:
             out.append(Violation("history.missing", tn, N_("没有办理记录")))
         elif recorded != status:
-            out.append(Violation("history.status", tn, Msg("当前状态 {status} 与最后一条记录 {recorded} 不一致",
-                                                            status=status, recorded=recorded)))
+            out.append(Violation("history.status", tn, Msg(
+                "当前状态 {status} 与最后一条记录 {recorded} 不一致",
+                status=status, recorded=recorded)))
     return out
 
 
@@ -192,3 +198,7 @@ def run() -> list[Violation]:
     return check_chain()[0] + check_releases() + check_catalogue() + check_cases() + check_history()
 
 
+def report() -> dict:
+    """The staff integrity page: the chain head to note, and every violation found."""
+    seq, digest = chain_head()
+    return {"head_seq": seq, "head_hash": digest, "problems": run()}

@@ -22,7 +22,8 @@ def next_tracking_no(agency: Agency, year: int) -> str:
     if row is None:
         try:
             with db.session.begin_nested():
-                db.session.execute(insert(TrackingCounter).values(agency_id=agency.id, year=year, last=1))
+                db.session.execute(
+                    insert(TrackingCounter).values(agency_id=agency.id, year=year, last=1))
             row = 1
         except IntegrityError:  # another transaction created the row first: take the next one
             return next_tracking_no(agency, year)
@@ -35,8 +36,10 @@ def reserve_past(agency: Agency, year: int, number: int) -> None:
         select(TrackingCounter.last).where(TrackingCounter.agency_id == agency.id,
                                            TrackingCounter.year == year)).scalar_one_or_none()
     if current is None:
-        db.session.execute(insert(TrackingCounter).values(agency_id=agency.id, year=year, last=number))
+        db.session.execute(
+            insert(TrackingCounter).values(agency_id=agency.id, year=year, last=number))
     elif current < number:
         db.session.execute(update(TrackingCounter)
-                           .where(TrackingCounter.agency_id == agency.id, TrackingCounter.year == year)
+                           .where(TrackingCounter.agency_id == agency.id,
+                                  TrackingCounter.year == year)
                            .values(last=number))

@@ -6,13 +6,13 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
 from sqlalchemy import select, update
 
-from ..database import writing
+from .. import settings
 from ..extensions import db
 from ..models import Case, Outbox, User
 from ..timeutil import now
+from .unit_of_work import unit_of_work
 
 MAX_ATTEMPTS = 10
 
@@ -40,13 +40,13 @@ def notify_staff(users: list[User], subject: str, body: str) -> int:
     return n
 
 
-def _send(row: Outbox) -> None:
-    cfg = current_app.config
+def _send(recipient: str, subject: str, body: str) -> None:
+    cfg = settings.current()
     msg = EmailMessage()
     msg["From"] = cfg.get("MAIL_SENDER", "noreply@localhost")
-    msg["To"] = row.recipient
-    msg["Subject"] = row.subject
-    msg.set_content(row.body)
+    msg["To"] = recipient
+    msg["Subject"] = subject
+    msg.set_content(body)
     port = int(cfg.get("MAIL_PORT", 25))
     with smtplib.SMTP(cfg["MAIL_SERVER"], port, timeout=20) as smtp:
         if cfg.get("MAIL_USE_TLS"):
@@ -58,37 +58,37 @@ def _send(row: Outbox) -> None:
 
 def send_pending(limit: int = 200) -> dict:
     """Send what is waiting (oldest first). Returns counts; does nothing without MAIL_SERVER."""
-    with writing():
-        return _send_pending(limit)
-
-
-def _send_pending(limit: int) -> dict:
-    if not current_app.config.get("MAIL_SERVER"):
+    if not settings.current().get("MAIL_SERVER"):
         return {"sent": 0, "failed": 0, "skipped": "no MAIL_SERVER"}
     # "sms:<phone>" rows (a recovered query code, services.query_codes) wait for an SMS
     # integration: there is no SMS gateway, and they are not e-mail addresses.
-    rows = db.session.execute(select(Outbox).where(
+    rows = db.session.execute(select(Outbox.id, Outbox.attempts).where(
         Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS,
-        Outbox.recipient.notlike("sms:%")).order_by(Outbox.id).limit(limit)).scalars().all()
+        Outbox.recipient.notlike("sms:%")).order_by(Outbox.id).limit(limit)).all()
     sent = failed = 0
-    for row in rows:
+    for row_id, attempts in rows:
         # Claim the row before sending: a second sender (a second scheduler started by mistake)
         # finds the attempt counter moved and skips it, so nothing is sent twice.
-        claimed = db.session.execute(
-            update(Outbox).where(Outbox.id == row.id, Outbox.sent_at.is_(None),
-                                 Outbox.attempts == (row.attempts or 0))
-            .values(attempts=(row.attempts or 0) + 1)).rowcount
-        db.session.commit()
-        if not claimed:
+        with unit_of_work():
+            claimed = db.session.execute(
+                update(Outbox).where(Outbox.id == row_id, Outbox.sent_at.is_(None),
+                                     Outbox.attempts == (attempts or 0))
+                .values(attempts=(attempts or 0) + 1)).rowcount
+            row = db.session.get(Outbox, row_id) if claimed else None
+            message = (row.recipient, row.subject, row.body) if row else None
+        if message is None:
             continue
-        db.session.refresh(row)
-        try:
-            _send(row)
+        try:  # outside any transaction: a slow mail server holds no database lock
+            _send(*message)
+            error = None
         except (OSError, smtplib.SMTPException) as exc:
-            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            failed += 1
-        else:
-            row.sent_at, row.last_error = now(), None
-            sent += 1
-        db.session.commit()  # each row's outcome is kept even if a later one crashes
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        with unit_of_work():  # each row's outcome is kept even if a later one crashes
+            row = db.session.get(Outbox, row_id)
+            if error:
+                row.last_error = error
+                failed += 1
+            else:
+                row.sent_at, row.last_error = now(), None
+                sent += 1
     return {"sent": sent, "failed": failed}

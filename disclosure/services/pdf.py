@@ -122,7 +122,8 @@ def from_reply(case: Case, text: str, reply_type: str | None, dated: date,
         if p.startswith(("依据：", "依据:")):
             basis = p[3:].strip().rstrip("。")
         elif p == REMEDY or p in EARLIER_REMEDIES:
-            remedy = p  # the clause the letter was sent with (letters before 第五十一条's 投诉、举报)
+            # the clause the letter was sent with (letters before 第五十一条's 投诉、举报)
+            remedy = p
         else:
             body.append(p)
     return Letter(kind="reply", title=REPLY_TITLE, doc_number=doc_number(case, dated.year),

@@ -12,20 +12,24 @@ import hmac
 import secrets
 from datetime import timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import delete
 
-from ..database import writing
+from .. import settings, timeutil
+from ..domain.text import N_
+from ..domain.workflow import WorkflowError
 from ..extensions import db
-from ..models import ReceiptCode
-from .. import timeutil
+from ..models import Case, Event, ReceiptCode
+from . import audit, outbox
+from .access import may_act_on
+from .actors import APPLICANT_ACTOR
+from .unit_of_work import unit_of_work
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 LENGTH = 10
 
 
 def _key() -> bytes:
-    return current_app.config["SECRET_KEY"].encode()
+    return settings.current()["SECRET_KEY"].encode()
 
 
 def new_code() -> str:
@@ -78,14 +82,12 @@ def keep_for_receipt(case, code: str) -> dict:
     token = secrets.token_urlsafe(32)
     pad = "".join(secrets.choice(ALPHABET) for _ in code)
     current = timeutil.now()
-    minutes = int(current_app.config.get("RECEIPT_CODE_MINUTES", RECEIPT_CODE_MINUTES))
-    with writing():
-        db.session.rollback()
+    minutes = int(settings.current().get("RECEIPT_CODE_MINUTES", RECEIPT_CODE_MINUTES))
+    with unit_of_work():
         db.session.execute(delete(ReceiptCode).where(ReceiptCode.expires_at <= current))
         db.session.add(ReceiptCode(token_hash=_token_hash(token), case_id=case.id,
                                    masked_code=_shift(code, pad, +1),
                                    expires_at=current + timedelta(minutes=minutes)))
-        db.session.commit()
     return {"tracking_no": case.tracking_no, "token": token, "pad": pad}
 
 
@@ -111,11 +113,9 @@ def discard_receipt(kept: dict | None) -> None:
     """The applicant is done with the receipt: forget the code."""
     if not isinstance(kept, dict) or not isinstance(kept.get("token"), str):
         return
-    with writing():
-        db.session.rollback()
+    with unit_of_work():
         db.session.execute(delete(ReceiptCode).where(
             ReceiptCode.token_hash == _token_hash(kept["token"])))
-        db.session.commit()
 
 
 # -- a lost code (issue 16): a new one replaces it, the old one stops working -----------------
@@ -144,7 +144,7 @@ def _replace_code(case) -> str:
 
 def applicant_reissues_on(case, day) -> int:
     from sqlalchemy import func, select
-    from ..models import Event
+
     return db.session.execute(select(func.count(Event.id)).where(
         Event.case_id == case.id, Event.action == REISSUE_ACTION, Event.actor_id.is_(None),
         Event.on_date == day)).scalar_one()
@@ -154,62 +154,44 @@ def recover(tracking_no: str) -> str | None:
     """The applicant lost the code: send a new one to the contact on file. Returns the channel
     used ("email" / "sms") or None (unknown number, no contact, the day's limit reached); the
     caller must answer the same in every case."""
-    from . import audit, outbox
-    from .actors import APPLICANT_ACTOR
     from .cases import find_by_tracking
     day = timeutil.today()
-    db.session.rollback()
-    with writing():
-        try:
-            case = find_by_tracking(tracking_no)
-            if case is None or not (case.email or case.phone):
-                return None
-            limit = int(current_app.config.get("QUERY_CODE_REISSUES_PER_DAY", REISSUES_PER_DAY))
-            if applicant_reissues_on(case, day) >= limit:
-                return None
-            code = _replace_code(case)
-            if case.email:
-                channel = "email"
-                outbox.enqueue(case.email, f"【{case.tracking_no}】新的查询码", (
-                    f"您的政府信息公开申请（申请编号 {case.tracking_no}）已按您的请求重新生成查询码。\n\n"
-                    f"新的查询码：{code}\n\n"
-                    "原查询码已失效。请凭申请编号和新的查询码查询办理进度、查看答复。"
-                    "如非本人操作，请与受理机关联系。"), case)
-            else:
-                channel = "sms"
-                outbox.enqueue(f"{SMS_PREFIX}{case.phone}", f"【{case.tracking_no}】新的查询码",
-                               f"申请{case.tracking_no}的新查询码：{code}，原查询码已失效。", case)
-            audit.record(APPLICANT_ACTOR, REISSUE_ACTION, case=case, on=day,
-                         data={"channel": channel, "by": "applicant"})
-            db.session.commit()
-            return channel
-        except BaseException:
-            db.session.rollback()
-            raise
+    with unit_of_work():
+        case = find_by_tracking(tracking_no)
+        if case is None or not (case.email or case.phone):
+            return None
+        limit = int(settings.current().get("QUERY_CODE_REISSUES_PER_DAY", REISSUES_PER_DAY))
+        if applicant_reissues_on(case, day) >= limit:
+            return None
+        code = _replace_code(case)
+        if case.email:
+            channel = "email"
+            outbox.enqueue(case.email, f"【{case.tracking_no}】新的查询码", (
+                f"您的政府信息公开申请（申请编号 {case.tracking_no}）"
+                "已按您的请求重新生成查询码。\n\n"
+                f"新的查询码：{code}\n\n"
+                "原查询码已失效。请凭申请编号和新的查询码查询办理进度、查看答复。"
+                "如非本人操作，请与受理机关联系。"), case)
+        else:
+            channel = "sms"
+            outbox.enqueue(f"{SMS_PREFIX}{case.phone}", f"【{case.tracking_no}】新的查询码",
+                           f"申请{case.tracking_no}的新查询码：{code}，原查询码已失效。", case)
+        audit.record(APPLICANT_ACTOR, REISSUE_ACTION, case=case, on=day,
+                     data={"channel": channel, "by": "applicant"})
+        return channel
 
 
 def reissue_by_staff(case, actor) -> str:
     """Staff of the case's agency (registrar, handler, office head) give the applicant a new
     code — on the phone or at the counter. Returns the code, to be shown once; the old one
     stops working."""
-    from ..domain.text import N_
-    from ..domain.workflow import WorkflowError
-    from . import audit
-    from .access import may_act_on
-    from ..models import Case
     if not (set(actor.roles) & REISSUE_ROLES) or actor.id is None \
             or not may_act_on(actor, case.agency_id):
         raise WorkflowError("forbidden", N_("当前用户无权补发查询码"))
     case_id = case.id
-    db.session.rollback()
-    with writing():
-        try:
-            case = db.session.get(Case, case_id)
-            code = _replace_code(case)
-            audit.record(actor, REISSUE_ACTION, case=case, on=timeutil.today(),
-                         data={"channel": "staff", "by": "staff"})
-            db.session.commit()
-            return code
-        except BaseException:
-            db.session.rollback()
-            raise
+    with unit_of_work():
+        case = db.session.get(Case, case_id)
+        code = _replace_code(case)
+        audit.record(actor, REISSUE_ACTION, case=case, on=timeutil.today(),
+                     data={"channel": "staff", "by": "staff"})
+        return code

@@ -13,21 +13,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from .. import settings
 from ..domain import deadlines
 from ..domain.codes import Outcome, PauseKind, Role, Status
 from ..domain.workflow import WorkflowError
-from ..database import writing
 from ..extensions import db
 from ..models import Agency, Case, CasePause, User, UserRole
+from ..timeutil import local_date
 from . import audit, claims, outbox
 from .actors import SYSTEM_ACTOR
 from .calendar import add_workdays, get_calendar
-from .cases import apply, facts_of, refresh_derived
+from .cases import apply, refresh_derived
 from .dashboard import calendar_alert_years
-from ..timeutil import local_date
+from .unit_of_work import unit_of_work
 
 RUNNING = (Status.REGISTERED, Status.IN_PROGRESS, Status.PAUSED, Status.IN_REVIEW)
 BATCH = 1000
@@ -60,18 +60,18 @@ def _act_once(job: str, items: list[tuple[date, int]], fn) -> int:
     is left alone. Returns how many cases were changed."""
     done = 0
     for chunk in _chunks(items, 200):
-        won = claims.claim_many(job, [(d, str(cid)) for d, cid in chunk])
-        for day, cid in chunk:
-            if (day, str(cid)) not in won:
-                continue
-            case = db.session.get(Case, cid)
-            try:
-                with db.session.begin_nested():
-                    fn(case, day)
-                done += 1
-            except WorkflowError:
-                pass
-        db.session.commit()
+        with unit_of_work():
+            won = claims.claim_many(job, [(d, str(cid)) for d, cid in chunk])
+            for day, cid in chunk:
+                if (day, str(cid)) not in won:
+                    continue
+                case = db.session.get(Case, cid)
+                try:
+                    with db.session.begin_nested():
+                        fn(case, day)
+                    done += 1
+                except WorkflowError:
+                    pass
     return done
 
 
@@ -128,10 +128,12 @@ def end_unanswered_consultations(today: date, report: SweepReport) -> None:
     """R3.3: a consultation with no answer ends by itself after 15 working days."""
     cal = get_calendar()
     items = []
-    for cid, start in db.session.execute(select(CasePause.case_id, CasePause.start_on).join(Case).where(
-            Case.status == Status.PAUSED, CasePause.end_on.is_(None),
-            CasePause.kind.in_((PauseKind.THIRD_PARTY, PauseKind.AGENCY)),
-            CasePause.start_on < today - timedelta(days=15)).order_by(CasePause.case_id)).all():
+    for cid, start in db.session.execute(
+            select(CasePause.case_id, CasePause.start_on).join(Case).where(
+                Case.status == Status.PAUSED, CasePause.end_on.is_(None),
+                CasePause.kind.in_((PauseKind.THIRD_PARTY, PauseKind.AGENCY)),
+                CasePause.start_on < today - timedelta(days=15))
+            .order_by(CasePause.case_id)).all():
         end = deadlines.consultation_auto_end(start, cal)
         if today > end:
             items.append((end, cid))
@@ -148,11 +150,12 @@ def refresh_paused(today: date, report: SweepReport) -> None:
     """R3.4: while a pause is open the due date assumes it ends today, so it moves every day."""
     ids = _ids(select(Case.id).where(Case.status == Status.PAUSED))
     for i in range(0, len(ids), BATCH):
-        for case in db.session.execute(select(Case).where(Case.id.in_(ids[i:i + BATCH]))).scalars():
-            before = case.due_on
-            refresh_derived(case, today)
-            report.refreshed += case.due_on != before
-        db.session.commit()
+        with unit_of_work():
+            batch = select(Case).where(Case.id.in_(ids[i:i + BATCH]))
+            for case in db.session.execute(batch).scalars():
+                before = case.due_on
+                refresh_derived(case, today)
+                report.refreshed += case.due_on != before
 
 
 def _chunks(rows, size=BATCH):
@@ -163,12 +166,12 @@ def _chunks(rows, size=BATCH):
 def _claim_and_note(kind: str, rows, today: date, report: SweepReport, found) -> None:
     """Bulk: claim (kind, day, case id) for each row, write one event per newly claimed case."""
     for chunk in _chunks(rows):
-        won = claims.claim_many(kind, [(r.day, str(r.id)) for r in chunk])
-        fresh = [r for r in chunk if (r.day, str(r.id)) in won]
-        audit.record_many(SYSTEM_ACTOR, f"{kind}_notice", [
-            {"case_id": r.id, "agency_id": r.agency_id, "status": r.status,
-             "data": {"day": r.day.isoformat()}} for r in fresh], on=today)
-        db.session.commit()
+        with unit_of_work():
+            won = claims.claim_many(kind, [(r.day, str(r.id)) for r in chunk])
+            fresh = [r for r in chunk if (r.day, str(r.id)) in won]
+            audit.record_many(SYSTEM_ACTOR, f"{kind}_notice", [
+                {"case_id": r.id, "agency_id": r.agency_id, "status": r.status,
+                 "data": {"day": r.day.isoformat()}} for r in fresh], on=today)
         for r in fresh:
             found[r.agency_id].append((kind, r))
         setattr(report, kind, getattr(report, kind) + len(fresh))
@@ -176,7 +179,7 @@ def _claim_and_note(kind: str, rows, today: date, report: SweepReport, found) ->
 
 def deadline_notices(today: date, report: SweepReport, found) -> None:
     """R3.7: one due-soon and one overdue notice per case and due date (claimed in bulk)."""
-    soon_until = add_workdays(today, current_app.config["DUE_SOON_WORKDAYS"])
+    soon_until = add_workdays(today, settings.current()["DUE_SOON_WORKDAYS"])
     cols = (Case.id, Case.agency_id, Case.status, Case.tracking_no, Case.subject,
             Case.due_on.label("day"))
     for kind, cond in (("overdue", Case.due_on < today),
@@ -212,7 +215,8 @@ class _Row:
 
 def _staff(agency_id: int, roles: tuple[str, ...]) -> list[User]:
     return list(db.session.execute(select(User).join(UserRole).where(
-        User.agency_id == agency_id, UserRole.role.in_(roles), User.active.is_(True))).scalars().unique())
+        User.agency_id == agency_id, UserRole.role.in_(roles), User.active.is_(True))
+    ).scalars().unique())
 
 
 LABELS = {"overdue": "已超过答复期限", "due_soon": "即将到期", "unconfirmed": "在线申请待确认收到"}
@@ -222,33 +226,38 @@ def send_digests(today: date, found: dict[int, list], report: SweepReport) -> No
     """One digest per agency and day to its handlers and office heads (registrars for
     unconfirmed submissions)."""
     for agency_id, items in found.items():
-        if not items or not claims.claim("digest", today, str(agency_id)):
+        if not items:
             continue
-        lines = [f"{LABELS[k]}：{r.tracking_no}（{r.day}）{r.subject[:40]}" for k, r in items]
-        recipients = _staff(agency_id, (Role.HANDLER, Role.OFFICE_HEAD, Role.REGISTRAR))
-        agency = db.session.get(Agency, agency_id)
-        report.digests += outbox.notify_staff(
-            recipients, f"【{agency.name}】{today.isoformat()} 依申请公开期限提醒（{len(items)} 件）",
-            "\n".join(lines))
-        db.session.commit()
+        with unit_of_work():
+            if not claims.claim("digest", today, str(agency_id)):
+                continue
+            lines = [f"{LABELS[k]}：{r.tracking_no}（{r.day}）{r.subject[:40]}" for k, r in items]
+            recipients = _staff(agency_id, (Role.HANDLER, Role.OFFICE_HEAD, Role.REGISTRAR))
+            agency = db.session.get(Agency, agency_id)
+            report.digests += outbox.notify_staff(
+                recipients,
+                f"【{agency.name}】{today.isoformat()} 依申请公开期限提醒（{len(items)} 件）",
+                "\n".join(lines))
 
 
 def check_calendar(today: date, report: SweepReport) -> None:
     """R1.2: from 1 November, next year's holidays must be entered; alert admins once a day."""
     report.calendar_missing = calendar_alert_years(today)
-    if report.calendar_missing and claims.claim("calendar_alert", today):
-        admins = list(db.session.execute(select(User).join(UserRole).where(
-            UserRole.role == Role.ADMIN, User.active.is_(True))).scalars().unique())
-        years = "、".join(str(y) for y in report.calendar_missing)
-        outbox.notify_staff(admins, f"{years} 年节假日安排尚未录入",
-                            f"{years} 年节假日安排尚未录入，相关答复期限按周一至周五暂行计算并标为暂定。")
-    db.session.commit()
+    if not report.calendar_missing:
+        return
+    with unit_of_work():
+        if claims.claim("calendar_alert", today):
+            admins = list(db.session.execute(select(User).join(UserRole).where(
+                UserRole.role == Role.ADMIN, User.active.is_(True))).scalars().unique())
+            years = "、".join(str(y) for y in report.calendar_missing)
+            outbox.notify_staff(admins, f"{years} 年节假日安排尚未录入",
+                                f"{years} 年节假日安排尚未录入，"
+                                "相关答复期限按周一至周五暂行计算并标为暂定。")
 
 
 def run(today: date) -> SweepReport:
     """The whole sweep as of ``today`` (the scheduler job and `flask sweep run` call this)."""
-    with writing():
-        return _run(today)
+    return _run(today)
 
 
 def _run(today: date) -> SweepReport:
@@ -266,4 +275,5 @@ def _run(today: date) -> SweepReport:
 
 
 def open_count() -> int:
-    return db.session.execute(select(func.count()).select_from(Case).where(Case.concluded_on.is_(None))).scalar_one()
+    return db.session.execute(select(func.count()).select_from(Case).where(
+        Case.concluded_on.is_(None))).scalar_one()

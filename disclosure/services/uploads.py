@@ -13,11 +13,11 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 
-from flask import current_app
-
+from .. import settings
 from ..domain.text import N_, Msg
 
-ALLOWED = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "ofd": "application/ofd"}
+ALLOWED = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
+           "ofd": "application/ofd"}
 ALLOWED_LABEL = "PDF、JPG、PNG、OFD"
 # Names a sniffed type may keep (anything else gets the type's own extension).
 EXTENSIONS = {"pdf": {"pdf"}, "png": {"png"}, "jpg": {"jpg", "jpeg"}, "ofd": {"ofd"}}
@@ -76,7 +76,10 @@ def safe_filename(name: str) -> str:
 
 
 def upload_dir() -> str:
-    path = os.path.join(current_app.instance_path, "uploads")
+    """``UPLOAD_DIR`` (shared storage when several machines serve the app), else
+    ``instance/uploads``."""
+    cfg = settings.current()
+    path = cfg.get("UPLOAD_DIR") or os.path.join(cfg.instance_path, "uploads")
     os.makedirs(path, exist_ok=True)
     return path
 

@@ -22,20 +22,20 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import timeutil
+from .. import settings, timeutil
 from ..domain.codes import INCOMPATIBLE_ROLES, Role
+from ..domain.errors import ValidationFailed
 from ..domain.text import N_, Msg
-from .unit_of_work import atomic
 from ..extensions import db
 from ..models import Agency, LoginFailure, User, UserRole
 from ..timeutil import now
 from . import audit, claims, outbox
+from .access import can_see_agency
 from .actors import SYSTEM_ACTOR, Actor
-from ..domain.errors import ValidationFailed
+from .unit_of_work import atomic
 
 ROLE_VALUES = {r.value for r in Role}
 
@@ -51,7 +51,7 @@ DEFAULTS = {
 
 
 def _setting(name: str) -> int:
-    return int(current_app.config.get(name, DEFAULTS[name]))
+    return int(settings.current().get(name, DEFAULTS[name]))
 
 
 # -- passwords ------------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | 
 
 
 def _hash(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(password, method=settings.current()["PASSWORD_HASH_METHOD"])
 
 
 def _roles_problem(roles, actor: Actor) -> str | None:
@@ -102,7 +102,6 @@ def _roles_problem(roles, actor: Actor) -> str | None:
 
 def _require_scope(actor: Actor, agency_id: int | None) -> None:
     """An agency's administrator manages that agency's users only (services.access)."""
-    from .access import can_see_agency
     if actor.id is not None and not can_see_agency(actor, agency_id):
         raise ValidationFailed({"agency": N_("只能管理本机关的用户")})
 
@@ -178,7 +177,8 @@ def set_roles(user: User, roles: list[str], actor: Actor) -> None:
     if Role.PLATFORM_ADMIN in user.roles and actor.id is not None \
             and Role.PLATFORM_ADMIN not in actor.roles:
         raise ValidationFailed({"roles": N_("只有平台管理员可以更改平台管理员的角色")})
-    if Role.ADMIN in user.roles and Role.ADMIN not in roles and user.active and _active_admins() <= 1:
+    if (Role.ADMIN in user.roles and Role.ADMIN not in roles and user.active
+            and _active_admins() <= 1):
         raise ValidationFailed({"roles": N_("不能移除最后一位管理员的管理员角色")})
     before = sorted(user.roles)
     user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
@@ -223,7 +223,7 @@ _dummy_hashes: dict[str, str] = {}
 
 def dummy_hash() -> str:
     """A fixed hash of the configured method, verified when there is no real one to verify."""
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = settings.current()["PASSWORD_HASH_METHOD"]
     if method not in _dummy_hashes:
         _dummy_hashes[method] = generate_password_hash("no user has this password", method=method)
     return _dummy_hashes[method]
@@ -231,7 +231,7 @@ def dummy_hash() -> str:
 
 def _account_key(username: str) -> str:
     """The user name as typed, keyed with the app secret (64 hex characters)."""
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"login|{username}".encode(),
+    return hmac.new(settings.current()["SECRET_KEY"].encode(), f"login|{username}".encode(),
                     hashlib.sha256).hexdigest()
 
 
@@ -307,7 +307,8 @@ def _alert(user: User, address: str, failures: int, current: datetime) -> None:
         outbox.notify_staff(
             _agency_admins(user.agency_id),
             f"【{agency.name}】账户 {user.username} 多次登录失败",
-            f"{when}，账户 {user.username}（{user.display_name}）自地址 {address} 连续 {failures} 次"
+            f"{when}，账户 {user.username}（{user.display_name}）"
+            f"自地址 {address} 连续 {failures} 次"
             f"登录失败，该地址此后的登录尝试已被延缓。账户未被锁定，本人从其他地址仍可正常登录。\n"
             f"如非本人操作，请核实情况；必要时在“用户与角色”中停用该账户或为其重设密码。")
 

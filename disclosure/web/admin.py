@@ -5,18 +5,15 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
-from ..extensions import db
-from ..i18n import current_language, translate
-from ..models import Agency, Case, Outbox, User
-from ..services import access, calendar, users
-from ..services.dashboard import calendar_alert_years
 from ..domain.errors import ValidationFailed
-from .forms import ActionForm, AgencyForm, CalendarNoticeForm, RolesForm, UserForm
+from ..i18n import current_language, translate
+from ..services import access, calendar, calendar_admin, directory, outbox_view, users
+from ..services.dashboard import calendar_alert_years
 from ..timeutil import today
-from .guards import actor, guard_blueprint
+from .forms import ActionForm, AgencyForm, CalendarNoticeForm, RolesForm, UserForm
+from .guards import actor, found_or_404, guard_blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, frozenset({"admin", "platform_admin"}))
@@ -45,13 +42,14 @@ def calendar_page():
     loose = []
     if form.validate_on_submit():
         try:
-            result = calendar.enter_notice(year, form.off_days.data, form.work_days.data,
+            result = calendar_admin.enter_notice(year, form.off_days.data, form.work_days.data,
                                            form.notice_number.data, form.notice_date.data,
                                            actor(), t)
         except ValidationFailed as exc:
             loose = form.put_errors(exc.errors)  # beside their fields; the input stays
         else:
-            flash(_("已录入 %(year)s 年节假日安排 %(days)s 天；%(cases)s 件在办案件的答复期限已重新计算",
+            flash(_("已录入 %(year)s 年节假日安排 %(days)s 天；"
+                    "%(cases)s 件在办案件的答复期限已重新计算",
                     year=year, days=result["days"], cases=result["cases_changed"]), "ok")
             return redirect(url_for("admin.calendar_page", year=year))
     failed = request.method == "POST" and bool(loose or form.errors)
@@ -70,9 +68,9 @@ def calendar_delete(day: str):
     except ValueError:
         abort(404)
     if form.validate_on_submit():
-        changed = calendar.delete_override(d, actor(), today())
-        flash(_("已删除 %(day)s 的调整；%(n)s 件案件答复期限已重新计算", day=d.isoformat(), n=changed),
-              "ok")
+        changed = calendar_admin.delete_override(d, actor(), today())
+        flash(_("已删除 %(day)s 的调整；%(n)s 件案件答复期限已重新计算",
+                day=d.isoformat(), n=changed), "ok")
     return redirect(url_for("admin.calendar_page", year=d.year))
 
 
@@ -80,26 +78,12 @@ def calendar_delete(day: str):
 def outbox_page():
     """The mails as written — an agency's administrator sees its own agency's only (mails about
     its cases and to its staff); a platform administrator all."""
-    stmt = select(Outbox)
-    if not access.sees_all(actor()):
-        own = actor().agency_id
-        stmt = stmt.outerjoin(Case, Case.id == Outbox.case_id).where(or_(
-            Case.agency_id == own,
-            (Outbox.case_id.is_(None)) & Outbox.recipient.in_(
-                select(User.email).where(User.agency_id == own, User.email.is_not(None)))))
-    rows = db.session.execute(stmt.order_by(Outbox.id.desc()).limit(200)).scalars().all()
-    return render_template("admin/outbox.html", rows=rows)
+    return render_template("admin/outbox.html", rows=outbox_view.visible_mails(actor()))
 
 
 def _sep() -> str:
     """Between several messages in one line: the reader's punctuation."""
     return "; " if current_language() == "en" else "；"
-
-
-def _agencies():
-    """The agencies this administrator manages (services.access)."""
-    return list(db.session.execute(select(Agency).where(access.visible(actor(), Agency.id))
-                                   .order_by(Agency.code)).scalars())
 
 
 def _put(form, errors: dict) -> list[str]:
@@ -128,13 +112,15 @@ def agencies():
             flash(_("已创建机关 %(code)s", code=agency.code), "ok")
             return redirect(url_for("admin.agencies"))
     code = 400 if request.method == "POST" else 200
-    return render_template("admin/agencies.html", form=form, loose=loose, agencies=_agencies()), code
+    return render_template("admin/agencies.html", form=form, loose=loose,
+                           agencies=directory.visible_agencies(actor())), code
 
 
 @bp.route("/users", methods=["GET", "POST"])
 def user_list():
     form = UserForm()
-    form.agency.choices = [SelectChoice(a.code, f"{a.code} {a.name}") for a in _agencies()]
+    form.agency.choices = [SelectChoice(a.code, f"{a.code} {a.name}")
+                           for a in directory.visible_agencies(actor())]
     loose = []
     if form.validate_on_submit():
         try:
@@ -147,18 +133,15 @@ def user_list():
             return redirect(url_for("admin.user_list"))
     elif request.method == "POST":
         loose = [translate(e) for errs in form.errors.values() for e in errs]
-    all_users = list(db.session.execute(select(User).where(access.visible(actor(), User.agency_id))
-                                        .order_by(User.username)).scalars())
+    all_users = directory.visible_users(actor())
     code = 400 if request.method == "POST" else 200
     return render_template("admin/users.html", form=form, loose=loose, users=all_users,
                            action_form=ActionForm()), code
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or not access.can_see_agency(actor(), user.agency_id):
-        abort(404)
-    return user
+def _user_or_404(user_id: int):
+    """An account of an agency this administrator manages (services.access)."""
+    return found_or_404(access.load_user(actor(), user_id))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

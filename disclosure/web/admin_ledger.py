@@ -1,4 +1,4 @@
-"""Admin: ledger upload (JSONL import, all-or-nothing) and export download (spec/ledger.md)."""
+"""Admin: ledger upload (JSONL import, all-or-nothing) and export download (docs/ledger.md)."""
 from __future__ import annotations
 
 import json
@@ -18,15 +18,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
-from ..domain.deadlines import LATE_ACT_LABELS
-from ..extensions import db
+from ..domain.late_acts import LATE_ACT_LABELS
 from ..i18n import current_language, translate
 from ..models import Agency
-from ..services import access, ledger
+from ..services import access, directory, ledger
 from ..timeutil import today
 from .guards import actor, guard_blueprint
 
@@ -44,8 +42,7 @@ class LedgerUploadForm(FlaskForm):
 
 def _agencies() -> list[Agency]:
     """The agencies this administrator may import for or export (services.access)."""
-    return list(db.session.execute(select(Agency).where(
-        access.visible(actor(), Agency.id)).order_by(Agency.code)).scalars())
+    return directory.visible_agencies(actor())
 
 
 def _text(upload) -> tuple[str | None, str | None]:

@@ -1,17 +1,18 @@
-"""Public JSON API v1 (spec/api.md): submit and follow an application."""
+"""Public JSON API v1 (docs/api.md): submit and follow an application."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..domain.errors import ValidationFailed
 from ..domain.workflow import WorkflowError
 from ..extensions import csrf, limiter
-from ..services import case_actions, cases, query_codes, applicant_view
-from ..services.uploads import Upload
+from ..services import applicant_view, case_actions, cases, query_codes
 from ..timeutil import as_local, today
 from .downloads import send_download
 from .openapi import document as openapi_document
+from .uploads_form import uploaded_files
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -62,7 +63,7 @@ def submit():
         return _errors({"": "请求内容应为 JSON 对象"})
     try:
         sub = cases.submit_online(payload, today=today())
-    except cases.ValidationFailed as exc:
+    except ValidationFailed as exc:
         return _errors(exc.errors)
     except cases.IdempotencyConflict as exc:
         # The key is bound to the first submission: say so, and nothing about that case.
@@ -96,8 +97,7 @@ def _supplement_body():
             request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
         return None, (jsonify({"error": "请求内容过大", "status": 413}), 413)
     if request.mimetype == "multipart/form-data":
-        files = [Upload(f.filename or "file", f.read())
-                 for name in ("files", "files[]") for f in request.files.getlist(name)]
+        files = uploaded_files("files", "files[]", unnamed="file")
         return (request.form.get("text", ""), files), None
     if request.mimetype != "application/json":
         return None, (jsonify({"error": "Content-Type 须为 multipart/form-data 或 application/json",
@@ -116,7 +116,8 @@ def _supplement_body():
 @bp.post("/applications/<tracking_no>/supplements")
 @limiter.limit(_lookup_limit)
 def supplement(tracking_no: str):
-    """The applicant answers the 补正 (spec/api.md; rules.md R4.2: the clock restarts today)."""
+    """The applicant answers the 补正 (docs/api.md; docs/rules.md R4.2: the clock restarts
+    today)."""
     case = cases.lookup_for_applicant(tracking_no, request.headers.get("X-Query-Code"))
     if case is None:
         return jsonify({"error": "未找到该申请", "status": 404}), 404
@@ -126,7 +127,7 @@ def supplement(tracking_no: str):
     text, files = body
     try:
         receipt = case_actions.submit_supplement(case, text, files, today())
-    except cases.ValidationFailed as exc:
+    except ValidationFailed as exc:
         return _errors(exc.errors)
     except WorkflowError as exc:
         return jsonify({"error": str(exc.message), "status": 409}), 409
@@ -138,7 +139,7 @@ def _query_code_limit():
     return current_app.config["QUERY_CODE_RATE_LIMIT"]
 
 
-# The same answer whether or not the number exists (spec/api.md "Recover a lost query code").
+# The same answer whether or not the number exists (docs/api.md "Recover a lost query code").
 QUERY_CODE_MESSAGE = ("如该申请编号存在且留有电子邮箱或手机号码，新的查询码将发送至预留的联系方式，"
                       "原查询码随即失效。未收到的，请与受理机关联系。")
 

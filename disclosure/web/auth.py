@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import timeutil
 from ..extensions import limiter
 from ..services import users
-from .. import timeutil
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)

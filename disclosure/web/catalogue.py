@@ -5,29 +5,23 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import select
 
-from ..domain.workflow import WorkflowError
-from ..extensions import db
-from ..models import CatalogueEntry
-from ..services import access, review
-from ..services.review import catalogue
 from ..domain.errors import ValidationFailed
-from ..services.uploads import Upload
+from ..domain.workflow import WorkflowError
+from ..models import CatalogueEntry
+from ..services import access, catalogue_view
+from ..services.review import catalogue
 from ..timeutil import today
 from .forms import ActionForm
-from .guards import STAFF_ROLES, actor, guard_blueprint
+from .guards import STAFF_ROLES, actor, found_or_404, guard_blueprint
+from .uploads_form import uploaded
 
 bp = Blueprint("catalogue", __name__, url_prefix="/staff/catalogue")
 guard_blueprint(bp, STAFF_ROLES)
 
 
 def _entry(entry_id: int) -> CatalogueEntry:
-    entry = access.load_entry(actor(), entry_id)
-    if entry is None:
-        abort(404)
-    return entry
+    return found_or_404(access.load_entry(actor(), entry_id))
 
 
 def _date(raw: str | None) -> date | None:
@@ -38,23 +32,17 @@ def _date(raw: str | None) -> date | None:
 
 
 def _render(entry: CatalogueEntry | None, errors=None, status=200):
-    items = catalogue.items_of(entry) if entry else []
-    decided = review.decisions_for([v.id for i in items for v in i.versions])
-    rows = [{"item": i, "status": review.status_of(i), "current": i.current,
-             "decisions": [d for v in i.versions for d in decided.get(v.id, [])]} for i in items]
-    released = review.released_versions([i.id for i in items])
-    return render_template("staff/catalogue_entry.html", entry=entry, rows=rows, errors=errors or {},
-                           draft=catalogue.draft_of(entry),
-                           values=request.form if errors else {}, labels=catalogue.CATEGORY_LABELS,
-                           released=released, action_form=ActionForm()), status
+    return render_template("staff/catalogue_entry.html", entry=entry, errors=errors or {},
+                           **catalogue_view.entry_page(entry),
+                           values=request.form if errors else {},
+                           labels=catalogue.CATEGORY_LABELS, action_form=ActionForm()), status
 
 
 @bp.get("/")
 def index():
-    stmt = select(CatalogueEntry).where(access.visible(actor(), CatalogueEntry.agency_id)).order_by(
-        CatalogueEntry.issued_on.desc(), CatalogueEntry.id.desc())
-    entries = db.session.execute(stmt.limit(500)).scalars().all()
-    return render_template("staff/catalogue_list.html", entries=entries, labels=catalogue.CATEGORY_LABELS)
+    return render_template("staff/catalogue_list.html",
+                           entries=catalogue_view.staff_entries(actor()),
+                           labels=catalogue.CATEGORY_LABELS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -70,9 +58,12 @@ def _save(entry: CatalogueEntry | None):
     f = request.form
     issued = _date(f.get("issued_on"))
     try:
-        entry = catalogue.save_entry(entry, current_user.agency_id if entry is None else entry.agency_id,
-                                     actor(), title=f.get("title", ""), doc_number=f.get("doc_number"),
-                                     category=f.get("category", ""), issued_on=issued, body=f.get("body", ""))
+        who = actor()
+        agency_id = who.agency_id if entry is None else entry.agency_id  # a new one: the user's
+        entry = catalogue.save_entry(entry, agency_id, who, title=f.get("title", ""),
+                                     doc_number=f.get("doc_number"),
+                                     category=f.get("category", ""), issued_on=issued,
+                                     body=f.get("body", ""))
     except ValidationFailed as exc:
         errors = dict(exc.errors)
         if f.get("issued_on") and issued is None:
@@ -110,20 +101,20 @@ def _act(entry: CatalogueEntry, fn, done: str):
 @bp.post("/<int:entry_id>/attachments")
 def attach(entry_id: int):
     entry = _entry(entry_id)
-    f = request.files.get("attachment")
-    if not f or not f.filename:
+    up = uploaded("attachment")
+    if up is None:
         return _render(entry, {"attachment": _("请选择文件")}, 400)
-    up = Upload(f.filename, f.read())
-    return _act(entry, lambda: catalogue.add_attachment(entry, up, actor()), _("附件已添加，待审查"))
+    return _act(entry, lambda: catalogue.add_attachment(entry, up, actor()),
+                _("附件已添加，待审查"))
 
 
 @bp.post("/<int:entry_id>/items/<int:item_id>/decide")
 def decide(entry_id: int, item_id: int):
     entry = _entry(entry_id)
     f = request.form
-    return _act(entry, lambda: catalogue.decide(entry, item_id, f.get("decision", ""), f.get("reason"),
-                                                actor(), version_id=f.get("version_id"),
-                                                sha256=f.get("sha256")), _("审查决定已记录"))
+    return _act(entry, lambda: catalogue.decide(
+        entry, item_id, f.get("decision", ""), f.get("reason"), actor(),
+        version_id=f.get("version_id"), sha256=f.get("sha256")), _("审查决定已记录"))
 
 
 @bp.post("/<int:entry_id>/publish")
@@ -135,5 +126,6 @@ def publish(entry_id: int):
 @bp.post("/<int:entry_id>/repeal")
 def repeal(entry_id: int):
     entry = _entry(entry_id)
-    return _act(entry, lambda: catalogue.repeal(entry, _date(request.form.get("repealed_on")), actor()),
+    repealed_on = _date(request.form.get("repealed_on"))
+    return _act(entry, lambda: catalogue.repeal(entry, repealed_on, actor()),
                 _("已记录废止；须经保密审查同意并发布后才对外显示"))

@@ -3,13 +3,22 @@ web form, the API and the ledger check an application the same way; domain error
 keyed by JSON path and are put next to the matching field here."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import (BooleanField, DateField, PasswordField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -63,8 +72,9 @@ class ApplicationForm(FlaskForm):
     supporting = MultipleFileField(_l("其他材料（选填）"))
 
     # JSON path of a domain error → the field that shows it
-    FIELD_OF = {
-        "applicant.type": "applicant_type", "applicant.name": "name", "applicant.id_type": "id_type",
+    FIELD_OF: ClassVar[dict[str, str]] = {
+        "applicant.type": "applicant_type", "applicant.name": "name",
+        "applicant.id_type": "id_type",
         "applicant.id_number": "id_number", "applicant.credit_code": "credit_code",
         "applicant.legal_representative": "legal_representative",
         "applicant.contact_name": "contact_name", "applicant.phone": "phone",
@@ -76,7 +86,9 @@ class ApplicationForm(FlaskForm):
     }
 
     def payload(self) -> dict:
-        g = lambda f: (f.data or "") if isinstance(f.data, str) else f.data  # noqa: E731
+        def g(f):
+            return (f.data or "") if isinstance(f.data, str) else f.data
+
         return {
             "applicant": {k: g(getattr(self, k)) for k in (
                 "name", "id_type", "id_number", "credit_code", "legal_representative",
@@ -151,7 +163,8 @@ class ActionForm(FlaskForm):
 
 
 class CalendarNoticeForm(FlaskForm):
-    """R1.2: a year's State Council notice, whole (the service checks it: domain.calendar_notice)."""
+    """R1.2: a year's State Council notice, whole (the service checks it:
+    domain.calendar_notice)."""
     off_days = TextAreaField(_l("放假日期（每行一个日期或“开始 至 结束”）"))
     work_days = TextAreaField(_l("调休上班日期（每行一个）"))
     notice_number = StringField(_l("依据（通知文号）"))

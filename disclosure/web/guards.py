@@ -1,10 +1,13 @@
-"""Per-blueprint access guards (DESIGN 8) and the agency scope of a staff user."""
+"""Per-blueprint access guards (docs/security.md, "Access and personal data") and the one
+place a staff view turns "not visible" into 404: which agency's rows a user may see is decided
+by services.access alone."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 
 from ..domain.codes import Role
+from ..services import access
 from ..services.actors import Actor
 
 STAFF_ROLES = frozenset(r.value for r in Role)
@@ -26,25 +29,18 @@ def actor() -> Actor:
     return Actor.of(current_user)
 
 
-def can_see(case) -> bool:
-    """services.access: staff (admins too) see their own agency; a platform admin all."""
-    from ..services.access import can_see_agency
-    return can_see_agency(actor(), case.agency_id)
+def found_or_404(row):
+    """``row`` as a services.access loader returned it; None (unknown or not visible) → 404."""
+    if row is None:
+        abort(404)
+    return row
 
 
 def case_or_404(case_id: int):
     """The case, if this user may see it (the same 404 for unknown and not visible)."""
-    from ..services.access import load_case
-    case = load_case(actor(), case_id)
-    if case is None:
-        abort(404)
-    return case
+    return found_or_404(access.load_case(actor(), case_id))
 
 
 def require_role(*roles: str) -> None:
     if not (current_user.roles & set(roles)):
         abort(403)
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/")

@@ -22,14 +22,16 @@ def document() -> dict:
         "assistance": {"type": "string", "maxLength": 500}}}  # 条例第四十三条
     submit = {"type": "object", "required": ["agency", "applicant", "subject", "delivery"],
               "properties": {
-                  "agency": _str, "applicant": applicant, "subject": {"type": "string", "maxLength": 500},
+                  "agency": _str, "applicant": applicant,
+                  "subject": {"type": "string", "maxLength": 500},
                   "description": _str, "idempotency_key": {
                       "type": "string", "maxLength": 128,
-                      "description": "幂等键：同一机关、同一幂等键、同一申请内容重复提交时返回首次结果；"
-                                     "内容不同则返回 409"},
+                      "description": "幂等键：同一机关、同一幂等键、同一申请内容重复提交时"
+                                     "返回首次结果；内容不同则返回 409"},
                   "delivery": {"type": "object", "required": ["form", "method"], "properties": {
                       "form": _enum(codes.DeliveryForm), "method": _enum(codes.DeliveryMethod)}}}}
-    created = {"type": "object", "required": ["tracking_no", "query_code", "status", "submitted_at"],
+    created = {"type": "object",
+               "required": ["tracking_no", "query_code", "status", "submitted_at"],
                "properties": {"tracking_no": _str, "query_code": _str, "status": _str,
                               "submitted_at": {"type": "string", "format": "date-time"}}}
     history = {"type": "array", "items": {"type": "object", "properties": {
@@ -38,13 +40,16 @@ def document() -> dict:
         "outcome": _str, "outcome_label": _str, "replied_on": _str, "letter": _str,
         "documents": {"type": "array", "items": {"type": "object", "properties": {
             "name": _str, "url": _str}}}}}
-    case = {"type": "object", "required": ["tracking_no", "status", "history", "reply"], "properties": {
+    case_properties = {
         "tracking_no": _str, "status": _enum(codes.Status), "status_label": _str,
         "submitted_at": _nstr, "received_on": _nstr, "due_on": _nstr,
         "due_provisional": {"type": "boolean"}, "paused": {"type": "boolean"},
         "due_explanation": {"type": "array", "items": _str}, "history": history, "reply": reply,
-        # the applicant's own periods (rules.md R8.2): known once the notice reached them
-        "supplement_due_on": _nstr, "fee_due_on": _nstr, "period_provisional": {"type": "boolean"}}}
+        # the applicant's own periods (docs/rules.md R8.2): known once the notice reached them
+        "supplement_due_on": _nstr, "fee_due_on": _nstr,
+        "period_provisional": {"type": "boolean"}}
+    case = {"type": "object", "required": ["tracking_no", "status", "history", "reply"],
+            "properties": case_properties}
 
     # 补正 online (issue 16): text, files, or both
     supplement_text = {"type": "string", "maxLength": 5000, "description": "补正内容"}
@@ -65,8 +70,10 @@ def document() -> dict:
         "paths": {
             "/api/v1/applications": {"post": {
                 "summary": "提交政府信息公开申请",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": submit}}},
-                "responses": {"201": resp("已提交；以同一幂等键重复提交同一申请时，返回首次提交的结果", created),
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": submit}}},
+                "responses": {"201": resp("已提交；以同一幂等键重复提交同一申请时，"
+                                          "返回首次提交的结果", created),
                               "400": resp("字段错误", _errors),
                               "409": resp("幂等键已用于内容不同的另一份申请", _error),
                               "413": resp("请求过大", _error), "415": resp("非 JSON", _error),

@@ -1,21 +1,29 @@
 """Public pages: what 依申请公开 is, the online application, the receipt, the status page."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from sqlalchemy import select
 
+from ..domain.errors import ValidationFailed
 from ..domain.workflow import WorkflowError
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..i18n import translate
-from ..models import Agency
-from ..services import case_actions, cases, query_codes, applicant_view
-from ..services.review import catalogue, notices
-from ..services.uploads import Upload
+from ..services import applicant_view, case_actions, cases, directory, query_codes
+from ..services.review import catalogue
 from ..timeutil import today
 from .downloads import send_download
 from .forms import ApplicationForm, StatusLookupForm
+from .uploads_form import application_files, uploaded_files
 
 bp = Blueprint("public", __name__)
 
@@ -28,29 +36,15 @@ def _lookup_limit() -> str:
     return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
-def _agencies() -> list[Agency]:
-    return list(db.session.execute(select(Agency).order_by(Agency.id)).scalars())
-
-
 @bp.get("/")
 def home():
-    return render_template("public/home.html", agencies=_agencies())
-
-
-def _files(form: ApplicationForm) -> list[tuple[str, Upload]]:
-    files = []
-    if form.id_scan.data and getattr(form.id_scan.data, "filename", ""):
-        files.append(("identity", Upload(form.id_scan.data.filename, form.id_scan.data.read())))
-    for f in form.supporting.data or []:
-        if getattr(f, "filename", ""):
-            files.append(("supporting", Upload(f.filename, f.read())))
-    return files
+    return render_template("public/home.html", agencies=directory.public_agencies())
 
 
 @bp.route("/apply", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def apply():
-    agencies = _agencies()
+    agencies = directory.public_agencies()
     if not agencies:
         abort(503)
     agency_code = request.values.get("agency", agencies[0].code)
@@ -59,8 +53,8 @@ def apply():
     if form.validate_on_submit():
         try:
             sub = cases.submit_online(form.payload(), agency_code=agency_code,
-                                      files=_files(form), today=today())
-        except cases.ValidationFailed as exc:
+                                      files=application_files(form), today=today())
+        except ValidationFailed as exc:
             loose = form.put_errors(exc.errors)
         else:
             # The session cookie is signed, not encrypted: it gets a token and a one-time pad,
@@ -69,8 +63,10 @@ def apply():
             return redirect(url_for("public.receipt", tracking_no=sub.case.tracking_no))
     elif request.method == "POST":
         csrf = getattr(form, "csrf_token", None)
-        loose = [_("页面已过期，请重新提交（您填写的内容已保留）")] if csrf is not None and csrf.errors else \
-            [e for errs in form.errors.values() for e in errs]
+        if csrf is not None and csrf.errors:
+            loose = [_("页面已过期，请重新提交（您填写的内容已保留）")]
+        else:
+            loose = [e for errs in form.errors.values() for e in errs]
     status = 400 if request.method == "POST" else 200
     return render_template("public/apply.html", form=form, loose=loose, agencies=agencies,
                            agency_code=agency_code), status
@@ -109,18 +105,9 @@ def status():
         if case is None:
             error = _("未找到该申请：请核对申请编号和查询码")
         else:
-            view = _status_view(case)
+            view = applicant_view.status_page(case, today())
     code = 404 if error else 200
     return render_template("public/status.html", form=form, view=view, error=error), code
-
-
-def _status_view(case) -> dict:
-    view = applicant_view.applicant_view(case, today())
-    view["notices"] = notices.for_case(case, applicant_only=True)
-    # 补正 online (issue 16): the items asked for and the form, once the notice reached them
-    view["supplement_open"] = case_actions.supplement_open(case)
-    view["supplement_items"] = case.supplement_items if view["supplement_open"] else None
-    return view
 
 
 @bp.post("/status/supplement")
@@ -134,17 +121,16 @@ def status_supplement():
         return render_template("public/status.html", form=form, view=None,
                                error=_("未找到该申请：请核对申请编号和查询码")), 404
     text = request.form.get("text", "")
-    files = [Upload(f.filename, f.read()) for f in request.files.getlist("files")
-             if getattr(f, "filename", "")]
+    files = uploaded_files("files")
     receipt = None
     sup_errors: dict = {}
     try:
         receipt = case_actions.submit_supplement(case, text, files, today())
-    except cases.ValidationFailed as exc:
+    except ValidationFailed as exc:
         sup_errors = {k: translate(v) for k, v in exc.errors.items()}
     except WorkflowError as exc:
         sup_errors = {"": translate(exc.message)}
-    view = _status_view(case)
+    view = applicant_view.status_page(case, today())
     status = 400 if sup_errors else 200
     return render_template("public/status.html", form=form, view=view, error=None,
                            sup_errors=sup_errors, sup_text=text if sup_errors else "",
@@ -187,7 +173,8 @@ def catalogue_entry(entry_id: int):
     view = catalogue.public_entry(entry_id)
     if view is None:
         abort(404)
-    return render_template("public/catalogue_entry.html", view=view, labels=catalogue.CATEGORY_LABELS)
+    return render_template("public/catalogue_entry.html", view=view,
+                           labels=catalogue.CATEGORY_LABELS)
 
 
 @bp.get("/catalogue/<int:entry_id>/files/<int:release_id>")

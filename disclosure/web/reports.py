@@ -1,30 +1,39 @@
 """Staff: the annual report (政府信息公开工作年度报告), its drill-down, statistics, appeals."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from string import Formatter
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 
 from ..domain import report as rules
+from ..domain.bounds import is_report_year
+from ..domain.errors import ValidationFailed
 from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError
-from ..extensions import db
 from ..i18n import translate
-from ..models import Agency, Appeal
 from ..services import access, appeals
 from ..services import report as svc
-from ..domain.errors import ValidationFailed
 from ..timeutil import today
+from .case_page import render_case
 from .forms import ActionForm
-from .guards import STAFF_ROLES, actor, guard_blueprint
+from .guards import STAFF_ROLES, actor, case_or_404, guard_blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/staff")
 guard_blueprint(bp, STAFF_ROLES)
@@ -38,7 +47,8 @@ OFFICIAL_TEXT = {"lang": "zh-CN"}
 
 class ReportYearForm(FlaskForm):
     agency = HiddenField()
-    narrative = TextAreaField(_l("一、总体情况（草稿由系统根据数据生成，可修改）"), render_kw=OFFICIAL_TEXT)
+    narrative = TextAreaField(_l("一、总体情况（草稿由系统根据数据生成，可修改）"),
+                              render_kw=OFFICIAL_TEXT)
     licensing_decisions = StringField(_l("行政许可 · 本年处理决定数量"))
     penalty_decisions = StringField(_l("行政处罚 · 本年处理决定数量"))
     enforcement_decisions = StringField(_l("行政强制 · 本年处理决定数量"))
@@ -47,9 +57,10 @@ class ReportYearForm(FlaskForm):
     other_matters = TextAreaField(_l("六、其他需要报告的事项"), render_kw=OFFICIAL_TEXT)
 
 
-# The statistics page and the drill-down titles are UI, in the reader's language; they show some of
-# the report's own labels (domain.report: official, never translated in the report itself). Those
-# are marked here for the catalogue and translated where a UI page shows them (|t, translate).
+# The statistics page and the drill-down titles are UI, in the reader's language; they show some
+# of the report's own labels (domain.report: official, never translated in the report itself).
+# Those are marked here for the catalogue and translated where a UI page shows them (|t,
+# translate).
 # tests/web/test_english_admin.py checks this list against domain.report.
 REPORT_UI_LABELS = (
     # outcome groups and table 三 result rows (statistics, drill-down)
@@ -58,14 +69,16 @@ REPORT_UI_LABELS = (
     N_("1.属于国家秘密"), N_("2.其他法律行政法规禁止公开"), N_("3.危及“三安全一稳定”"),
     N_("4.保护第三方合法权益"), N_("5.属于三类内部事务信息"), N_("6.属于四类过程性信息"),
     N_("7.属于行政执法案卷"), N_("8.属于行政查询事项"),
-    N_("1.本机关不掌握相关政府信息"), N_("2.没有现成信息需要另行制作"), N_("3.补正后申请内容仍不明确"),
+    N_("1.本机关不掌握相关政府信息"), N_("2.没有现成信息需要另行制作"),
+    N_("3.补正后申请内容仍不明确"),
     N_("1.信访举报投诉类申请"), N_("2.重复申请"), N_("3.要求提供公开出版物"),
     N_("4.无正当理由大量反复申请"), N_("5.要求行政机关确认或重新出具已获取信息"),
     N_("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
     N_("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
     N_("3.其他"),
     # the other rows and the total column of table 三, the rates, tables 四 and 二 (drill-down)
-    N_("一、本年新收政府信息公开申请数量"), N_("二、上年结转政府信息公开申请数量"), N_("（七）总计"),
+    N_("一、本年新收政府信息公开申请数量"), N_("二、上年结转政府信息公开申请数量"),
+    N_("（七）总计"),
     N_("四、结转下年度继续办理"), N_("总计"),
     N_("答复率"), N_("答复及时率"), N_("办结率"),
     N_("行政复议"), N_("未经复议直接起诉"), N_("复议后起诉"),
@@ -80,7 +93,7 @@ def _year(value, default: int | None = None) -> int:
         year = int(value) if value not in (None, "") else default
     except ValueError:
         abort(404)
-    if year is None or not 2000 <= year <= 2100:
+    if year is None or not is_report_year(year):
         abort(404)
     return year
 
@@ -93,16 +106,12 @@ def _is_admin() -> bool:
 
 def _scope(year: int, codes: list[str] | None = None) -> svc.Scope:
     """Platform admins: any agency, several, or (none named) all. Other staff: their own
-    agency only."""
-    codes = [c.strip().upper() for c in (codes if codes is not None else
-                                         request.args.getlist("agency")) if c and c.strip()]
-    if not _is_admin():
-        own = db.session.get(Agency, current_user.agency_id).code
-        if any(c != own for c in codes):
-            abort(403)
-        codes = [own]
+    agency only (services.report.readable_scope)."""
     try:
-        return svc.scope(year, codes)
+        return svc.readable_scope(actor(), year, codes if codes is not None
+                                  else request.args.getlist("agency"))
+    except svc.NotYourAgency:
+        abort(403)
     except svc.UnknownAgency:
         abort(404)
 
@@ -144,13 +153,7 @@ def _render_annual(s: svc.Scope, form: ReportYearForm | None = None, status: int
         drill_url=None if printing else _drill_url(s), agency_args=_agency_args(s),
         form=(form or _form_for(r)) if editable else None,
         read_only=not editable and not printing and len(s.agencies) == 1 and not s.everyone,
-        all_agencies_choice=_is_admin(), agencies=_agency_choices()), status
-
-
-def _agency_choices() -> list[Agency]:
-    if not _is_admin():
-        return [db.session.get(Agency, current_user.agency_id)]
-    return list(db.session.execute(db.select(Agency).order_by(Agency.code)).scalars())
+        all_agencies_choice=_is_admin(), agencies=svc.agency_choices(actor())), status
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -177,8 +180,8 @@ def save_annual(year: int):
             if field is not None:
                 field.errors = list(field.errors or []) + [translate(message)]
         return _render_annual(s, form, 400)
-    flash(_("已保存 %(agency)s %(year)s 年度报告的文字和填报数据", agency=s.agencies[0].name, year=s.year),
-          "ok")
+    flash(_("已保存 %(agency)s %(year)s 年度报告的文字和填报数据", agency=s.agencies[0].name,
+            year=s.year), "ok")
     return redirect(url_for("reports.annual", year=s.year, agency=s.codes[0]))
 
 
@@ -203,7 +206,6 @@ def annual_csv(year: int):
 
 @bp.get("/reports/annual/<int:year>.xlsx")
 def annual_xlsx(year: int):
-    import io
     r = svc.build(_scope(_year(year)))
     return send_file(io.BytesIO(svc.xlsx_bytes(r)), as_attachment=True,
                      download_name=_filename(r, "xlsx"),
@@ -257,21 +259,11 @@ def _title_parts(title) -> list[tuple[str, bool]]:
 def stats():
     s = _scope(_year(request.args.get("year"), today().year))
     return render_template("staff/reports/stats.html", st=svc.stats(s), s=s, rules=rules,
-                           agencies=_agency_choices(), agency_args=_agency_args(s),
+                           agencies=svc.agency_choices(actor()), agency_args=_agency_args(s),
                            all_agencies_choice=_is_admin())
 
 
-# -- appeals (report table 四) ----------------------------------------------------------------------
-def _case_or_404(case_id: int):
-    from .staff import _case_or_404 as load
-    return load(case_id)
-
-
-def _appeal_failed(case, errors: dict, failed: str, status: int = 400):
-    from .staff import _render_case
-    return _render_case(case, errors, failed, status)
-
-
+# -- appeals (report table 四) ---------------------------------------------------------------------
 @bp.app_context_processor
 def _appeal_rights():
     """``may_record_appeals(case)`` for staff/_appeals.html: the forms only for those who may."""
@@ -280,32 +272,32 @@ def _appeal_rights():
 
 @bp.post("/cases/<int:case_id>/appeals")
 def add_appeal(case_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         appeals.add_appeal(case, request.form, actor(), today())
     except ValidationFailed as exc:
-        return _appeal_failed(case, exc.errors, "appeal")
+        return render_case(case, exc.errors, "appeal", 400)
     except WorkflowError as exc:
-        return _appeal_failed(case, {"refused": exc.message}, "appeal", 403)
+        return render_case(case, {"refused": exc.message}, "appeal", 403)
     flash(_("已登记行政复议/行政诉讼"), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id) + "#h-appeals")
 
 
 @bp.post("/cases/<int:case_id>/appeals/<int:appeal_id>")
 def record_appeal(case_id: int, appeal_id: int):
-    case = _case_or_404(case_id)
-    appeal = db.session.get(Appeal, appeal_id)
-    if appeal is None or appeal.case_id != case.id:
+    case = case_or_404(case_id)
+    appeal = svc.appeal_of(case, appeal_id)
+    if appeal is None:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         appeals.record_result(appeal, request.form, actor(), today())
     except ValidationFailed as exc:
-        return _appeal_failed(case, exc.errors, f"appeal-{appeal.id}")
+        return render_case(case, exc.errors, f"appeal-{appeal.id}", 400)
     except WorkflowError as exc:
-        return _appeal_failed(case, {"refused": exc.message}, f"appeal-{appeal.id}", 403)
+        return render_case(case, {"refused": exc.message}, f"appeal-{appeal.id}", 403)
     flash(_("已记录复议/诉讼结果"), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id) + "#h-appeals")

@@ -3,30 +3,36 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
-                   request, send_file, session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import select
 
 from ..domain import codes
+from ..domain.errors import ValidationFailed
 from ..domain.text import N_
-from ..domain.workflow import ACTION_LABELS, WorkflowError, allowed_actions
-from ..extensions import db
+from ..domain.workflow import WorkflowError
 from ..i18n import current_language, translate
-from ..models import Agency, Attachment, Case, Notice
-from ..domain.deadlines import LATE_ACT_LABELS
-from ..domain.replies import REPLY_TYPES
-from ..services import case_actions, case_queries, cases, review, uploads
-from ..services.review import notices, replies
+from ..services import access, case_queries, cases, directory, pdf, query_codes, uploads
 from ..services import dashboard as dash
-from ..services import pdf, query_codes
 from ..services.calendar import add_workdays
+from ..services.review import notices
 from ..timeutil import today
+from .case_page import render_case
 from .forms import ActionForm, ConfirmForm, RegisterForm
-from .guards import STAFF_ROLES, actor, can_see, case_or_404, guard_blueprint, require_role
-from .public import _files
+from .guards import STAFF_ROLES, actor, case_or_404, found_or_404, guard_blueprint, require_role
 from .staff_actions import DISPATCH, DONE
+from .uploads_form import application_files
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 guard_blueprint(bp, STAFF_ROLES)
@@ -58,13 +64,6 @@ def _joined(messages) -> str:
     """Several domain messages in one flash, each in the reader's language."""
     sep = "; " if current_language() == "en" else "；"
     return sep.join(str(translate(m)) for m in messages)
-
-
-def _case_or_404(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None or not can_see(case):
-        abort(404)
-    return case
 
 
 def _date_arg(name: str) -> date | None:
@@ -103,64 +102,23 @@ def case_list():
     return render_template("staff/cases.html", result=result, f=f, args=request.args)
 
 
-def _render_case(case: Case, errors: dict | None = None, failed: str | None = None, status=200,
-                 **extra):
-    dl = cases.deadline_of(case, today())
-    receipt = None
-    kept = session.pop("staff_receipt", None)
-    if isinstance(kept, dict) and kept.get("tracking_no") == case.tracking_no:
-        # shown once to the registrar, kept server-side meanwhile (never in the cookie)
-        code = query_codes.code_for_receipt(kept, case)
-        query_codes.discard_receipt(kept)
-        if code:
-            receipt = {"tracking_no": case.tracking_no, "query_code": code}
-    return render_template(
-        "staff/case.html", case=case, dl=dl, events=case_queries.history(case),
-        actions=[a for a in allowed_actions(case.status, current_user.roles)
-                 if a in DISPATCH or a == "confirm_receipt"], labels=ACTION_LABELS,
-        confirm_form=ConfirmForm(), action_form=ActionForm(), receipt=receipt,
-        notices=notices.for_case(case), pending_extension=case_actions.pending_extension(case),
-        reply=replies.reply_of(case), reply_items=_reply_items(case), reply_types=REPLY_TYPES,
-        signed_off=replies.sign_off_of(case) is not None, notice_rows=_notice_rows(case),
-        delivery_labels=notices.DELIVERY_LABELS, late_labels=LATE_ACT_LABELS,
-        errors=errors or {}, failed=failed, values=request.form if failed else {},
-        show_full_id=bool(current_user.roles & {"registrar", "handler", "office_head"}),
-        may_reissue_code=bool(current_user.roles & query_codes.REISSUE_ROLES)
-        and current_user.agency_id == case.agency_id, **extra), status
-
-
-def _notice_rows(case: Case) -> list[dict]:
-    rows = []
-    for n in notices.for_case(case):
-        item = notices.item_of(n)
-        rows.append({"notice": n, "status": notices.status_of(n), "released_on": n.released_on,
-                     "current": item.current if item is not None else None})
-    return rows
-
-
-def _reply_items(case: Case) -> list[dict]:
-    items = replies.items_of(case)
-    decided = review.decisions_for([v.id for i in items for v in i.versions])
-    return [{"item": i, "status": review.status_of(i), "current": i.current,
-             "history": [(v, decided.get(v.id, [])) for v in i.versions]} for i in items]
-
-
 @bp.get("/cases/<int:case_id>")
 def case_view(case_id: int):
-    return _render_case(_case_or_404(case_id))
+    return render_case(case_or_404(case_id))
 
 
 @bp.post("/cases/<int:case_id>/act/<action>")
 def case_action(case_id: int, action: str):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     if action not in DISPATCH or not ActionForm().validate_on_submit():
         abort(400)
     try:
         DISPATCH[action](case, request.form, actor(), today())
-    except cases.ValidationFailed as exc:
-        return _render_case(case, exc.errors, action, 400)
+    except ValidationFailed as exc:
+        return render_case(case, exc.errors, action, 400)
     except WorkflowError as exc:
-        return _render_case(case, {"_": exc.message}, action, 409 if exc.code != "forbidden" else 403)
+        return render_case(case, {"_": exc.message}, action,
+                           409 if exc.code != "forbidden" else 403)
     flash(str(DONE[action]), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id))
 
@@ -168,45 +126,43 @@ def case_action(case_id: int, action: str):
 @bp.post("/cases/<int:case_id>/notices/<int:notice_id>/delivery")
 def record_delivery(case_id: int, notice_id: int):
     """R8.2: the signed-for date of a posted notice (from the postal receipt)."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     raw = (request.form.get("on") or "").strip()
     try:
         on = date.fromisoformat(raw) if raw else None
     except ValueError:
-        return _render_case(case, {f"delivered-{notice_id}": _("日期无效，请按 年-月-日 填写真实存在的日期")},
-                            "delivery", 400)
+        error = _("日期无效，请按 年-月-日 填写真实存在的日期")
+        return render_case(case, {f"delivered-{notice_id}": error}, "delivery", 400)
     try:
         notices.record_delivery(case, notice_id, on, actor(), today())
-    except cases.ValidationFailed as exc:
-        return _render_case(case, exc.errors, "delivery", 400)
+    except ValidationFailed as exc:
+        return render_case(case, exc.errors, "delivery", 400)
     except WorkflowError as exc:
-        return _render_case(case, {"_": exc.message}, "notice", 409)
+        return render_case(case, {"_": exc.message}, "notice", 409)
     flash(_("已登记送达日期"), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id, _anchor="h-notices"))
 
 
 @bp.get("/cases/<int:case_id>/notices/<int:notice_id>")
 def notice_view(case_id: int, notice_id: int):
-    case = _case_or_404(case_id)
-    notice = db.session.get(Notice, notice_id)
-    if notice is None or notice.case_id != case.id:
-        abort(404)
+    case = case_or_404(case_id)
+    notice = found_or_404(access.load_notice(actor(), notice_id, case_id=case.id))
     return render_template("staff/notice.html", case=case, notice=notice,
                            doc_number=pdf.doc_number(case, notice.issued_on.year))
 
 
 @bp.post("/cases/<int:case_id>/confirm")
 def confirm(case_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         flash(_joined(e for errs in form.errors.values() for e in errs) or _("请重试"), "error")
         return redirect(url_for("staff.case_view", case_id=case.id))
     try:
         cases.confirm_receipt(case, form.received_on.data, actor(), today())
-    except cases.ValidationFailed as exc:
+    except ValidationFailed as exc:
         flash(_joined(exc.errors.values()), "error")
     except WorkflowError as exc:
         flash(translate(exc.message), "error")
@@ -223,11 +179,12 @@ def register():
     if request.method == "GET" and not form.received_on.data:
         form.received_on.data = today()
     if form.validate_on_submit():
-        agency = db.session.get(Agency, current_user.agency_id)
+        agency = directory.own_agency(actor())
         try:
             sub = cases.register_paper(agency, form.payload(), form.channel.data,
-                                       form.received_on.data, actor(), today(), files=_files(form))
-        except cases.ValidationFailed as exc:
+                                       form.received_on.data, actor(), today(),
+                                       files=application_files(form))
+        except ValidationFailed as exc:
             loose = [translate(m) for m in form.put_errors(exc.errors)]
         except WorkflowError as exc:
             loose = [translate(exc.message)]
@@ -236,18 +193,17 @@ def register():
             flash(_("已登记：%(no)s", no=sub.case.tracking_no), "ok")
             return redirect(url_for("staff.case_view", case_id=sub.case.id))
     elif request.method == "POST":
-        loose = [e for errs in form.errors.values() for e in errs] if not form.errors.get("received_on") else []
+        loose = [] if form.errors.get("received_on") else \
+            [e for errs in form.errors.values() for e in errs]
     return render_template("staff/register.html", form=form, loose=loose,
-                           rules=codes.CHANNEL_RECEIPT_RULES), (400 if request.method == "POST" else 200)
+                           rules=codes.CHANNEL_RECEIPT_RULES), \
+        (400 if request.method == "POST" else 200)
 
 
 @bp.get("/cases/<int:case_id>/attachments/<int:att_id>")
 def attachment(case_id: int, att_id: int):
-    case = _case_or_404(case_id)
-    att = db.session.execute(select(Attachment).where(
-        Attachment.id == att_id, Attachment.case_id == case.id)).scalar_one_or_none()
-    if att is None:
-        abort(404)
+    case = case_or_404(case_id)
+    att = found_or_404(access.load_attachment(actor(), att_id, case_id=case.id))
     return send_file(uploads.path_of(att.stored_name), mimetype=att.content_type,
                      as_attachment=True, download_name=att.filename)
 
@@ -262,6 +218,6 @@ def reissue_query_code(case_id: int):
         code = query_codes.reissue_by_staff(case, actor())
     except WorkflowError as exc:
         abort(403 if exc.code == "forbidden" else 409)
-    resp = make_response(*_render_case(db.session.get(Case, case_id), reissued_code=code))
+    resp = make_response(*render_case(case_or_404(case_id), reissued_code=code))
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from ..services import case_actions
 from ..domain.errors import ValidationFailed
+from ..services import case_actions
 
 
 def _date(form, name: str, required: bool = False) -> date | None:
@@ -25,22 +26,26 @@ def _date(form, name: str, required: bool = False) -> date | None:
 DISPATCH = {
     "request_supplement": lambda c, f, a, t: case_actions.request_supplement(
         c, f.get("items"), f.get("period_workdays"), a, t, on=_date(f, "on")),
-    "receive_supplement": lambda c, f, a, t: case_actions.receive_supplement(c, _date(f, "on"), a, t),
+    "receive_supplement": lambda c, f, a, t: case_actions.receive_supplement(
+        c, _date(f, "on"), a, t),
     "request_clarification": lambda c, f, a, t: case_actions.request_clarification(
         c, f.get("items"), f.get("confirm"), a, t),
     "extend_supplement_period": lambda c, f, a, t: case_actions.extend_supplement_period(
         c, f.get("workdays"), f.get("reason"), a, t),
     "start_consultation": lambda c, f, a, t: case_actions.start_consultation(
         c, f.get("kind"), f.get("party"), a, t, on=_date(f, "on")),
-    "end_consultation": lambda c, f, a, t: case_actions.end_consultation(c, a, t, on=_date(f, "on")),
+    "end_consultation": lambda c, f, a, t: case_actions.end_consultation(
+        c, a, t, on=_date(f, "on")),
     "notify_third_party_disclosure": lambda c, f, a, t: case_actions.notify_third_party_disclosure(
         c, f.get("party"), f.get("content"), f.get("reasons"), a, t),
     "request_extension": lambda c, f, a, t: case_actions.request_extension(
         c, f.get("workdays"), f.get("reason"), a, t),
     "approve_extension": lambda c, f, a, t: case_actions.decide_extension(c, True, a, t),
     "refuse_extension": lambda c, f, a, t: case_actions.decide_extension(c, False, a, t),
-    "notify_fee": lambda c, f, a, t: case_actions.notify_fee(c, f.get("method"), f.get("pages"), a, t),
-    "record_fee_payment": lambda c, f, a, t: case_actions.record_fee_payment(c, a, t, on=_date(f, "on")),
+    "notify_fee": lambda c, f, a, t: case_actions.notify_fee(
+        c, f.get("method"), f.get("pages"), a, t),
+    "record_fee_payment": lambda c, f, a, t: case_actions.record_fee_payment(
+        c, a, t, on=_date(f, "on")),
     "set_deferred_deadline": lambda c, f, a, t: case_actions.set_deferred_deadline(
         c, _date(f, "due_on", required=True), f.get("reason"), a, t),
     "withdraw": lambda c, f, a, t: case_actions.withdraw(c, a, t, on=_date(f, "on")),

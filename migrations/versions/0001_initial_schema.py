@@ -1,15 +1,14 @@
 """initial schema
 
 Revision ID: a24999d5b726
-Revises: 
+Revises:
 Create Date: 2026-11-29 19:49:48.439445
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from disclosure import dbguards
-
 
 # revision identifiers, used by Alembic.
 revision = 'a24999d5b726'

@@ -6,8 +6,6 @@ Create Date: 2026-11-29 20:59:00.596511
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = 'c3d3b052c047'

@@ -11,7 +11,6 @@ index only. The same key columns on SQLite and PostgreSQL.
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0bc274f9308d'
 down_revision = 'c3d3b052c047'

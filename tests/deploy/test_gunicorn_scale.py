@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import send_notices
 
 pytestmark = pytest.mark.slow
@@ -138,7 +139,8 @@ def populate(url: str, instance: Path) -> dict[str, list[str]]:
 
         for _ in range(6):
             case = registered(date(2024, 9, 2))
-            case_actions.request_supplement(case, "请写明道路名称", 15, who["handler"], date(2024, 9, 3))
+            case_actions.request_supplement(case, "请写明道路名称", 15, who["handler"],
+                                            date(2024, 9, 3))
             send_notices(case, date(2024, 9, 3))
             made["lapsed"].append(case.tracking_no)
         for _ in range(8):
@@ -165,7 +167,7 @@ def _payload(subject: str, key: str | None = None) -> dict:
     return body
 
 
-# -- gunicorn ----------------------------------------------------------------------------------------
+# -- gunicorn --------------------------------------------------------------------------------------
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -248,7 +250,7 @@ def _sweep_counts(output: str) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"^(\w+): (\d+)$", output, re.M)}
 
 
-# -- the test ----------------------------------------------------------------------------------------
+# -- the test --------------------------------------------------------------------------------------
 def test_three_workers_and_two_sweeps_at_once_do_everything_exactly_once(pg_url, tmp_path):
     _finish(_flask(pg_url, "init-db"), "flask init-db")  # the upgrade path of the recipe
     made = populate(pg_url, tmp_path / "instance")

@@ -11,7 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from disclosure.domain.application import (
-    SUBJECT_MAX, Application, check_credit_code, check_resident_id, validate_application,
+    SUBJECT_MAX,
+    Application,
+    check_credit_code,
+    check_resident_id,
+    validate_application,
 )
 
 VALID_ID = "11010519491231002X"
@@ -178,10 +182,12 @@ FIELD_CASES = [
     ("org name missing", with_applicant(org(), name=" "), "applicant.name", "请填写名称"),
     ("phone missing", with_applicant(phone=_DROP), "applicant.phone", "请填写联系电话"),
     ("phone malformed", with_applicant(phone="call me"), "applicant.phone", "联系电话格式不正确"),
-    ("email malformed", with_applicant(email="not-an-email"), "applicant.email", "电子邮箱格式不正确"),
+    ("email malformed", with_applicant(email="not-an-email"), "applicant.email",
+     "电子邮箱格式不正确"),
     ("address too long", with_applicant(address="路" * 301), "applicant.address", "300"),
     ("id type missing", with_applicant(id_type=""), "applicant.id_type", "请填写证件类型"),
-    ("id type unknown", with_applicant(id_type="library_card"), "applicant.id_type", "不在可选范围"),
+    ("id type unknown", with_applicant(id_type="library_card"), "applicant.id_type",
+     "不在可选范围"),
     ("id number missing", with_applicant(id_number=_DROP), "applicant.id_number", "请填写证件号码"),
     ("id number check digit", with_applicant(id_number=BAD_ID_CHECK), "applicant.id_number",
      "校验位错误"),

@@ -267,7 +267,10 @@ def test_r3_6_concluded_while_awaiting_supplement():
 # -- R3.7 -----------------------------------------------------------------------------------------
 def test_r3_7_due_soon_and_overdue():
     facts = ClockFacts(D(2024, 2, 1))  # due Tue 03-05
-    at = lambda today, **kw: compute_deadline(facts, CAL, today, **kw)
+
+    def at(today, **kw):
+        return compute_deadline(facts, CAL, today, **kw)
+
     assert not at(D(2024, 2, 28)).due_soon  # 02-29, 03-01, 04, 05: 4 left
     assert at(D(2024, 2, 28)).workdays_left == 4
     assert at(D(2024, 2, 29)).due_soon  # 3 left

@@ -5,9 +5,14 @@ from dataclasses import replace
 from datetime import date
 
 from disclosure.domain.deadlines import (
-    ClockFacts, compute_deadline, effective_facts, fee_lapsed, fee_payment_end, late_acts,
-    supplement_lapsed, supplement_period_end,
+    ClockFacts,
+    compute_deadline,
+    fee_lapsed,
+    fee_payment_end,
+    supplement_lapsed,
+    supplement_period_end,
 )
+from disclosure.domain.late_acts import effective_facts, late_acts
 from disclosure.domain.workdays import WorkCalendar
 
 CAL = WorkCalendar()
@@ -123,4 +128,5 @@ def test_fee_payment_period_runs_from_delivery_and_the_pause_waits_for_it():
     assert dl.paused and dl.due_on > D(2024, 11, 20)  # the clock waits while the letter travels
     delivered = replace(facts, fee_undelivered=False, fee_delivered_on=D(2024, 10, 10))
     assert fee_payment_end(delivered, CAL) == CAL.add_workdays(D(2024, 10, 10), 20)
-    assert fee_lapsed(delivered, CAL, CAL.add_workdays(D(2024, 10, 10), 20) + (D(2024, 1, 2) - D(2024, 1, 1)))
+    assert fee_lapsed(delivered, CAL,
+                      CAL.add_workdays(D(2024, 10, 10), 20) + (D(2024, 1, 2) - D(2024, 1, 1)))

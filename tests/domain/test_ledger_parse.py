@@ -1,19 +1,20 @@
-"""spec/ledger.md — parsing and validating ledger lines (pure: no app, no database)."""
+"""docs/ledger.md — parsing and validating ledger lines (pure: no app, no database)."""
 import copy
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from disclosure.domain import ledger
+from disclosure.domain import codes, ledger
 from disclosure.domain.deadlines import compute_deadline
 from disclosure.domain.workdays import WorkCalendar
 
 TODAY = date(2025, 1, 1)
 CAL = WorkCalendar()
 
-# The example of ledger.md, with a real identity number and phone.
+# The example of docs/ledger.md, with a real identity number and phone.
 EXAMPLE = {
     "tracking_no": "BCZ-2024-000017",
     "agency": "BCZ",
@@ -299,7 +300,7 @@ def test_deferred_date_must_be_later():
     assert ("events[0].due_on", "deferred_not_later") in found
 
 
-# -- identity ---------------------------------------------------------------------------------------
+# -- identity --------------------------------------------------------------------------------------
 def test_wrong_id_check_digit():
     found = errors(make(applicant={"type": "natural_person", "name": "x",
                                    "id_type": "resident_id", "id_number": "110105194912310021"}))
@@ -324,7 +325,39 @@ def test_phone_optional_but_checked_when_present():
     assert ("applicant.phone", "invalid") in found
 
 
-# -- withdrawal and unconfirmed online submissions -----------------------------------------------------
+@pytest.mark.parametrize("over, expected", [
+    # each rule of domain.application with a code of its own, and a few that are "invalid"
+    ({"applicant": {"type": "natural_person", "name": " "}}, ("applicant.name", "required")),
+    ({"subject": ""}, ("subject", "required")),
+    ({"delivery": {"form": "paper"}}, ("delivery.method", "required")),
+    ({"delivery": {"form": "paper", "method": "pigeon"}}, ("delivery.method", "unknown_code")),
+    ({"delivery": {"form": "scroll", "method": "mail"}}, ("delivery.form", "unknown_code")),
+    ({"applicant": {"type": "x" * 65, "name": "x"}}, ("applicant.type", "invalid")),
+    ({"applicant": {"type": "natural_person", "name": "x", "id_type": "resident_id",
+                    "id_number": "1101051949123100"}}, ("applicant.id_number", "invalid")),
+    ({"applicant": {"type": "other_org", "name": "x", "credit_code": "9111"}},
+     ("applicant.credit_code", "invalid")),
+    ({"delivery": {"form": "electronic", "method": "email"}}, ("applicant.email", "invalid")),
+    ({"applicant": {"type": "natural_person", "name": "x" * 101}}, ("applicant.name", "invalid")),
+    ({"applicant": {"type": "natural_person", "name": 7}}, ("applicant.name", "invalid")),
+])
+def test_applicant_errors_carry_the_code_of_their_rule(over, expected):
+    assert expected in errors(make(**over))
+
+
+@pytest.mark.parametrize("kind", [[], {}, ["natural_person"], 3])
+def test_an_applicant_type_that_is_not_text_is_an_error_not_a_crash(kind):
+    assert ("applicant.type", "invalid") in errors(make(applicant={"type": kind, "name": "x"}))
+
+
+def test_error_codes_are_a_closed_list():
+    assert {"required", "bad_check_digit", "tracking_no_exists"} <= ledger.ERROR_CODES
+    if __debug__:
+        with pytest.raises(AssertionError):
+            ledger.LineError(1, "$", "some_new_code", "消息")
+
+
+# -- withdrawal and unconfirmed online submissions -------------------------------------------------
 def test_withdrawn_event_concludes_as_other_other():
     rec = ok(make(events=[ev("withdrawn", "2024-03-05")]))
     assert (rec.outcome, rec.concluded_on, rec.withdrawn) == ("other.other", date(2024, 3, 5), True)
@@ -359,7 +392,20 @@ def test_naive_submission_time_is_office_local():
     assert ("submitted_at", "invalid_datetime") in errors(make(submitted_at="2024-03-01"))
 
 
-# -- statuses ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, good", [
+    ("2007-12-31T23:00:00+08:00", False),  # before the 条例's year (domain.bounds)
+    ("2008-01-01T00:00:00+08:00", True), ("2101-01-01T00:00:00+08:00", False),
+    ("2024-03-01T10:00:00Z", True), ("2024-03-01T10:00", True), ("2024-03-01T10", False),
+])
+def test_submission_time_bounds(value, good):
+    obj = make(submitted_at=value)
+    if good:
+        assert ok(obj).submitted_at is not None
+    else:
+        assert ("submitted_at", "invalid_datetime") in errors(obj)
+
+
+# -- statuses --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("over, status", [
     ({}, "registered"),
     ({"events": [ev("supplement_requested", "2024-03-04")]}, "awaiting_supplement"),
@@ -380,7 +426,7 @@ def test_status_follows_the_facts(over, status):
     assert rec.concluded_by_sweep == (status == "abandoned")
 
 
-# -- lines and files ----------------------------------------------------------------------------------
+# -- lines and files -------------------------------------------------------------------------------
 def test_every_error_of_a_line_is_reported_with_its_line_number():
     rec, errs = parse(make(channel="x", received_on="2024-02-30", subject=...), line=7)
     assert rec is None
@@ -419,7 +465,7 @@ def test_tracking_number_kept_exactly_but_not_padded():
     assert ("tracking_no", "invalid") in errors(make(tracking_no=" BCZ-1"))
 
 
-# -- back to a line ------------------------------------------------------------------------------------
+# -- back to a line --------------------------------------------------------------------------------
 def test_to_line_of_the_example_is_the_example():
     line = ledger.to_line(ok(EXAMPLE))
     assert line == EXAMPLE
@@ -477,7 +523,7 @@ def test_text_that_no_database_would_store_is_refused():
     assert ok(make(events=[ev("supplement_requested", "2024-03-05", items="一、\n二、")]))
 
 
-# -- issue 13: delivery (R8.2), a new 补正 period (R4.3), late acts (R8.1) ---------------------------
+# -- issue 13: delivery (R8.2), a new 补正 period (R4.3), late acts (R8.1) -------------------------
 # Dates across Spring Festival 2024 (02-10..17 off, Sun 02-04 and Sun 02-18 worked) and National
 # Day 2024 (Sat 10-12 is a 调休上班 day).
 FEE = {"method": "per_case", "amount_yuan": "100.00"}
@@ -509,7 +555,8 @@ def test_delivered_on_before_its_notice_or_malformed_is_an_error(kind, extra):
     assert (err.field, err.code) == ("events[0].delivered_on", "delivered_before_notice")
     assert str(err) == ("line 1: events[0].delivered_on: 送达日期（2024-03-01）早于发出告知之日"
                         "（2024-03-04） (delivered_before_notice)")
-    for value, code in (("2024/03/05", "invalid_date"), ("", "required"), (20240305, "invalid_date"),
+    for value, code in (("2024/03/05", "invalid_date"), ("", "required"),
+                        (20240305, "invalid_date"),
                         ("2025-01-02", "future_date")):
         assert ("events[0].delivered_on", code) in errors(
             make(events=[ev(kind, "2024-03-04", **extra, delivered_on=value)]))
@@ -549,7 +596,7 @@ def test_posted_supplement_notice_never_lapses_and_delivery_starts_the_period():
     assert posted.steps[-1].end is None and posted.due_on is None  # awaiting, never lapses
 
 
-# supplement_period_extended (R4.3) ------------------------------------------------------------------
+# supplement_period_extended (R4.3) ----------------------------------------------------------------
 def extended(on, **kw):
     return ev("supplement_period_extended", on, **{"period_workdays": 10, "reason": "申请人住院",
                                                     **kw})
@@ -608,10 +655,14 @@ def test_supplement_period_extended_errors():
         ([extended("2024-03-05")], ("events[0]", "period_extended_without_request")),
         ([req, ev("supplement_received", "2024-03-05"), extended("2024-03-05")],
          ("events[2]", "period_extended_after_received")),
-        ([req, extended("2024-03-05"), extended("2024-03-06")], ("events[2]", "period_extended_twice")),
-        ([req, extended("2024-03-05", period_workdays=None)], ("events[1].period_workdays", "required")),
-        ([req, extended("2024-03-05", period_workdays=61)], ("events[1].period_workdays", "invalid")),
-        ([req, extended("2024-03-05", period_workdays="10")], ("events[1].period_workdays", "invalid")),
+        ([req, extended("2024-03-05"), extended("2024-03-06")],
+         ("events[2]", "period_extended_twice")),
+        ([req, extended("2024-03-05", period_workdays=None)],
+         ("events[1].period_workdays", "required")),
+        ([req, extended("2024-03-05", period_workdays=61)],
+         ("events[1].period_workdays", "invalid")),
+        ([req, extended("2024-03-05", period_workdays="10")],
+         ("events[1].period_workdays", "invalid")),
         ([req, extended("2024-03-05", reason=" ")], ("events[1].reason", "required")),
         ([req, extended("2024-03-05", reason="a\x07b")], ("events[1].reason", "invalid")),
         ([req, extended("2024-03-05", days=3)], ("events[1].days", "unknown_field")),
@@ -621,7 +672,7 @@ def test_supplement_period_extended_errors():
         assert expected in errors(make(events=events)), expected
 
 
-# late acts (R8.1): history, not errors ----------------------------------------------------------------
+# late acts (R8.1): history, not errors ------------------------------------------------------------
 @pytest.mark.parametrize("obj, flags, due", [
     # the probe of issue 13: received 03-03, notice 04-14 (limit 03-12), supplement 04-20
     (make(received_on="2025-03-03", events=[ev("supplement_requested", "2025-04-14"),
@@ -656,3 +707,22 @@ def test_absurd_dates_around_a_new_period_are_errors_not_crashes():
         found = errors(make(events=[ev("supplement_requested", on, delivered_on=delivered),
                                     extended(on)]))
         assert found and all(code != "supplement_period_lapsed" for _f, code in found)
+
+
+# -- the documentation ---------------------------------------------------------------------------
+DOC = Path(__file__).resolve().parents[2] / "docs" / "ledger.md"
+
+
+def test_the_documentation_names_every_code_field_and_event():
+    text = DOC.read_text(encoding="utf-8")
+    names = (set(ledger.ERROR_CODES) | set(ledger.EVENT_TYPES) | set(ledger.IMPORTED_KEYS)
+             | set(ledger.DERIVED_KEYS) | set(ledger.APPLICANT_KEYS) | set(ledger.APPEAL_KEYS)
+             | set(ledger.DELIVERY_KEYS) | set().union(*ledger.EVENT_KEYS.values())
+             | set(ledger.CONSULTATION_PARTIES))
+    for enum in (codes.Channel, codes.ApplicantType, codes.IdType, codes.DeliveryForm,
+                 codes.DeliveryMethod, codes.Outcome, codes.FeeMethod, codes.AppealKind,
+                 codes.AppealResult, codes.Status):
+        names |= {m.value for m in enum}
+    missing = sorted(n for n in names if f"`{n}`" not in text)
+    assert missing == []
+    assert "spec/" not in text and "../" not in text  # the repository stands alone

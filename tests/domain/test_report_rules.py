@@ -1,4 +1,4 @@
-"""Annual report rules on plain records (spec annual-report.md): counting, checks, rates, layout."""
+"""Annual report rules on plain records (docs/report.md): counting, checks, rates, layout."""
 from datetime import date, timedelta
 
 import pytest
@@ -94,8 +94,8 @@ def test_xinghua_dayingzhen_2023_published_table_cell_by_cell():
     5 本机关不掌握相关政府信息, 2 属于行政查询事项; nothing carried over or forward."""
     outcomes = (["disclosed"] * 4 + ["withheld.process_information"]
                 + ["unavailable.not_held"] * 5 + ["withheld.administrative_query"] * 2)
-    records = [rec(D(2023, 1, 3) + timedelta(days=20 * i), D(2023, 1, 20) + timedelta(days=20 * i), o)
-               for i, o in enumerate(outcomes)]
+    records = [rec(D(2023, 1, 3) + timedelta(days=20 * i), D(2023, 1, 20) + timedelta(days=20 * i),
+                   o) for i, o in enumerate(outcomes)]
     rows = table(records, 2023)
     expected = {k: 0 for k in R.ROW_KEYS}
     expected.update({"new": 12, "disclosed": 4, "withheld.process_information": 1,
@@ -108,7 +108,8 @@ def test_xinghua_dayingzhen_2023_published_table_cell_by_cell():
 
 # -- checks ---------------------------------------------------------------------------------------
 def _two_years():
-    return [rec(D(2023, 12, 20), D(2024, 1, 5)), rec(D(2024, 2, 1), D(2024, 2, 20), "unavailable.not_held"),
+    return [rec(D(2023, 12, 20), D(2024, 1, 5)),
+            rec(D(2024, 2, 1), D(2024, 2, 20), "unavailable.not_held"),
             rec(D(2024, 11, 1), kind="other_org"), rec(D(2023, 6, 1), D(2023, 6, 5))]
 
 
@@ -164,8 +165,8 @@ def test_continuity_check_compares_with_the_previous_years_carried_forward():
 records = st.builds(
     lambda r, d1, d2, kind, outcome, unconfirmed: rec(
         None if unconfirmed else D(2022, 1, 1) + timedelta(days=r),
-        None if d1 is None else D(2022, 1, 1) + timedelta(days=r + d1), outcome if d1 is not None else None,
-        kind),
+        None if d1 is None else D(2022, 1, 1) + timedelta(days=r + d1),
+        outcome if d1 is not None else None, kind),
     st.integers(0, 1400), st.one_of(st.none(), st.integers(0, 500)), st.none(),
     st.sampled_from(R.TYPE_COLUMNS), st.sampled_from(R.RESULT_ROWS), st.booleans())
 
@@ -185,7 +186,8 @@ def test_rates_are_fractions_with_four_decimals():
     rates = R.rates(concluded=47, timely=46, open_due=0, new=45, carried_over=5)
     assert rates["reply_rate"].as_json() == {"numerator": 47, "denominator": 47, "value": "1.0000"}
     assert rates["timely_rate"].as_json() == {"numerator": 46, "denominator": 47, "value": "0.9787"}
-    assert rates["completion_rate"].as_json() == {"numerator": 47, "denominator": 50, "value": "0.9400"}
+    assert rates["completion_rate"].as_json() == {"numerator": 47, "denominator": 50,
+                                                  "value": "0.9400"}
     assert rates["completion_rate"].percent == "94.00%"
 
 
@@ -221,7 +223,8 @@ def test_reply_rate_counts_open_cases_due_by_year_end():
 def test_table4_totals_and_all_fifteen_cells():
     t4 = R.table4([("reconsideration", "upheld", 2), ("reconsideration", "pending", 1),
                    ("litigation_direct", "corrected", 1)])
-    assert t4["reconsideration"] == {"upheld": 2, "corrected": 0, "other": 0, "pending": 1, "total": 3}
+    assert t4["reconsideration"] == {"upheld": 2, "corrected": 0, "other": 0, "pending": 1,
+                                     "total": 3}
     assert t4["litigation_direct"]["total"] == 1
     assert t4["litigation_after_reconsideration"] == dict.fromkeys(R.APPEAL_RESULTS, 0)
     assert sum(len(v) for v in t4.values()) == 15
@@ -248,7 +251,8 @@ def test_grids_are_rectangular():
     assert _occupancy(R.table3_grid(rows)) == 10
     t2 = {"regulation": {"issued": 0, "repealed": 0, "in_force": 0},
           "normative_document": {"issued": 5, "repealed": 1, "in_force": 25},
-          "licensing": {"decisions": 0}, "penalty": {"decisions": 0}, "enforcement": {"decisions": 0},
+          "licensing": {"decisions": 0}, "penalty": {"decisions": 0},
+          "enforcement": {"decisions": 0},
           "fee_item": {"amount_10k_yuan": "0.00"}}
     assert _occupancy(R.table2_grid(t2)) == 4
     assert _occupancy(R.table4_grid(R.table4([]))) == 15
@@ -257,20 +261,22 @@ def test_grids_are_rectangular():
 def test_table3_labels_verbatim_and_in_order():
     grid = R.table3_grid(table([], 2024))
     labels = [c.value for row in grid for c in row if c.header]
-    expected = ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "三、本年度办理结果",
-                "（一）予以公开", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-                "（三）不予公开", "1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
-                "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息",
-                "7.属于行政执法案卷", "8.属于行政查询事项", "（四）无法提供", "1.本机关不掌握相关政府信息",
-                "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确", "（五）不予处理",
-                "1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物", "4.无正当理由大量反复申请",
+    expected = ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量",
+                "三、本年度办理结果", "（一）予以公开",
+                "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+                "（三）不予公开", "1.属于国家秘密", "2.其他法律行政法规禁止公开",
+                "3.危及“三安全一稳定”", "4.保护第三方合法权益", "5.属于三类内部事务信息",
+                "6.属于四类过程性信息", "7.属于行政执法案卷", "8.属于行政查询事项",
+                "（四）无法提供", "1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作",
+                "3.补正后申请内容仍不明确", "（五）不予处理", "1.信访举报投诉类申请", "2.重复申请",
+                "3.要求提供公开出版物", "4.无正当理由大量反复申请",
                 "5.要求行政机关确认或重新出具已获取信息", "（六）其他处理",
                 "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他",
-                "（七）总计", "四、结转下年度继续办理"]
+                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+                "3.其他", "（七）总计", "四、结转下年度继续办理"]
     assert [x for x in labels if x in expected] == expected
-    assert labels[:9] == [R.BALANCE_NOTE, "申请人情况", "自然人", "法人或其他组织", "总计", "商业企业",
-                          "科研机构", "社会公益组织", "法律服务机构"]
+    assert labels[:9] == [R.BALANCE_NOTE, "申请人情况", "自然人", "法人或其他组织", "总计",
+                          "商业企业", "科研机构", "社会公益组织", "法律服务机构"]
     links = [c.link for row in grid for c in row if c.link]
     assert len(links) == len(R.ROW_KEYS) * 7
 
@@ -279,7 +285,8 @@ def test_narrative_draft_has_five_parts_with_the_figures():
     rows = table(_two_years(), 2024)
     t2 = {"regulation": {"issued": 1, "repealed": 0, "in_force": 3},
           "normative_document": {"issued": 5, "repealed": 1, "in_force": 25},
-          "licensing": {"decisions": 7}, "penalty": {"decisions": 0}, "enforcement": {"decisions": 0},
+          "licensing": {"decisions": 7}, "penalty": {"decisions": 0},
+          "enforcement": {"decisions": 0},
           "fee_item": {"amount_10k_yuan": "1.50"}}
     text = R.draft_narrative(R.NarrativeFigures(2024, t2, rows, R.rates(2, 1, 0, 2, 1),
                                                 R.table4([("reconsideration", "upheld", 1)]), 9))

@@ -16,7 +16,7 @@ from disclosure.domain.application import validate_application
 from disclosure.domain.calendar_notice import parse_notice
 from disclosure.domain.deadlines import ClockFacts, Pause, compute_deadline
 from disclosure.domain.replies import REPLY_TYPES
-from disclosure.domain.text import Msg, N_
+from disclosure.domain.text import N_, Msg
 from disclosure.domain.workdays import WorkCalendar
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -58,7 +58,8 @@ def test_params_are_not_format_templates():
 @pytest.mark.parametrize("clone", [lambda m: pickle.loads(pickle.dumps(m)), copy.deepcopy,
                                    copy.copy])
 def test_msg_survives_pickle_and_copy(clone):
-    inner = Msg("{kinds}、征求其他行政机关意见", kinds=codes.PAUSE_KIND_LABELS[codes.PauseKind.THIRD_PARTY])
+    inner = Msg("{kinds}、征求其他行政机关意见",
+                kinds=codes.PAUSE_KIND_LABELS[codes.PauseKind.THIRD_PARTY])
     m = Msg("{text}（重叠期间只计一次）", text=inner)
     back = clone(m)
     assert back == m == "征求第三方意见、征求其他行政机关意见（重叠期间只计一次）"

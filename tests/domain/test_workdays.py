@@ -96,7 +96,7 @@ def test_r1_2_unknown_year_computed_monday_to_friday():
 
 
 # -- R1.3 -----------------------------------------------------------------------------------------
-WORKED_EXAMPLES = [  # spec/README.md
+WORKED_EXAMPLES = [  # docs/rules.md, R1 "Worked examples"
     (date(2024, 1, 2), 20, date(2024, 1, 30)),
     (date(2024, 2, 1), 7, date(2024, 2, 9)),
     (date(2024, 2, 1), 20, date(2024, 3, 5)),

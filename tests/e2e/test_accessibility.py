@@ -160,6 +160,7 @@ def test_font_size_and_high_contrast_are_remembered(live, new_page, shot):
     assert page.get_by_role("button", name="超大").get_attribute("aria-pressed") == "true"
     width = page.evaluate("document.documentElement.scrollWidth")
     shot(page, "a11y-large-font-high-contrast-apply")
-    assert width <= PHONE["width"] * 1.0 + 1, "the extra-large layout must still fit a 360 px screen"
+    assert width <= PHONE["width"] * 1.0 + 1, (
+        "the extra-large layout must still fit a 360 px screen")
     page.get_by_role("button", name="标准").click()
     assert size() == standard

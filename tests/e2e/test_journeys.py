@@ -51,7 +51,8 @@ def draft_reply(page, url: str, reply_type: str, documents: list[tuple[str, byte
     letter = page.locator("#letter")
     text = letter.input_value()
     if "〔请承办人" in text:  # fill in what the template leaves to the handler
-        letter.fill(re.sub(r"〔请[^〕]*〕", "第 3 页投标人联系人手机号属于个人信息，不予公开", text))
+        letter.fill(re.sub(r"〔请[^〕]*〕",
+                           "第 3 页投标人联系人手机号属于个人信息，不予公开", text))
         page.get_by_role("button", name="保存答复").click()
         flash(page, "答复已保存")
     for name, data in documents:

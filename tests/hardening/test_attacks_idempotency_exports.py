@@ -115,7 +115,8 @@ def test_the_race_path_refuses_another_body_too(client, agency, monkeypatch):
         return None if len(calls) == 1 else real(agency, key, digest)
 
     monkeypatch.setattr(cases, "_replay", lost_the_race)
-    attack = post_json(client, person_payload(idempotency_key="race", subject="抢先一步的另一份申请"))
+    attack = post_json(client, person_payload(idempotency_key="race",
+                                              subject="抢先一步的另一份申请"))
     assert len(calls) == 2  # the pre-check and the IntegrityError branch
     assert attack.status_code == 409 and first["tracking_no"] not in attack.get_data(as_text=True)
     assert count(Case) == 1
@@ -227,7 +228,8 @@ def test_the_helper_leaves_numbers_and_plain_text_alone():
 
 # == 9. who edits the report texts and the appeals ================================================
 
-FORM = {"agency": "BCZ", "narrative": "（一）主动公开", "problems": "人手不足", "other_matters": "无",
+FORM = {"agency": "BCZ", "narrative": "（一）主动公开", "problems": "人手不足",
+        "other_matters": "无",
         "licensing_decisions": "12", "penalty_decisions": "0", "enforcement_decisions": "3",
         "fee_item_amount_10k": "1.25"}
 

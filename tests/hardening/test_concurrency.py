@@ -21,8 +21,7 @@ from disclosure.models import Agency, Case, Event, JobClaim, Outbox, TrackingCou
 from disclosure.services import case_actions, cases, sweep
 from disclosure.services.actors import Actor
 from disclosure.services.users import create_agency, create_user
-from tests.conftest import PASSWORD, PG_SCHEMA, PG_URL, person_payload
-from tests.conftest import send_notices
+from tests.conftest import PASSWORD, PG_SCHEMA, PG_URL, person_payload, send_notices
 
 D = date
 SUBMIT_DAY = D(2024, 9, 27)
@@ -136,7 +135,8 @@ def populate() -> dict[str, list[str]]:
         made["overdue"].append(registered(D(2024, 9, 27)).tracking_no)
     for _ in range(2):
         case = registered(D(2024, 9, 27))
-        case_actions.start_consultation(case, "third_party", "某某有限公司", who["handler"], D(2024, 10, 8))
+        case_actions.start_consultation(case, "third_party", "某某有限公司", who["handler"],
+                                        D(2024, 10, 8))
         made["consulting"].append(case.tracking_no)
     for _ in range(2):
         made["unconfirmed"].append(

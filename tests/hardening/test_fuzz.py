@@ -460,7 +460,8 @@ def test_follow_with_a_nul_byte_gets_a_documented_status(api_client):
 
 REGISTER_FORM = {
     "applicant_type": "natural_person", "name": "张三", "id_type": "resident_id",
-    "id_number": "11010519491231002X", "phone": "13800000000", "subject": "某村道路拓宽工程的立项批复",
+    "id_number": "11010519491231002X", "phone": "13800000000",
+    "subject": "某村道路拓宽工程的立项批复",
     "delivery_form": "paper", "delivery_method": "pickup", "channel": "in_person"}
 
 
@@ -526,7 +527,8 @@ ABSURD_ACTIONS = [
     ("notify_fee", "handler", {"method": "per_page", "pages": str(10**30)}),
     ("notify_fee", "handler", {"method": "per_page", "pages": "abc"}),
     ("notify_fee", "handler", {"method": "both"}),
-    ("start_consultation", "handler", {"kind": "third_party", "party": "某公司", "on": "2024-02-30"}),
+    ("start_consultation", "handler",
+     {"kind": "third_party", "party": "某公司", "on": "2024-02-30"}),
     ("start_consultation", "handler", {"kind": "martians", "party": "某公司"}),
     ("set_deferred_deadline", "office_head", {"due_on": "2024-02-30", "reason": "理由"}),
     ("set_deferred_deadline", "office_head", {"due_on": "99999-12-31", "reason": "理由"}),
@@ -619,7 +621,8 @@ def test_admin_calendar_with_an_absurd_year_is_not_a_500(login_as):
 
 def test_admin_calendar_notice_ending_on_the_last_date_is_not_a_500(login_as):
     resp = login_as("admin").post("/admin/calendar", query_string={"year": "9999"},
-                                  data={"off_days": "9999-12-31", "work_days": "", "note": "某通知"})
+                                  data={"off_days": "9999-12-31", "work_days": "",
+                                        "note": "某通知"})
     assert 400 <= resp.status_code < 500
 
 

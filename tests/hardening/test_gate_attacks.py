@@ -13,22 +13,36 @@ import pytest
 from sqlalchemy import func, select, text
 
 from disclosure.extensions import db
-from disclosure.models import (CatalogueEntry, Event, ItemVersion, Notice, Outbox, Release,
-                               ReleaseItem, Review)
+from disclosure.models import (
+    CatalogueEntry,
+    Event,
+    ItemVersion,
+    Notice,
+    Outbox,
+    Release,
+    ReleaseItem,
+    Review,
+)
 from disclosure.services import cases
-from disclosure.services.review import notices, replies
 from disclosure.services.actors import Actor
+from disclosure.services.review import notices, replies
 from disclosure.services.users import create_agency, create_user
 from disclosure.timeutil import today as real_today
-from tests.conftest import (PASSWORD, client_anon, client_for, login, person_payload,
-                            write_as_database_owner)
+from tests.conftest import (
+    PASSWORD,
+    client_anon,
+    client_for,
+    person_payload,
+    write_as_database_owner,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
 def clients(app, staff):
-    return {role: client_for(app, role) for role in ("handler", "reviewer", "office_head", "registrar")}
+    return {role: client_for(app, role)
+            for role in ("handler", "reviewer", "office_head", "registrar")}
 
 
 def _hidden(html: str, action_fragment: str) -> dict:
@@ -48,7 +62,8 @@ def registered(staff):
 
 def _draft_and_submit(clients, case, reply_type="art36_2", letter=""):
     h = clients["handler"]
-    resp = h.post(f"/staff/cases/{case.id}/reply", data={"reply_type": reply_type, "letter": letter})
+    resp = h.post(f"/staff/cases/{case.id}/reply",
+                  data={"reply_type": reply_type, "letter": letter})
     assert resp.status_code == 302, re.findall(r'role="alert">([^<]*)', resp.get_data(as_text=True))
     assert h.post(f"/staff/cases/{case.id}/reply/documents",
                   data={"document": (__import__("io").BytesIO(PDF), "批复.pdf")},
@@ -174,7 +189,8 @@ def test_sign_off_lapses_with_a_new_version(make_app, staff):
                                     Actor.of(staff["registrar"]), day).case
         _draft_and_submit(cl, case)
         head = cl["office_head"]
-        signed = _hidden(head.get(f"/staff/cases/{case.id}").get_data(as_text=True), "/reply/sign-off")
+        signed = _hidden(head.get(f"/staff/cases/{case.id}").get_data(as_text=True),
+                         "/reply/sign-off")
         assert head.post(f"/staff/cases/{case.id}/reply/sign-off", data=signed).status_code == 302
         _reject_document(cl, case)
         assert cl["handler"].post(f"/staff/cases/{case.id}/reply", data={
@@ -186,7 +202,8 @@ def test_sign_off_lapses_with_a_new_version(make_app, staff):
         # the head's old form (version 1) cannot sign the new letter
         resp = head.post(f"/staff/cases/{case.id}/reply/sign-off", data=signed)
         assert resp.status_code == 409 and "内容已变更" in resp.get_data(as_text=True)
-        fresh = _hidden(head.get(f"/staff/cases/{case.id}").get_data(as_text=True), "/reply/sign-off")
+        fresh = _hidden(head.get(f"/staff/cases/{case.id}").get_data(as_text=True),
+                        "/reply/sign-off")
         assert fresh != signed
         assert head.post(f"/staff/cases/{case.id}/reply/sign-off", data=fresh).status_code == 302
         assert cl["handler"].post(f"/staff/cases/{case.id}/reply/release").status_code == 302
@@ -196,7 +213,8 @@ def test_sign_off_lapses_with_a_new_version(make_app, staff):
 
 def test_a_supplement_notice_reaches_the_applicant_only_after_review(app, clients, registered):
     case, code = registered.case, registered.query_code
-    db.session.execute(text("UPDATE case_file SET email = 'a@example.cn' WHERE id = :i"), {"i": case.id})
+    db.session.execute(text("UPDATE case_file SET email = 'a@example.cn' WHERE id = :i"),
+                       {"i": case.id})
     db.session.commit()
     resp = clients["handler"].post(f"/staff/cases/{case.id}/act/request_supplement", data={
         "items": "请写明所需文件的文号<script>", "period_workdays": "15"})
@@ -291,7 +309,8 @@ def test_catalogue_title_change_is_not_public_until_reviewed(app, clients):
     resp = h.post(f"/staff/catalogue/{entry_id}/publish")
     assert resp.status_code == 409
     # a repeal is part of what is published, too
-    assert h.post(f"/staff/catalogue/{entry_id}/repeal", data={"repealed_on": "2026-06-01"}).status_code == 302
+    assert h.post(f"/staff/catalogue/{entry_id}/repeal",
+                  data={"repealed_on": "2026-06-01"}).status_code == 302
     assert "现行有效" in public.get(f"/catalogue/{entry_id}").get_data(as_text=True)
     approve_and_publish()
     html = public.get(f"/catalogue/{entry_id}").get_data(as_text=True)
@@ -314,7 +333,8 @@ def test_stale_catalogue_review_form_is_refused(clients):
     page = r.get(f"/staff/catalogue/{entry_id}").get_data(as_text=True)
     item_id = re.findall(rf"/staff/catalogue/{entry_id}/items/(\d+)/decide", page)[0]
     stale = _hidden(page, f"/items/{item_id}/decide")
-    assert h.post(f"/staff/catalogue/{entry_id}", data=_entry_form(title="改过的标题")).status_code == 302
+    assert h.post(f"/staff/catalogue/{entry_id}",
+                  data=_entry_form(title="改过的标题")).status_code == 302
     resp = r.post(f"/staff/catalogue/{entry_id}/items/{item_id}/decide",
                   data={"decision": "approved", **stale})
     assert resp.status_code == 409 and "内容已变更" in resp.get_data(as_text=True)
@@ -341,7 +361,8 @@ def test_check_detects_a_consistent_rewrite_of_a_released_letter(app, clients, r
     forged = "伪造的答复内容"
     sha = package_fingerprint("letter", {**fields_of(letter, v), "text": forged})
     write_as_database_owner([
-        ("UPDATE item_version SET text = :t, sha256 = :s WHERE id = :v", {"t": forged, "s": sha, "v": v.id}),
+        ("UPDATE item_version SET text = :t, sha256 = :s WHERE id = :v",
+         {"t": forged, "s": sha, "v": v.id}),
         ("UPDATE review SET sha256 = :s WHERE version_id = :v", {"s": sha, "v": v.id}),
         ("UPDATE release SET sha256 = :s WHERE version_id = :v", {"s": sha, "v": v.id}),
     ])
@@ -392,7 +413,8 @@ def test_a_platform_admin_cannot_review(clients, registered):
     case = registered.case
     _draft_and_submit(clients, case)
     letter = _items(case)[0]
-    platform = Actor(999, "平台", frozenset({"platform_admin", "reviewer"}), agency_id=case.agency_id)
+    platform = Actor(999, "平台", frozenset({"platform_admin", "reviewer"}),
+                     agency_id=case.agency_id)
     with pytest.raises(WorkflowError) as exc:
         replies.decide(case, letter.id, "approved", None, platform, date.today(),
                        version_id=letter.current.id, sha256=letter.current.sha256)
@@ -440,7 +462,8 @@ def test_a_rebuilt_chain_is_caught_by_the_head_an_inspector_noted(app, clients, 
         ev = {k: getattr(ev["Event"], k) for k in ("id", "seq", *chain.CONTENT_FIELDS)}
         if ev["action"] == "release_reply":
             ev["data"] = {**ev["data"], "released": [
-                {**r, "sha256": sha} if r["version_id"] == v.id else r for r in ev["data"]["released"]]}
+                {**r, "sha256": sha} if r["version_id"] == v.id else r
+                for r in ev["data"]["released"]]}
         digest = chain.link(ev["seq"], prev, ev)
         updates.append(("UPDATE event SET data = :d, prev_hash = :p, hash = :h WHERE id = :i",
                         {"d": json.dumps(ev["data"], ensure_ascii=False) if ev["data"] else None,

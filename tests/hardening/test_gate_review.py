@@ -15,15 +15,28 @@ from sqlalchemy import func, select
 
 from disclosure.domain import chain
 from disclosure.extensions import db
-from disclosure.models import (CatalogueEntry, Event, Notice, Outbox, Release, ReleaseItem,
-                               Review, SignOff)
+from disclosure.models import (
+    CatalogueEntry,
+    Event,
+    Notice,
+    Outbox,
+    Release,
+    ReleaseItem,
+    Review,
+    SignOff,
+)
 from disclosure.services import cases, integrity
-from disclosure.services.review import notices, replies
 from disclosure.services.actors import Actor
-from disclosure.services.users import create_agency, create_user, set_roles
+from disclosure.services.review import notices, replies
+from disclosure.services.users import create_agency, create_user
 from disclosure.timeutil import today as real_today
-from tests.conftest import (PASSWORD, client_anon, client_for, login, person_payload,
-                            write_as_database_owner)
+from tests.conftest import (
+    PASSWORD,
+    client_anon,
+    client_for,
+    person_payload,
+    write_as_database_owner,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -70,7 +83,8 @@ def _upload(name="批复.pdf", body=PDF):
 
 
 def _draft(h, case, reply_type="art36_2", letter="", doc=True):
-    resp = h.post(f"/staff/cases/{case.id}/reply", data={"reply_type": reply_type, "letter": letter})
+    resp = h.post(f"/staff/cases/{case.id}/reply",
+                  data={"reply_type": reply_type, "letter": letter})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:800]
     if doc:
         assert h.post(f"/staff/cases/{case.id}/reply/documents", data=_upload(),
@@ -157,7 +171,8 @@ def test_a_reviewer_cannot_approve_a_letter_text_they_wrote_once_a_colleague_add
     incompatible). B writes the letter; colleague A adds the document (an innocent act), which
     copies the letter into a new version whose drafter is A. B then approves B's own text."""
     create_user("dual", PASSWORD, "BCZ", ["handler", "reviewer"], "承办兼审查")
-    b, a, r = client_for(app, "dual"), client_for(app, "handler"), client_for(app, "reviewer")
+    b, a = client_for(app, "dual"), client_for(app, "handler")
+    client_for(app, "reviewer")
     case = registered.case
     _draft(b, case, letter="", doc=False)       # B writes the letter text
     assert a.post(f"/staff/cases/{case.id}/reply/documents", data=_upload(),
@@ -273,7 +288,7 @@ def test_a_catalogue_item_of_another_entry_or_a_reply_item_is_refused(clients, r
 def test_staff_of_another_agency_get_nothing_done(app, clients, staff, registered):
     create_agency("OTH", "另一镇人民政府")
     create_user("oth", PASSWORD, "OTH", ["handler", "reviewer", "office_head", "admin"], "外机关")
-    h, r = clients["handler"], clients["reviewer"]
+    h = clients["handler"]
     case = registered.case
     _supplement(h, case)
     _fresh()
@@ -285,9 +300,11 @@ def test_staff_of_another_agency_get_nothing_done(app, clients, staff, registere
     assert _decide_notice(o, case, notice).status_code == 404
     assert o.post(f"/staff/cases/{case.id}/notices/{notice.id}/revise",
                   data={"text": "外机关改的"}).status_code == 404
-    assert o.post(f"/staff/cases/{case.id}/reply", data={"reply_type": "art36_2"}).status_code == 404
+    assert o.post(f"/staff/cases/{case.id}/reply",
+                  data={"reply_type": "art36_2"}).status_code == 404
     assert _decide_entry(o, entry_id, entry_item.id).status_code == 404
-    assert o.post(f"/staff/catalogue/{entry_id}", data=_entry_form(title="外机关")).status_code == 404
+    assert o.post(f"/staff/catalogue/{entry_id}",
+                  data=_entry_form(title="外机关")).status_code == 404
     assert o.post(f"/staff/catalogue/{entry_id}/publish").status_code == 404
     assert o.get(f"/staff/cases/{case.id}/notices/{notice.id}.pdf").status_code == 404
     assert _events() == before
@@ -308,10 +325,12 @@ def test_a_platform_admin_sees_but_cannot_act_on_another_agency(app, clients, st
     assert _decide_notice(p, case, notice).status_code in (403, 409)
     assert p.post(f"/staff/cases/{case.id}/notices/{notice.id}/revise",
                   data={"text": "平台改的"}).status_code in (403, 409)
-    assert p.post(f"/staff/cases/{case.id}/reply", data={"reply_type": "art36_2"}).status_code in (403, 409)
+    assert p.post(f"/staff/cases/{case.id}/reply",
+                  data={"reply_type": "art36_2"}).status_code in (403, 409)
     assert p.post(f"/staff/cases/{case.id}/act/withdraw", data={}).status_code in (403, 409)
     assert _decide_entry(p, entry_id, entry_item.id).status_code in (403, 409)
-    assert p.post(f"/staff/catalogue/{entry_id}", data=_entry_form(title="平台改")).status_code in (403, 409)
+    assert p.post(f"/staff/catalogue/{entry_id}",
+                  data=_entry_form(title="平台改")).status_code in (403, 409)
     assert p.post(f"/staff/catalogue/{entry_id}/publish").status_code in (403, 409)
     assert p.post(f"/staff/catalogue/{entry_id}/repeal",
                   data={"repealed_on": "2026-06-01"}).status_code in (403, 409)
@@ -344,7 +363,8 @@ def test_actions_in_the_wrong_status_are_refused(clients, registered):
     letter, doc = _items(case)
     # not yet submitted: no decision, no sign-off, no release
     assert _decide(r, case, letter.id).status_code == 409
-    assert head.post(f"/staff/cases/{case.id}/reply/sign-off", data=_seen(letter.id)).status_code == 409
+    assert head.post(f"/staff/cases/{case.id}/reply/sign-off",
+                     data=_seen(letter.id)).status_code == 409
     assert h.post(f"/staff/cases/{case.id}/reply/release").status_code == 409
     _submit(h, case)
     # in review: nothing of the package may change
@@ -353,7 +373,8 @@ def test_actions_in_the_wrong_status_are_refused(clients, registered):
     assert h.post(f"/staff/cases/{case.id}/reply/documents", data=_upload("新.pdf", PDF + b"n"),
                   content_type="multipart/form-data").status_code == 409
     assert h.post(f"/staff/cases/{case.id}/reply/documents/{doc.id}/replace",
-                  data=_upload("换.pdf", PDF + b"r"), content_type="multipart/form-data").status_code == 409
+                  data=_upload("换.pdf", PDF + b"r"),
+                  content_type="multipart/form-data").status_code == 409
     assert h.post(f"/staff/cases/{case.id}/reply/documents/{doc.id}/remove").status_code == 409
     # the reviewer role cannot release, the handler cannot decide
     _approve_all(r, case)
@@ -488,7 +509,8 @@ def test_pending_notices_reach_no_applicant_channel(app, clients, registered):
     public = client_anon(app)
     form = {"tracking_no": case.tracking_no, "query_code": code}
     assert "未经审查的补正事项XYZ" not in public.post("/status", data=form).get_data(as_text=True)
-    assert public.post("/status/letter.pdf", data={**form, "letter": str(notice.id)}).status_code == 404
+    assert public.post("/status/letter.pdf",
+                       data={**form, "letter": str(notice.id)}).status_code == 404
     assert public.post("/status/letter.pdf", data={**form, "letter": "reply"}).status_code == 404
     api = public.get(f"/api/v1/applications/{case.tracking_no}", headers={"X-Query-Code": code})
     assert "未经审查" not in api.get_data(as_text=True)
@@ -496,7 +518,8 @@ def test_pending_notices_reach_no_applicant_channel(app, clients, registered):
     assert db.session.scalar(select(func.count()).select_from(Outbox)) == 0
 
 
-def test_the_applicant_is_not_told_a_notice_was_sent_before_it_is_reviewed(app, clients, registered):
+def test_the_applicant_is_not_told_a_notice_was_sent_before_it_is_reviewed(
+        app, clients, registered):
     h = clients["handler"]
     case, code = registered.case, registered.query_code
     _supplement(h, case)
@@ -551,7 +574,8 @@ def test_sign_off_is_required_bound_and_role_checked(make_app, staff):
         assert r.post(f"/staff/cases/{case.id}/reply/sign-off", data=seen).status_code == 409
         assert h.post(f"/staff/cases/{case.id}/reply/sign-off", data=seen).status_code == 409
         assert oth.post(f"/staff/cases/{case.id}/reply/sign-off", data=seen).status_code == 404
-        assert head.post(f"/staff/cases/{case.id}/reply/sign-off", data=_seen(doc.id)).status_code == 409
+        assert head.post(f"/staff/cases/{case.id}/reply/sign-off",
+                         data=_seen(doc.id)).status_code == 409
         _fresh()
         assert db.session.scalar(select(func.count()).select_from(SignOff)) == 0
         assert head.post(f"/staff/cases/{case.id}/reply/sign-off", data=seen).status_code == 302
@@ -777,8 +801,8 @@ def _append_event(action: str, data: dict) -> None:
     stamp = at.isoformat(sep=" ", timespec="microseconds")
     if bind.dialect.name == "postgresql":
         stamp += "+00:00"
-    write_as_database_owner([("INSERT INTO event (seq, prev_hash, hash, actor_label, action, data, occurred_at) "
-           "VALUES (:q, :p, :h, :l, :a, :d, :o)",
+    write_as_database_owner([("INSERT INTO event (seq, prev_hash, hash, actor_label, action, data, "
+           "occurred_at) VALUES (:q, :p, :h, :l, :a, :d, :o)",
            {"q": seq + 1, "p": prev, "h": digest, "l": "系统", "a": action,
             "d": json.dumps(data, ensure_ascii=False), "o": stamp})])
 
@@ -845,8 +869,9 @@ def test_check_detects_a_release_row_inserted_without_a_review(app, clients, reg
     _supplement(h, case)
     notice = _notice_of(case)
     v = notices.item_of(notice).current
-    write_as_database_owner([("INSERT INTO release (item_id, version_id, sha256, review_id, review_decision, "
-           "released_on, released_at) VALUES (:i, :v, :s, 999999, 'approved', :d, :t)",
+    write_as_database_owner([("INSERT INTO release (item_id, version_id, sha256, review_id, "
+           "review_decision, released_on, released_at) "
+           "VALUES (:i, :v, :s, 999999, 'approved', :d, :t)",
            {"i": notice.item_id, "v": v.id, "s": v.sha256, "d": real_today().isoformat(),
             "t": "2026-01-01 00:00:00"}),
           ("UPDATE notice SET released_on = :d WHERE id = :n",

@@ -16,15 +16,14 @@ from werkzeug.routing import IntegerConverter
 
 from disclosure.extensions import db
 from disclosure.models import Event, User
-from disclosure.services import case_actions, cases, applicant_view
-from disclosure.services.review import catalogue, replies
+from disclosure.services import applicant_view, case_actions, cases
 from disclosure.services.actors import Actor
+from disclosure.services.review import catalogue, replies
+from disclosure.services.review import seen as review_seen
 from disclosure.services.uploads import Upload
 from disclosure.services.users import create_agency, create_user
 from disclosure.web.staff_actions import DISPATCH
-from tests.conftest import PASSWORD, person_payload
-from disclosure.services.review import seen as review_seen
-from tests.conftest import send_notices
+from tests.conftest import PASSWORD, person_payload, send_notices
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FULL_ID = "11010519491231002X"
@@ -63,20 +62,24 @@ def world(make_app):
                                    date(2024, 10, 8))
         replies.submit_for_review(case_a, who["handler"], date(2024, 10, 9))
         letter = next(i for i in replies.items_of(case_a) if i.kind == "letter")
-        replies.decide(case_a, letter.id, "approved", None, who["reviewer"], date(2024, 10, 10), **review_seen(letter))
+        replies.decide(case_a, letter.id, "approved", None, who["reviewer"], date(2024, 10, 10),
+                       **review_seen(letter))
         replies.decide(case_a, doc.id, "rejected", REJECT_REASON, who["reviewer"],
                        date(2024, 10, 10), **review_seen(doc))
         rejected_version_id = doc.current.id
         replies.replace_document(case_a, doc.id, Upload("删除处理后.pdf", PDF + b"v2"),
                                  who["handler"], date(2024, 10, 10))
         replies.submit_for_review(case_a, who["handler"], date(2024, 10, 10))
-        replies.decide(case_a, doc.id, "approved", None, who["reviewer"], date(2024, 10, 11), **review_seen(doc))
+        replies.decide(case_a, doc.id, "approved", None, who["reviewer"], date(2024, 10, 11),
+                       **review_seen(doc))
         # the replaced document changed the letter's package: a new letter version to approve
-        replies.decide(case_a, letter.id, "approved", None, who["reviewer"], date(2024, 10, 11), **review_seen(letter))
+        replies.decide(case_a, letter.id, "approved", None, who["reviewer"], date(2024, 10, 11),
+                       **review_seen(letter))
         replies.release_reply(case_a, who["handler"], date(2024, 10, 11))
         b = _register(bcz, who, subject="另一位申请人的申请")
         c = _register(bcz, who)
-        case_actions.request_supplement(c.case, "请写明道路名称", 15, who["handler"], date(2024, 9, 30))
+        case_actions.request_supplement(c.case, "请写明道路名称", 15, who["handler"],
+                                        date(2024, 9, 30))
         send_notices(c.case, date(2024, 9, 30))
         entry = catalogue.save_entry(None, bcz.id, who["handler"], title="某规范性文件",
                                      doc_number=None, category="normative_document",

@@ -14,8 +14,8 @@ from werkzeug.routing import IntegerConverter
 from disclosure.extensions import db
 from disclosure.models import Event, User
 from disclosure.services import case_actions, cases
-from disclosure.services.review import replies
 from disclosure.services.actors import Actor
+from disclosure.services.review import replies
 from disclosure.services.uploads import Upload
 from disclosure.services.users import create_agency, create_user, set_roles
 from tests.conftest import PASSWORD, person_payload

@@ -19,12 +19,12 @@ from werkzeug.test import encode_multipart
 
 from disclosure.extensions import db
 from disclosure.models import Attachment, Case, ItemVersion
-from disclosure.services import cases, applicant_view, uploads
-from disclosure.services.review import replies
+from disclosure.services import applicant_view, cases, uploads
 from disclosure.services.actors import Actor
+from disclosure.services.review import replies
+from disclosure.services.review import seen as review_seen
 from disclosure.services.users import create_agency
 from tests.conftest import login, person_payload
-from disclosure.services.review import seen as review_seen
 
 
 def _png() -> bytes:
@@ -77,7 +77,8 @@ ACCEPTED = {  # content → the type (and the name) stored, whatever the name an
 FORM = {
     "agency": "BCZ", "applicant_type": "natural_person", "name": "张三", "id_type": "resident_id",
     "id_number": "11010519491231002X", "phone": "13800000000", "address": "包场镇1号",
-    "subject": "某村道路拓宽工程的立项批复", "delivery_form": "electronic", "delivery_method": "online"}
+    "subject": "某村道路拓宽工程的立项批复", "delivery_form": "electronic",
+    "delivery_method": "online"}
 
 
 def multipart(fields: dict) -> dict:
@@ -288,7 +289,8 @@ def released(staff):
                          date(2024, 10, 8))
     replies.submit_for_review(case, who["handler"], date(2024, 10, 9))
     for item in replies.items_of(case):
-        replies.decide(case, item.id, "approved", None, who["reviewer"], date(2024, 10, 10), **review_seen(item))
+        replies.decide(case, item.id, "approved", None, who["reviewer"], date(2024, 10, 10),
+                       **review_seen(item))
     replies.release_reply(case, who["handler"], date(2024, 10, 11))
     return case, sub.query_code
 

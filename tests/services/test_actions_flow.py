@@ -5,8 +5,7 @@ import pytest
 from disclosure.domain.workflow import WorkflowError
 from disclosure.services import case_actions, cases, sweep
 from disclosure.services.actors import Actor
-from tests.conftest import person_payload
-from tests.conftest import send_notices
+from tests.conftest import person_payload, send_notices
 
 D = date
 
@@ -31,7 +30,8 @@ def test_supplement_restarts_clock_and_notice_is_stored(agency, actors):
         send_notices(case, D(2024, 10, 8))
     case_actions.receive_supplement(case, D(2024, 10, 9), actors["handler"], D(2024, 10, 9))
     assert case.clock_started_on == D(2024, 10, 9)
-    assert case.due_on == D(2024, 11, 5)  # 20 working days after 2024-10-09 (10-12 is a 调休 Saturday)
+    # 20 working days after 2024-10-09 (10-12 is a 调休 Saturday)
+    assert case.due_on == D(2024, 11, 5)
     from disclosure.services.review import notices
     assert [n.kind for n in notices.for_case(case)] == ["supplement"]
 
@@ -86,6 +86,7 @@ def test_fee_per_case_tier_and_lapse(agency, actors):
     send_notices(eleventh, D(2024, 9, 3))
     assert str(eleventh.fee_amount) == "100.00" and eleventh.status == "paused"
     with pytest.raises(cases.ValidationFailed):
-        case_actions.notify_fee(made[0], "per_case", None, actors["handler"], D(2024, 9, 3))  # 1st: free
+        # 1st: free
+        case_actions.notify_fee(made[0], "per_case", None, actors["handler"], D(2024, 9, 3))
     report = sweep.run(D(2024, 10, 15))
     assert report.lapsed_fee == 1 and eleventh.outcome == "other.fee_unpaid"

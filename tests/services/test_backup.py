@@ -8,21 +8,22 @@ from sqlalchemy import func, select
 from disclosure.extensions import db
 from disclosure.models import Case, Event, Review
 from disclosure.services import backup
-from disclosure.services.review import replies
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
-from tests.conftest import PG_URL, person_payload
+from disclosure.services.review import replies
 from disclosure.services.review import seen as review_seen
+from tests.conftest import PG_URL, person_payload
 
 
 @pytest.mark.skipif(bool(PG_URL) and not backup.shutil.which("pg_dump"), reason="needs pg_dump")
 def test_backup_and_restore_round_trip(ctx, agency, staff, tmp_path):
     who = {k: Actor.of(u) for k, u in staff.items()}
-    case = register_paper(agency, person_payload(), "in_person", date(2024, 9, 27), who["registrar"],
-                          date(2024, 9, 27)).case
+    case = register_paper(agency, person_payload(), "in_person", date(2024, 9, 27),
+                          who["registrar"], date(2024, 9, 27)).case
     replies.draft_reply(case, "art36_4", None, who["handler"], date(2024, 10, 8))
     replies.submit_for_review(case, who["handler"], date(2024, 10, 8))
-    replies.decide(case, replies.items_of(case)[0].id, "approved", None, who["reviewer"], date(2024, 10, 9), **review_seen(replies.items_of(case)[0]))
+    replies.decide(case, replies.items_of(case)[0].id, "approved", None, who["reviewer"],
+                   date(2024, 10, 9), **review_seen(replies.items_of(case)[0]))
     counts = lambda: tuple(db.session.execute(select(func.count(m.id))).scalar_one()  # noqa: E731
                            for m in (Case, Event, Review))
     before = counts()

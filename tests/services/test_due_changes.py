@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from disclosure.extensions import db
-from disclosure.services import case_actions, calendar, due_changes, report
+from disclosure.services import calendar_admin, case_actions, due_changes, report
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
+from disclosure.services.unit_of_work import unit_of_work
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, person_payload
 
@@ -35,10 +35,10 @@ def world(agency, staff):
     case_actions.set_deferred_deadline(deferred, D(2024, 12, 31), "数量明显超过合理范围",
                                   who["office_head"], D(2024, 10, 30))
     # a day off in November moves every open case due after it (calendar edit)
-    calendar.enter_notice(2024, "2024-11-05", "", "测试通知〔2024〕1号", D(2024, 10, 1),
+    calendar_admin.enter_notice(2024, "2024-11-05", "", "测试通知〔2024〕1号", D(2024, 10, 1),
                           who["admin"], D(2024, 10, 30))
-    flagged.late_acts = "fee_notice_late"  # as a ledger import leaves it (R8.1: no effect)
-    db.session.commit()
+    with unit_of_work():
+        flagged.late_acts = "fee_notice_late"  # as a ledger import leaves it (R8.1: no effect)
     return {"who": who, "extended": extended, "deferred": deferred, "flagged": flagged,
             "untouched": untouched, "foreign": foreign, "other": other}
 
@@ -68,8 +68,8 @@ def test_r8_3_scope_is_the_agency_and_the_year(world):
     assert world["foreign"].id in everyone and world["extended"].id in everyone
     assert world["foreign"].id not in {c.case_id for c in due_changes.moved_cases(
         world["who"]["admin"], 2024)}  # an agency's administrator: own agency only
-    assert [m.action for c in due_changes.moved_cases(platform, 2024) if c.case_id == world["foreign"].id
-            for m in c.moves] == ["calendar_rederived"]
+    assert [m.action for c in due_changes.moved_cases(platform, 2024)
+            if c.case_id == world["foreign"].id for m in c.moves] == ["calendar_rederived"]
     assert due_changes.moved_cases(world["who"]["handler"], 2023) == []
     # 2025: nothing moved; the open late-flagged case is still handled that year
     assert [(c.case_id, c.moves) for c in due_changes.moved_cases(world["who"]["handler"], 2025)] \

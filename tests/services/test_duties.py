@@ -1,7 +1,7 @@
-"""Duties of the 条例 (issue 13, last bullet): the oral application written up by staff (第二十九条),
-the receipt date of each channel (第三十一条), the written notice to a third party when the office
-discloses over its objection (第三十二条), assistance (第四十三条) and the complaint route
-(第五十一条) in every remedy clause."""
+"""Duties of the 条例 (issue 13, last bullet): the oral application written up by staff
+(第二十九条), the receipt date of each channel (第三十一条), the written notice to a third party
+when the office discloses over its objection (第三十二条), assistance (第四十三条) and the
+complaint route (第五十一条) in every remedy clause."""
 from __future__ import annotations
 
 import json
@@ -18,8 +18,8 @@ from disclosure.domain.workflow import TRANSITIONS, WorkflowError, transition
 from disclosure.extensions import db
 from disclosure.models import Case, Event, Notice, Outbox
 from disclosure.services import case_actions, cases, ledger, pdf
-from disclosure.services.review import notices, replies
 from disclosure.services.actors import Actor
+from disclosure.services.review import notices, replies
 from tests.conftest import person_payload, send_notices
 
 D = date
@@ -126,11 +126,12 @@ def test_the_action_is_the_handlers_and_keeps_the_status():
 def test_refused_without_a_third_party_consultation(agency, actors):
     case = _register(agency, actors)
     with pytest.raises(WorkflowError) as exc:
-        case_actions.notify_third_party_disclosure(case, "某公司", "合同全文", "公共利益", actors["handler"],
-                                              D(2024, 10, 8))
+        case_actions.notify_third_party_disclosure(case, "某公司", "合同全文", "公共利益",
+                                              actors["handler"], D(2024, 10, 8))
     assert exc.value.code == "no_third_party_consultation"
     # consulting another agency (第三十四条) is not a third-party consultation
-    case_actions.start_consultation(case, "agency", "县自然资源局", actors["handler"], D(2024, 10, 8))
+    case_actions.start_consultation(case, "agency", "县自然资源局", actors["handler"],
+                                    D(2024, 10, 8))
     with pytest.raises(WorkflowError):
         case_actions.notify_third_party_disclosure(case, "某公司", "合同全文", "公共利益",
                                               actors["handler"], D(2024, 10, 9))
@@ -173,7 +174,8 @@ def test_notice_to_the_third_party_passes_the_review_gate_and_never_reaches_the_
     assert notice.delivery_method is None  # it goes to the third party
     body = notice.body
     assert body.startswith("南通某建设有限公司：")
-    for phrase in ("第三十二条", "决定予以公开", "决定公开的内容：2023年道路拓宽工程施工合同（金额条款）",
+    for phrase in ("第三十二条", "决定予以公开",
+                   "决定公开的内容：2023年道路拓宽工程施工合同（金额条款）",
                    "决定公开的理由：该工程使用财政资金", "2024年10月8日", "书面告知您",
                    case.agency.name):
         assert phrase in body, phrase
@@ -192,8 +194,8 @@ def test_notice_to_the_third_party_passes_the_review_gate_and_never_reaches_the_
 
 def test_third_party_letter_as_pdf_has_its_basis_and_remedy(agency, actors):
     case = _consulted(agency, actors)
-    case_actions.notify_third_party_disclosure(case, "南通某建设有限公司", "合同全文", "公共利益需要",
-                                          actors["handler"], D(2024, 10, 16))
+    case_actions.notify_third_party_disclosure(case, "南通某建设有限公司", "合同全文",
+                                          "公共利益需要", actors["handler"], D(2024, 10, 16))
     notice = db.session.execute(select(Notice).where(
         Notice.kind == "third_party_disclosure")).scalar_one()
     letter = pdf.from_notice(case, notice)
@@ -204,7 +206,7 @@ def test_third_party_letter_as_pdf_has_its_basis_and_remedy(agency, actors):
     assert letter.draft  # not reviewed yet
 
 
-# -- 第四十三条: assistance --------------------------------------------------------------------------
+# -- 第四十三条: assistance ------------------------------------------------------------------------
 
 def test_assistance_is_stored_from_the_online_form_and_registration(agency, actors):
     payload = person_payload()
@@ -248,7 +250,7 @@ def _digest_fields(app):
     return fields
 
 
-# -- 第五十一条: the complaint route in every remedy clause -----------------------------------------
+# -- 第五十一条: the complaint route in every remedy clause ----------------------------------------
 
 def test_remedy_names_reconsideration_litigation_and_complaint():
     assert "60 日内依法申请行政复议" in REMEDY and "6 个月内依法提起行政诉讼" in REMEDY

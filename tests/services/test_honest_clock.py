@@ -4,13 +4,13 @@ from datetime import date
 
 import pytest
 
+from disclosure.domain.errors import ValidationFailed
 from disclosure.domain.workflow import WorkflowError
 from disclosure.extensions import db
 from disclosure.models import Notice
 from disclosure.services import case_actions, cases, sweep
-from disclosure.services.review import notices
 from disclosure.services.actors import Actor
-from disclosure.domain.errors import ValidationFailed
+from disclosure.services.review import notices
 from tests.conftest import person_payload, send_notices
 
 D = date
@@ -36,7 +36,8 @@ def _notice(case, kind):
 def test_a_late_supplement_notice_is_refused_with_the_law_and_the_alternative(agency, actors):
     case = _registered(agency, actors)  # 2024-09-27: the limit is Saturday 2024-10-12
     with pytest.raises(WorkflowError) as exc:
-        case_actions.request_supplement(case, "请写明道路名称", 15, actors["handler"], D(2024, 10, 14))
+        case_actions.request_supplement(case, "请写明道路名称", 15, actors["handler"],
+                                        D(2024, 10, 14))
     assert exc.value.code == "supplement_late"
     assert "条例第三十条" in exc.value.message and "2024-10-12" in exc.value.message
     assert "协助说明函" in exc.value.message
@@ -51,7 +52,8 @@ def test_clarification_after_the_seven_days_needs_confirmation_and_leaves_the_cl
     case = _registered(agency, actors)
     due = case.due_on
     with pytest.raises(ValidationFailed) as exc:
-        case_actions.request_clarification(case, "请说明年份", None, actors["handler"], D(2024, 10, 14))
+        case_actions.request_clarification(case, "请说明年份", None, actors["handler"],
+                                           D(2024, 10, 14))
     assert "confirm" in exc.value.errors
     case_actions.request_clarification(case, "请说明年份", "1", actors["handler"], D(2024, 10, 14))
     send_notices(case, D(2024, 10, 14))
@@ -102,10 +104,12 @@ def test_a_posted_notice_never_lapses_before_its_signed_for_date(agency, actors)
     assert notice.delivery_method == "post" and notice.delivered_on is None
     assert sweep.run(D(2024, 12, 20)).lapsed_supplement == 0  # months later: still waiting
     with pytest.raises(ValidationFailed):
-        notices.record_delivery(case, notice.id, D(2024, 9, 29), actors["registrar"], D(2024, 12, 20))
+        notices.record_delivery(case, notice.id, D(2024, 9, 29), actors["registrar"],
+                                D(2024, 12, 20))
     notices.record_delivery(case, notice.id, D(2024, 10, 8), actors["registrar"], D(2024, 12, 20))
     with pytest.raises(WorkflowError):
-        notices.record_delivery(case, notice.id, D(2024, 10, 9), actors["registrar"], D(2024, 12, 20))
+        notices.record_delivery(case, notice.id, D(2024, 10, 9), actors["registrar"],
+                                D(2024, 12, 20))
     # 15 working days from 2024-10-08 (Saturday 10-12 worked) end on 10-28; the lapse day is 10-29
     assert sweep.run(D(2024, 12, 21)).lapsed_supplement == 1
     db.session.refresh(case)
@@ -117,7 +121,8 @@ def test_a_good_reason_gives_a_new_period_before_the_lapse_only(agency, actors):
     case = _registered(agency, actors)
     case_actions.request_supplement(case, "请写明道路名称", 15, actors["handler"], D(2024, 9, 30))
     send_notices(case, D(2024, 9, 30))  # delivered 09-30: the period ends 10-25 (National Day)
-    case_actions.extend_supplement_period(case, 10, "申请人住院，无法按期提交", actors["handler"], D(2024, 10, 21))
+    case_actions.extend_supplement_period(case, 10, "申请人住院，无法按期提交", actors["handler"],
+                                          D(2024, 10, 21))
     assert case.supplement_new_period_on == D(2024, 10, 21)
     assert sweep.run(D(2024, 10, 25)).lapsed_supplement == 0
     kinds = [n.kind for n in db.session.query(Notice).filter_by(case_id=case.id)]
@@ -130,7 +135,8 @@ def test_a_good_reason_gives_a_new_period_before_the_lapse_only(agency, actors):
     assert exc.value.code == "supplement_lapsed"
 
 
-def test_a_posted_fee_notice_pauses_until_delivered_and_lapses_20_working_days_after(agency, actors):
+def test_a_posted_fee_notice_pauses_until_delivered_and_lapses_20_working_days_after(
+        agency, actors):
     case = _registered(agency, actors, method="mail")
     case_actions.notify_fee(case, "per_page", 120, actors["handler"], D(2024, 10, 8))
     send_notices(case, D(2024, 10, 8))

@@ -1,8 +1,9 @@
-"""spec/ledger.md — importing and exporting the case ledger (台账) through the services and CLI."""
+"""docs/ledger.md — importing and exporting the case ledger (台账) through the services and CLI."""
 import copy
 import json
 import types
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -16,9 +17,8 @@ from disclosure.models import Appeal, Case, CasePause, Event, ExtensionRequest
 from disclosure.services import case_actions, cases, ledger
 from disclosure.services.actors import APPLICANT_ACTOR, Actor
 from disclosure.services.calendar import get_calendar
-from tests.conftest import PG_SCHEMA, PG_URL, _config, person_payload
+from tests.conftest import PG_SCHEMA, PG_URL, _config, person_payload, send_notices
 from tests.domain.test_ledger_parse import EXAMPLE, MINIMAL
-from tests.conftest import send_notices
 
 TODAY = date(2025, 1, 1)
 
@@ -112,9 +112,27 @@ def test_one_bad_line_writes_nothing(agency):
     bad = line(received_on="2024-02-30")
     result = ledger.import_ledger(jsonl(line(), EXAMPLE, "", bad, line()), today=TODAY)
     assert not result.ok and result.created == 0
-    assert [(e.line, e.field, e.code) for e in result.errors] == [(4, "received_on", "invalid_date")]
+    assert [(e.line, e.field, e.code) for e in result.errors] == [
+        (4, "received_on", "invalid_date")]
     assert count() == count(Event.__table__) - 1 == 0  # only the agency_created event
     assert count(CasePause) == count(Appeal) == 0
+
+
+def test_a_failure_while_writing_leaves_nothing(agency, monkeypatch):
+    from disclosure.services.ledger import importer
+
+    def write_then_fail(*args):
+        importer_write(*args)
+        assert count() == 2  # written, inside the unit of work
+        raise RuntimeError("disk full")
+    importer_write = importer.write
+    monkeypatch.setattr(importer, "write", write_then_fail)
+    with pytest.raises(RuntimeError):
+        ledger.import_ledger(jsonl(line(), EXAMPLE), today=TODAY)
+    assert count() == count(CasePause) == count(ExtensionRequest) == 0
+    assert count(Event) == 1  # only the agency_created event
+    monkeypatch.undo()
+    assert ledger.import_ledger(jsonl(line(), EXAMPLE), today=TODAY).created == 2
 
 
 def test_every_error_is_listed_in_line_order(agency):
@@ -145,7 +163,8 @@ def test_agency_option(agency):
     assert [(e.line, e.code) for e in result.errors] == [(2, "agency_mismatch")]
     result = ledger.import_ledger(jsonl({k: v for k, v in line().items() if k != "agency"}),
                                   agency_code="HMQ", today=TODAY)
-    assert result.ok and db.session.execute(select(Case.tracking_no)).scalar_one() == "HMQ-2024-000001"
+    assert result.ok
+    assert db.session.execute(select(Case.tracking_no)).scalar_one() == "HMQ-2024-000001"
 
 
 # -- re-import ----------------------------------------------------------------------------------
@@ -180,8 +199,9 @@ def test_existing_number_with_other_content_is_an_error(agency):
 def test_reimporting_an_export_is_unchanged(agency, staff):
     sub = cases.register_paper(agency, person_payload(), "in_person", date(2024, 3, 1),
                                Actor.of(staff["registrar"]), date(2024, 3, 1))
-    case_actions.start_consultation(sub.case, "agency", "海门区自然资源局", Actor.of(staff["handler"]),
-                               date(2024, 3, 4), on=date(2024, 3, 4))
+    case_actions.start_consultation(sub.case, "agency", "海门区自然资源局",
+                                    Actor.of(staff["handler"]), date(2024, 3, 4),
+                                    on=date(2024, 3, 4))
     ledger.import_ledger(jsonl(EXAMPLE), today=TODAY)
     result = ledger.import_ledger(jsonl(*export()), today=TODAY)
     assert result.ok and (result.created, result.unchanged) == (0, 2)
@@ -199,7 +219,7 @@ def test_numbers_generated_and_historic_ones_reserved(agency):
     assert sub.case.tracking_no == "BCZ-2024-000019"
 
 
-# -- statuses ----------------------------------------------------------------------------------------
+# -- statuses --------------------------------------------------------------------------------------
 def test_statuses_and_sweep_conclusions(agency):
     ledger.import_ledger(jsonl(
         line(tracking_no="A", events=[{"type": "supplement_requested", "on": "2024-03-04"}],
@@ -227,7 +247,8 @@ def _by_hand(agency, staff) -> Case:
     reg, hand, head = (Actor.of(staff[r]) for r in ("registrar", "handler", "office_head"))
     case = cases.register_paper(agency, person_payload(), "mail_signed", date(2024, 1, 4),
                                 reg, date(2024, 1, 4)).case
-    case_actions.request_supplement(case, "请写明文件名称", 15, hand, date(2024, 1, 8), on=date(2024, 1, 8))
+    case_actions.request_supplement(case, "请写明文件名称", 15, hand, date(2024, 1, 8),
+                                    on=date(2024, 1, 8))
     send_notices(case, date(2024, 1, 8))
     case_actions.receive_supplement(case, date(2024, 1, 15), hand, date(2024, 1, 15))
     case_actions.start_consultation(case, "third_party", "某建设有限公司", hand, date(2024, 1, 22),
@@ -242,7 +263,8 @@ def _by_hand(agency, staff) -> Case:
 
 
 BY_LEDGER = {  # the same case: a tracking number of its own, else it *is* the hand-made one
-    "tracking_no": "L-1", "agency": "BCZ", "applicant": person_payload()["applicant"], "channel": "mail_signed",
+    "tracking_no": "L-1", "agency": "BCZ", "applicant": person_payload()["applicant"],
+    "channel": "mail_signed",
     "received_on": "2024-01-04", "subject": person_payload()["subject"],
     "delivery": person_payload()["delivery"],
     "events": [
@@ -304,7 +326,8 @@ def test_export_flags_depend_on_as_of(agency):
 def test_export_filters_by_agency_and_year(agency):
     from disclosure.services.users import create_agency
     create_agency("HMQ", "海门区")
-    ledger.import_ledger(jsonl(line(tracking_no="A"), line(tracking_no="B", received_on="2023-05-05"),
+    ledger.import_ledger(jsonl(line(tracking_no="A"),
+                               line(tracking_no="B", received_on="2023-05-05"),
                                line(tracking_no="C", agency="HMQ")), today=TODAY)
     assert [x["tracking_no"] for x in export()] == ["A", "B", "C"]
     assert [x["tracking_no"] for x in export(agency_code="BCZ")] == ["A", "B"]
@@ -314,10 +337,16 @@ def test_export_filters_by_agency_and_year(agency):
 
 def test_export_streams_in_batches(agency, monkeypatch):
     ledger.import_ledger(jsonl(*(line(tracking_no=f"N{i}") for i in range(5))), today=TODAY)
-    monkeypatch.setattr(ledger, "EXPORT_BATCH", 2)
+    from disclosure.services.ledger import exporter
+    monkeypatch.setattr(exporter, "EXPORT_BATCH", 2)
+    batches = []
+    event_dates = exporter.event_dates
+    monkeypatch.setattr(exporter, "event_dates",
+                        lambda ids: batches.append(len(ids)) or event_dates(ids))
     stream = ledger.export_ledger(as_of=TODAY)
     assert isinstance(stream, types.GeneratorType)
     assert [x["tracking_no"] for x in stream] == [f"N{i}" for i in range(5)]
+    assert batches == [2, 2, 1]
 
 
 def test_export_line_shape(agency):
@@ -342,7 +371,8 @@ def empty_app(tmp_path):
     with app.app_context():
         if PG_URL:
             with db.engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; "
+                                  f"CREATE SCHEMA {schema}"))
         db.create_all()
     yield app
     with app.app_context():
@@ -380,7 +410,7 @@ def test_round_trip_through_an_empty_database(agency, staff, empty_app):
     assert second == first
 
 
-# -- command line -----------------------------------------------------------------------------------
+# -- command line ----------------------------------------------------------------------------------
 def test_cli_import_and_export(app, agency, tmp_path):
     path = tmp_path / "ledger.jsonl"
     path.write_text(jsonl(EXAMPLE, line()) + "\n", encoding="utf-8")
@@ -403,7 +433,8 @@ def test_cli_import_and_export(app, agency, tmp_path):
 
 def test_cli_import_reports_every_error_and_writes_nothing(app, agency, tmp_path):
     path = tmp_path / "ledger.jsonl"
-    path.write_text(jsonl(line(), line(events=[{"type": "supplement_received", "on": "2024-03-04"}]),
+    path.write_text(jsonl(line(),
+                          line(events=[{"type": "supplement_received", "on": "2024-03-04"}]),
                           line(concluded_on="2099-01-01", outcome="disclosed")), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["ledger", "import", str(path)])
     assert result.exit_code == 1
@@ -418,7 +449,8 @@ def test_cli_unknown_agency(app, agency, tmp_path):
     path.write_text(jsonl(line()), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["ledger", "import", str(path), "--agency", "NOPE"])
     assert result.exit_code == 1 and "NOPE" in result.output
-    assert app.test_cli_runner().invoke(args=["ledger", "export", "--agency", "NOPE"]).exit_code == 1
+    export_cmd = ["ledger", "export", "--agency", "NOPE"]
+    assert app.test_cli_runner().invoke(args=export_cmd).exit_code == 1
 
 
 def test_online_submission_is_still_found_by_the_applicant_after_an_import(agency):
@@ -438,7 +470,7 @@ def test_cli_refuses_a_file_that_is_not_utf8(app, agency, tmp_path):
     assert count() == 0
 
 
-# -- issue 13: late acts (R8.1), delivery (R8.2), a new 补正 period (R4.3) ----------------------------
+# -- issue 13: late acts (R8.1), delivery (R8.2), a new 补正 period (R4.3) -------------------------
 # National Day 2024: received Fri 2024-09-27 → due 2024-10-30 (Sat 10-12 is a working day).
 LATE_DAY = date(2025, 6, 1)
 FEE = {"method": "per_case", "amount_yuan": "100.00"}
@@ -448,7 +480,8 @@ LATE_LINES = [
         {"type": "supplement_requested", "on": "2025-04-14"},
         {"type": "supplement_received", "on": "2025-04-20"}]),
     line(tracking_no="LATE-F", received_on="2024-09-27", events=[
-        {"type": "fee_notified", "on": "2024-10-31", **FEE}, {"type": "fee_paid", "on": "2024-11-04"}],
+        {"type": "fee_notified", "on": "2024-10-31", **FEE},
+        {"type": "fee_paid", "on": "2024-11-04"}],
         outcome="disclosed", concluded_on="2024-11-08"),
     line(received_on="2024-09-27", events=[  # no tracking number: numbered on import
         {"type": "extension_approved", "on": "2024-10-31", "workdays": 10}]),
@@ -571,9 +604,11 @@ def test_the_office_calendar_dates_the_period(agency, staff):
 def _posted_by_hand(agency, staff) -> Case:
     """A case whose applicant asked for paper by mail: the 补正 notice goes by post (R8.2)."""
     reg, hand = Actor.of(staff["registrar"]), Actor.of(staff["handler"])
-    case = cases.register_paper(agency, person_payload(delivery={"form": "paper", "method": "mail"}),
-                                "mail_signed", date(2024, 2, 1), reg, date(2024, 2, 1)).case
-    case_actions.request_supplement(case, "请写明文件名称", 5, hand, date(2024, 2, 5), on=date(2024, 2, 5))
+    payload = person_payload(delivery={"form": "paper", "method": "mail"})
+    case = cases.register_paper(agency, payload, "mail_signed", date(2024, 2, 1), reg,
+                                date(2024, 2, 1)).case
+    case_actions.request_supplement(case, "请写明文件名称", 5, hand, date(2024, 2, 5),
+                                    on=date(2024, 2, 5))
     send_notices(case, date(2024, 2, 5))
     return case
 
@@ -588,8 +623,8 @@ def test_delivery_and_new_period_by_hand_export_and_reimport(agency, staff):
                                                      Notice.kind == "supplement")).scalar_one()
     notices.record_delivery(case, notice.id, date(2024, 2, 8), Actor.of(staff["registrar"]),
                             date(2024, 2, 9))
-    case_actions.extend_supplement_period(case, 10, "申请人春节期间在外地", Actor.of(staff["handler"]),
-                                     date(2024, 2, 21))
+    case_actions.extend_supplement_period(case, 10, "申请人春节期间在外地",
+                                          Actor.of(staff["handler"]), date(2024, 2, 21))
     [out] = export()
     assert out["events"] == [
         {"type": "supplement_requested", "on": "2024-02-05", "period_workdays": 5,
@@ -616,7 +651,8 @@ def test_round_trip_with_delivery_dates_and_late_acts(agency, staff, empty_app):
              "reason": "申请人春节期间在外地"},
             {"type": "supplement_received", "on": "2024-02-26"},
             {"type": "fee_notified", "on": "2024-02-27", **FEE, "delivered_on": "2024-03-01"},
-            {"type": "fee_paid", "on": "2024-03-05"}], outcome="disclosed", concluded_on="2024-03-20"),
+            {"type": "fee_paid", "on": "2024-03-05"}],
+            outcome="disclosed", concluded_on="2024-03-20"),
         line(tracking_no="SAME", events=[
             {"type": "fee_notified", "on": "2024-03-04", **FEE, "delivered_on": "2024-03-04"}]),
         line(tracking_no="POST", events=[
@@ -661,3 +697,17 @@ def test_cli_lists_the_late_acts(app, agency, tmp_path):
     lines = [json.loads(x) for x in out.stdout.splitlines()]
     assert [x["late_acts"] for x in lines] == [
         ["supplement_notice_late"], ["fee_notice_late"], ["extension_late"], ["deferral_late"], []]
+
+
+# -- the shape of the code (issue 14) -------------------------------------------------------------
+def test_ledger_modules_are_small_commit_nothing_and_know_no_flask():
+    root = Path(__file__).resolve().parents[2] / "disclosure"
+    modules = sorted((root / "domain" / "ledger").glob("*.py")) + sorted(
+        (root / "services" / "ledger").glob("*.py"))
+    assert len(modules) > 10
+    for path in modules:
+        source = path.read_text(encoding="utf-8")
+        assert len(source.splitlines()) < 400, path
+        assert "flask import" not in source and "import flask" not in source, path
+        assert "commit()" not in source and "rollback()" not in source, path
+        assert "current_app" not in source, path

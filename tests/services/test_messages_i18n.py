@@ -12,19 +12,17 @@ import json
 import pickle
 from datetime import date
 
+import i18n_tools
 import pytest
 
-import i18n_tools
 from disclosure.domain import ledger as dl
-from disclosure.domain.text import Msg
+from disclosure.domain.errors import ValidationFailed
+from disclosure.domain.text import Msg, compose, joined
 from disclosure.domain.workflow import WorkflowError
 from disclosure.services import case_actions, cases, integrity, ledger, review, uploads, users
 from disclosure.services.actors import Actor
-from disclosure.domain.errors import ValidationFailed
-from disclosure.services.cases import compose, joined
-from tests.conftest import person_payload
+from tests.conftest import person_payload, send_notices
 from tests.domain.test_ledger_parse import MINIMAL
-from tests.conftest import send_notices
 
 D = date
 TODAY = date(2025, 1, 1)

@@ -10,12 +10,11 @@ from datetime import date
 import pytest
 
 from disclosure.services import case_actions, cases, pdf
-from disclosure.services.review import notices, replies
 from disclosure.services.actors import Actor
-from disclosure.services.uploads import Upload
-from tests.conftest import person_payload
+from disclosure.services.review import notices, replies
 from disclosure.services.review import seen as review_seen
-from tests.conftest import send_notices
+from disclosure.services.uploads import Upload
+from tests.conftest import person_payload, send_notices
 
 D = date
 
@@ -81,7 +80,8 @@ def test_receipt(agency, who):
 
 def test_supplement_notice(agency, who):
     case = _case(agency, who)
-    case_actions.request_supplement(case, "请写明道路名称和工程年份", 15, who["handler"], D(2024, 9, 30))
+    case_actions.request_supplement(case, "请写明道路名称和工程年份", 15, who["handler"],
+                                    D(2024, 9, 30))
     send_notices(case, D(2024, 9, 30))
     [n] = notices.for_case(case)
     text = _text(pdf.render(pdf.from_notice(case, n)))
@@ -134,7 +134,8 @@ def test_reply_letter_draft_and_released(agency, who):
     _has(text, "草稿", "政府信息公开申请答复告知书", "现予以公开", "第三十六条第（二）项")
     replies.submit_for_review(case, who["handler"], D(2024, 10, 8))
     for it in replies.items_of(case):
-        replies.decide(case, it.id, "approved", None, who["reviewer"], D(2024, 10, 9), **review_seen(it))
+        replies.decide(case, it.id, "approved", None, who["reviewer"], D(2024, 10, 9),
+                       **review_seen(it))
     replies.release_reply(case, who["handler"], D(2024, 10, 9))
     r = replies.released_reply(case)
     letter = pdf.from_reply(case, r["letter"], "art36_2", r["replied_on"])

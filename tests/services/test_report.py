@@ -16,15 +16,15 @@ from disclosure.domain import report as R
 from disclosure.domain.replies import REPLY_TYPES
 from disclosure.extensions import db
 from disclosure.models import Appeal, Case, CatalogueEntry, Event, ReportYear
-from disclosure.services import case_actions, appeals, cases, sweep
-from disclosure.services.review import replies
+from disclosure.services import appeals, case_actions, cases, sweep
 from disclosure.services import report as svc
 from disclosure.services.actors import Actor
+from disclosure.services.review import replies
+from disclosure.services.review import seen as review_seen
+from disclosure.services.unit_of_work import unit_of_work
 from disclosure.services.users import create_agency, create_user
 from disclosure.timeutil import now
-from tests.conftest import PASSWORD, person_payload
-from disclosure.services.review import seen as review_seen
-from tests.conftest import draft_complete, send_notices
+from tests.conftest import PASSWORD, draft_complete, person_payload, send_notices
 
 D = date
 NP = "natural_person"
@@ -38,7 +38,8 @@ def org_payload(kind: str, name: str = "南通某建设有限公司", agency: st
     from stdnum.cn import uscc
     base = "91320684MA1MGRT42"
     return {"agency": agency, "subject": "某项目的审批文件", "description": "",
-            "applicant": {"type": kind, "name": name, "credit_code": base + uscc.calc_check_digit(base),
+            "applicant": {"type": kind, "name": name,
+                          "credit_code": base + uscc.calc_check_digit(base),
                           "contact_name": "王经理", "phone": "0513-80000000"},
             "delivery": {"form": "electronic", "method": "online"}}
 
@@ -169,8 +170,8 @@ EXPECTED_2024 = {
     "other.no_supplement": row(research_institution=1),
     "other.fee_unpaid": row(social_welfare_org=1),
     "other.other": row(legal_service_org=1),
-    "total": row(natural_person=4, research_institution=1, social_welfare_org=1, legal_service_org=1,
-                 other_org=1),
+    "total": row(natural_person=4, research_institution=1, social_welfare_org=1,
+                 legal_service_org=1, other_org=1),
     "carried_forward": row(natural_person=2, commercial_enterprise=1),
 }
 
@@ -200,7 +201,8 @@ def test_table3_2023_and_carry_over_continuity(two_years):
 
 def test_sql_counts_match_the_pure_rules_on_the_same_cases(two_years):
     recs = [R.CaseRecord(*row_) for row_ in db.session.execute(select(
-        Case.applicant_type, Case.received_on, Case.concluded_on, Case.outcome, Case.due_on, Case.timely))]
+        Case.applicant_type, Case.received_on, Case.concluded_on, Case.outcome, Case.due_on,
+        Case.timely))]
     for year in (2023, 2024, 2025):
         s = svc.scope(year, ["BCZ"])
         key = lambda g: (g.applicant_type, g.outcome or "")  # noqa: E731
@@ -218,15 +220,16 @@ def test_sql_matches_rules_on_random_bulk_data(agency):
             concluded = D.fromordinal(received.toordinal() + rng.randrange(0, 120))
         rows_.append(dict(agency_id=agency.id, tracking_no=f"R-{i}", channel="in_person",
                           status="replied" if concluded else "in_progress",
-                          applicant_type=rng.choice(R.TYPE_COLUMNS), applicant_name="x", subject="y",
+                          applicant_type=rng.choice(R.TYPE_COLUMNS), applicant_name="x",
+                          subject="y",
                           received_on=received, concluded_on=concluded,
                           outcome=rng.choice(R.RESULT_ROWS) if concluded else None,
                           due_on=received and D.fromordinal(received.toordinal() + 28),
                           timely=None if not concluded else rng.random() < 0.9,
                           extension_workdays=0, due_provisional=False, concluded_by_sweep=False,
                           created_at=now()))
-    db.session.execute(insert(Case), rows_)
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(insert(Case), rows_)
     recs = [R.CaseRecord(r["applicant_type"], r["received_on"], r["concluded_on"], r["outcome"],
                          r["due_on"], r["timely"]) for r in rows_]
     for year in (2022, 2023, 2024, 2025):
@@ -257,7 +260,8 @@ def test_rates_2024(two_years):
     # open at year end and due by 31 December: C (due January 2024) and L
     assert rates["reply_rate"].as_json() == {"numerator": 8, "denominator": 10, "value": "0.8000"}
     assert rates["timely_rate"].as_json() == {"numerator": 7, "denominator": 8, "value": "0.8750"}
-    assert rates["completion_rate"].as_json() == {"numerator": 8, "denominator": 11, "value": "0.7273"}
+    assert rates["completion_rate"].as_json() == {"numerator": 8, "denominator": 11,
+                                                  "value": "0.7273"}
 
 
 def test_rates_are_null_for_a_year_without_cases(two_years):
@@ -273,9 +277,11 @@ def test_fees_collected_are_the_fees_paid_in_the_year(two_years):
 
 def test_table4_from_appeals_as_known_on_31_december(two_years):
     t4 = svc.annual(2024, ["BCZ"]).table4
-    assert t4["reconsideration"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1}
+    assert t4["reconsideration"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 0,
+                                     "total": 1}
     # N's suit was decided in 2025: still pending on 31 December 2024
-    assert t4["litigation_direct"] == {"upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1}
+    assert t4["litigation_direct"] == {"upheld": 0, "corrected": 0, "other": 0, "pending": 1,
+                                       "total": 1}
     assert svc.annual(2023, ["BCZ"]).table4["reconsideration"]["pending"] == 1
 
 
@@ -283,8 +289,8 @@ def _entry(agency, category, issued, repealed=None, published=True, title="文�
     e = CatalogueEntry(agency_id=agency.id, title=title, category=category, issued_on=issued,
                        repealed_on=repealed, published_on=issued if published else None,
                        created_at=now())
-    db.session.add(e)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(e)
     return e
 
 
@@ -313,7 +319,8 @@ def test_table2_from_the_catalogue_and_entered_figures(agency, staff):
 # -- JSON contract --------------------------------------------------------------------------------
 def test_json_shape_exactly(two_years):
     data = json.loads(json.dumps(svc.to_json(svc.annual(2024, ["BCZ"]))))
-    assert list(data) == ["year", "agencies", "table2", "table3", "table4", "rates", "fees", "checks"]
+    assert list(data) == ["year", "agencies", "table2", "table3", "table4", "rates", "fees",
+                          "checks"]
     assert data["year"] == 2024 and data["agencies"] == ["BCZ"]
     assert list(data["table2"]) == ["regulation", "normative_document", "licensing", "penalty",
                                     "enforcement", "fee_item"]
@@ -367,20 +374,37 @@ def test_unknown_agency_is_refused(agency):
         svc.annual(2024, ["NOPE"])
 
 
+def test_staff_read_their_own_agency_and_a_platform_admin_any(agency, who):
+    make_staff("OTH", "另一镇人民政府")
+    head = who["office_head"]
+    assert svc.readable_scope(head, 2024, []).codes == ["BCZ"]
+    assert svc.readable_scope(head, 2024, [" bcz ", ""]).codes == ["BCZ"]
+    with pytest.raises(svc.NotYourAgency):
+        svc.readable_scope(head, 2024, ["BCZ", "OTH"])
+    assert [a.code for a in svc.agency_choices(head)] == ["BCZ"]
+    admin = Actor(None, "平台管理员", frozenset({"platform_admin"}))
+    everyone = svc.readable_scope(admin, 2024, [])
+    assert everyone.everyone and everyone.codes == ["BCZ", "OTH"]
+    assert svc.readable_scope(admin, 2024, ["oth"]).codes == ["OTH"]
+    with pytest.raises(svc.UnknownAgency):
+        svc.readable_scope(admin, 2024, ["NOPE"])
+    assert [a.code for a in svc.agency_choices(admin)] == ["BCZ", "OTH"]
+
+
 # -- checks on broken data -----------------------------------------------------------------------
 def test_a_broken_figure_produces_a_failing_check(two_years):
     # a data error: a case received in 2024 but concluded (on paper) in 2023
-    db.session.execute(update(Case).where(Case.id == two_years["L"].id).values(
-        concluded_on=D(2023, 10, 1), outcome="disclosed", status="replied"))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(update(Case).where(Case.id == two_years["L"].id).values(
+            concluded_on=D(2023, 10, 1), outcome="disclosed", status="replied"))
     r = svc.annual(2024, ["BCZ"])
     failing = {c.name: c.detail for c in r.failing}
     assert failing == {"balance.natural_person": "4 + 2 ≠ 4 + 1", "balance.total": "8 + 3 ≠ 8 + 2"}
 
 
 def test_an_unknown_outcome_code_fails_the_results_total(two_years):
-    db.session.execute(update(Case).where(Case.id == two_years["F"].id).values(outcome="typo"))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(update(Case).where(Case.id == two_years["F"].id).values(outcome="typo"))
     failing = {c.name for c in svc.annual(2024, ["BCZ"]).failing}
     assert failing == {"results_total.natural_person", "results_total.total"}
 
@@ -409,11 +433,19 @@ def test_drill_down_ids_match_every_cell(two_years):
     assert two_years["N"].id not in svc.drill(s, "rate.timely_rate", "numerator").ids
 
 
-@pytest.mark.parametrize("row_,col", [("new", "alien"), ("bogus", "total"), ("rate.x", "numerator"),
-                                      ("table4.reconsideration", "nope"), ("table2.penalty", "issued")])
+@pytest.mark.parametrize("row_,col", [("new", "alien"), ("bogus", "total"),
+                                      ("rate.x", "numerator"), ("table4.reconsideration", "nope"),
+                                      ("table2.penalty", "issued")])
 def test_drill_down_refuses_unknown_cells(agency, row_, col):
     with pytest.raises(KeyError):
         svc.drill(svc.scope(2024, ["BCZ"]), row_, col)
+
+
+def test_appeal_of_gives_only_the_cases_own_appeal(two_years):
+    f, n = two_years["F"], two_years["N"]
+    appeal_id = f.appeals[0].id
+    assert svc.appeal_of(f, appeal_id).id == appeal_id
+    assert svc.appeal_of(n, appeal_id) is None and svc.appeal_of(f, 10**6) is None
 
 
 def test_drill_items_pair_appeals_with_their_case(two_years):
@@ -441,7 +473,8 @@ def test_save_year_upserts_and_audits_every_change(agency, staff):
     assert events[0].agency_id == agency.id and events[0].actor_id == staff["office_head"].id
     assert events[0].data["changes"]["fee_item_amount_10k"] == {"before": "0.00", "after": "2.00"}
     assert events[1].data == {"year": 2024, "agency": "BCZ", "changes": {
-        "licensing_decisions": {"before": 5, "after": 6}, "problems": {"before": None, "after": "问题"}}}
+        "licensing_decisions": {"before": 5, "after": 6},
+        "problems": {"before": None, "after": "问题"}}}
     r = svc.annual(2024, ["BCZ"])
     assert r.texts["narrative"] == "总体情况" and not r.drafted["narrative"]
     assert r.texts["problems"] == "问题" and r.table2["licensing"]["decisions"] == 6
@@ -462,6 +495,26 @@ def test_save_year_refuses_bad_figures_in_chinese(agency, staff, values, field):
         svc.save_year(agency, 2024, values, Actor.of(staff["office_head"]))
     assert list(exc.value.errors) == [field]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.value.errors[field])
+    assert db.session.execute(select(func.count()).select_from(ReportYear)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("year", [1999, 2101])
+def test_save_year_refuses_a_year_out_of_bounds(agency, staff, year):
+    with pytest.raises(cases.ValidationFailed) as exc:
+        svc.save_year(agency, year, {"narrative": "总体情况"}, Actor.of(staff["office_head"]))
+    assert list(exc.value.errors) == ["year"]
+
+
+def test_save_year_is_one_unit_of_work_kept_whole_or_not_at_all(agency, staff, monkeypatch):
+    from disclosure.services import audit
+
+    def audit_fails(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(audit, "record", audit_fails)
+    with pytest.raises(RuntimeError):
+        svc.save_year(agency, 2024, {"narrative": "总体情况", "licensing_decisions": "3"},
+                      Actor.of(staff["office_head"]))
     assert db.session.execute(select(func.count()).select_from(ReportYear)).scalar_one() == 0
 
 
@@ -489,7 +542,8 @@ def test_appeal_validation_in_chinese(agency, who):
            ({"kind": "reconsideration", "filed_on": "2024-02-01"}, "filed_on"),
            ({"kind": "reconsideration", "filed_on": "2024-12-01"}, "filed_on"),
            ({"kind": "reconsideration", "filed_on": "2024-04-01", "result": "won"}, "result"),
-           ({"kind": "reconsideration", "filed_on": "2024-04-01", "result": "upheld"}, "decided_on"),
+           ({"kind": "reconsideration", "filed_on": "2024-04-01", "result": "upheld"},
+            "decided_on"),
            ({"kind": "reconsideration", "filed_on": "2024-04-01", "result": "upheld",
              "decided_on": "2024-03-01"}, "decided_on"),
            ({"kind": "reconsideration", "filed_on": "2024-04-01", "decided_on": "2024-05-01"},
@@ -542,13 +596,14 @@ def test_stats_per_month_outcomes_types_and_processing_time(two_years):
         assert st["processing"][group] == R.summary_stats(values), group
 
 
-# -- outputs ----------------------------------------------------------------------------------------
+# -- outputs ---------------------------------------------------------------------------------------
 def test_xlsx_has_the_official_layout(two_years):
     wb = load_workbook(io.BytesIO(svc.xlsx_bytes(svc.annual(2024, ["BCZ"]))))
     ws = wb["年度报告"]
     values = {c.value for r in ws.iter_rows() for c in r if c.value is not None}
-    for label in (*R.SECTIONS, *R.ROW_LABELS.values(), R.BALANCE_NOTE, "申请人情况", "法人或其他组织",
-                  "第二十条第（一）项", "本年制发件数", "行政事业性收费", "本年收费金额（单位：万元）",
+    for label in (*R.SECTIONS, *R.ROW_LABELS.values(), R.BALANCE_NOTE, "申请人情况",
+                  "法人或其他组织", "第二十条第（一）项", "本年制发件数", "行政事业性收费",
+                  "本年收费金额（单位：万元）",
                   "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "尚未审结", "结果纠正"):
         assert label in values, label
     merged = {str(m) for m in ws.merged_cells.ranges}
@@ -574,7 +629,8 @@ def test_xlsx_has_the_official_layout(two_years):
     fee = cell["行政事业性收费"]
     assert ws.cell(fee.row, 2).value == 0 and ws.cell(fee.row, 2).number_format == "0.00"
     fee_line = cell[svc.FEE_LINE]
-    assert ws.cell(fee_line.row, 4).value == 200 and ws.cell(fee_line.row, 4).number_format == "0.00"
+    fee_cell = ws.cell(fee_line.row, 4)
+    assert fee_cell.value == 200 and fee_cell.number_format == "0.00"
     checks = wb["校验与比率"]
     assert checks["A2"].value == "答复率" and checks["D2"].value == 0.8
 
@@ -614,7 +670,8 @@ def test_cli_outputs(two_years, app, tmp_path):
 
 
 def test_cli_warns_on_failing_checks(two_years, app):
-    db.session.execute(update(Case).where(Case.id == two_years["F"].id).values(outcome="typo"))
-    db.session.commit()
-    res = app.test_cli_runner().invoke(args=["report", "annual", "--year", "2024", "--format", "json"])
+    with unit_of_work():
+        db.session.execute(update(Case).where(Case.id == two_years["F"].id).values(outcome="typo"))
+    res = app.test_cli_runner().invoke(args=["report", "annual", "--year", "2024",
+                                             "--format", "json"])
     assert res.exit_code == 0 and "results_total.total" in res.stderr

@@ -11,14 +11,13 @@ from disclosure.domain.replies import REPLY_TYPES
 from disclosure.domain.workflow import WorkflowError
 from disclosure.extensions import db
 from disclosure.models import Release, ReleaseItem, Review
-from disclosure.services.review import replies
 from disclosure.services import applicant_view
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
-from disclosure.services.uploads import Upload
-from tests.conftest import person_payload
+from disclosure.services.review import replies
 from disclosure.services.review import seen as review_seen
-from tests.conftest import draft_complete
+from disclosure.services.uploads import Upload
+from tests.conftest import draft_complete, person_payload
 
 D = date
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -35,7 +34,8 @@ def drafted(agency, who):
                           D(2024, 9, 27)).case
     replies.draft_reply(case, "art36_2", None, who["handler"], D(2024, 10, 8))
     replies.add_document(case, Upload("批复.pdf", PDF), False, who["handler"], D(2024, 10, 8))
-    replies.add_document(case, Upload("附图.pdf", PDF + b"2"), False, who["handler"], D(2024, 10, 8))
+    replies.add_document(case, Upload("附图.pdf", PDF + b"2"), False, who["handler"],
+                         D(2024, 10, 8))
     replies.submit_for_review(case, who["handler"], D(2024, 10, 9))
     return case
 
@@ -56,12 +56,15 @@ def test_release_without_review_is_refused(drafted, who):
 def test_full_journey_reject_replace_approve_release(drafted, who):
     letter, doc1, doc2 = _items(drafted)
     day = D(2024, 10, 10)
-    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day, **review_seen(letter))
+    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day,
+                   **review_seen(letter))
     replies.decide(drafted, doc1.id, "approved", None, who["reviewer"], day, **review_seen(doc1))
-    replies.decide(drafted, doc2.id, "rejected", "含个人信息，须删除处理", who["reviewer"], day, **review_seen(doc2))
+    replies.decide(drafted, doc2.id, "rejected", "含个人信息，须删除处理", who["reviewer"], day,
+                   **review_seen(doc2))
     assert drafted.status == "in_progress"  # back to drafting
     before = letter.current.number
-    replies.replace_document(drafted, doc2.id, Upload("附图（删除处理）.pdf", PDF + b"3"), who["handler"], day)
+    replies.replace_document(drafted, doc2.id, Upload("附图（删除处理）.pdf", PDF + b"3"),
+                             who["handler"], day)
     replies.submit_for_review(drafted, who["handler"], day)
     replies.decide(drafted, doc2.id, "approved", None, who["reviewer"], day, **review_seen(doc2))
     # R6.1: the letter's package names the documents sent with it, so the replaced document
@@ -71,7 +74,8 @@ def test_full_journey_reject_replace_approve_release(drafted, who):
     with pytest.raises(WorkflowError) as exc:
         replies.release_reply(drafted, who["handler"], D(2024, 10, 11))
     assert exc.value.code == "not_reviewed"
-    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day, **review_seen(letter))
+    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day,
+                   **review_seen(letter))
     replies.release_reply(drafted, who["handler"], D(2024, 10, 11))
     assert drafted.status == "replied" and drafted.outcome == "disclosed"
     assert drafted.concluded_on == D(2024, 10, 11) and drafted.timely is True
@@ -84,12 +88,14 @@ def test_full_journey_reject_replace_approve_release(drafted, who):
 def test_change_after_approval_needs_new_review(drafted, who):
     letter, doc1, doc2 = _items(drafted)
     day = D(2024, 10, 10)
-    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day, **review_seen(letter))
+    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day,
+                   **review_seen(letter))
     replies.decide(drafted, doc1.id, "approved", None, who["reviewer"], day, **review_seen(doc1))
     # the handler cannot edit while the case is in review
     with pytest.raises(WorkflowError):
         replies.draft_reply(drafted, "art36_2", "改过的文字", who["handler"], day)
-    replies.decide(drafted, doc2.id, "rejected", "须删除处理", who["reviewer"], day, **review_seen(doc2))
+    replies.decide(drafted, doc2.id, "rejected", "须删除处理", who["reviewer"], day,
+                   **review_seen(doc2))
     # back in drafting, the handler also edits the approved letter: a new, unreviewed version
     before = letter.current.number
     replies.draft_reply(drafted, "art36_2", "改过的文字", who["handler"], day)
@@ -108,7 +114,8 @@ def test_reviewer_cannot_approve_own_draft(drafted, staff, who):
     set_roles(staff["handler"], ["handler", "reviewer"], who["admin"])
     letter = _items(drafted)[0]
     with pytest.raises(WorkflowError) as exc:
-        replies.decide(drafted, letter.id, "approved", None, Actor.of(staff["handler"]), D(2024, 10, 10), **review_seen(letter))
+        replies.decide(drafted, letter.id, "approved", None, Actor.of(staff["handler"]),
+                       D(2024, 10, 10), **review_seen(letter))
     assert exc.value.code == "own_draft"
 
 
@@ -126,7 +133,8 @@ def test_database_refuses_release_without_review(drafted):
 
 def test_database_refuses_release_on_rejected_review(drafted, who):
     letter = _items(drafted)[0]
-    replies.decide(drafted, letter.id, "rejected", "不行", who["reviewer"], D(2024, 10, 10), **review_seen(letter))
+    replies.decide(drafted, letter.id, "rejected", "不行", who["reviewer"], D(2024, 10, 10),
+                   **review_seen(letter))
     rev = db.session.scalars(select(Review)).one()
     v = letter.current
     with pytest.raises(IntegrityError):
@@ -150,7 +158,8 @@ def test_database_refuses_review_by_drafter(drafted, who):
 
 def test_database_refuses_second_approval(drafted, who, staff):
     letter = _items(drafted)[0]
-    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], D(2024, 10, 10), **review_seen(letter))
+    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], D(2024, 10, 10),
+                   **review_seen(letter))
     v = letter.current
     with pytest.raises(IntegrityError):
         db.session.execute(insert(Review).values(
@@ -175,7 +184,8 @@ def test_two_reviewers_approving_at_once_one_wins(app, drafted, staff):
             case = db.session.get(Case, case_id)
             barrier.wait()
             try:
-                replies.decide(case, item_id, "approved", None, Actor.of(user), D(2024, 10, 10), **review_seen(db.session.get(ReleaseItem, item_id)))
+                replies.decide(case, item_id, "approved", None, Actor.of(user), D(2024, 10, 10),
+                               **review_seen(db.session.get(ReleaseItem, item_id)))
                 results.append("ok")
             except WorkflowError as exc:
                 results.append(exc.code)
@@ -188,7 +198,8 @@ def test_two_reviewers_approving_at_once_one_wins(app, drafted, staff):
     [t.start() for t in threads]
     [t.join() for t in threads]
     db.session.rollback()  # end this thread's read snapshot
-    approvals = db.session.scalar(select(func.count()).select_from(Review).where(Review.decision == "approved"))
+    approvals = db.session.scalar(
+        select(func.count()).select_from(Review).where(Review.decision == "approved"))
     assert approvals == 1, results
     assert sorted(results) == ["already_approved", "ok"]
 
@@ -219,7 +230,8 @@ def test_every_reply_type_releases_with_its_outcome(agency, who, reply_type):
     draft_complete(case, reply_type, who["handler"], D(2024, 10, 8))
     replies.submit_for_review(case, who["handler"], D(2024, 10, 8))
     for item in _items(case):
-        replies.decide(case, item.id, "approved", None, who["reviewer"], D(2024, 10, 9), **review_seen(item))
+        replies.decide(case, item.id, "approved", None, who["reviewer"], D(2024, 10, 9),
+                       **review_seen(item))
     replies.release_reply(case, who["handler"], D(2024, 10, 9))
     rt = REPLY_TYPES[reply_type]
     assert case.status == "replied" and case.outcome == rt.outcome

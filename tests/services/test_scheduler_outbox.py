@@ -1,6 +1,5 @@
 """The scheduler's job table, the sweep command, and the outbox (SMTP with retries)."""
 import socket
-from datetime import date
 
 import pytest
 from sqlalchemy import select

@@ -79,12 +79,14 @@ def test_file_sniffed_and_stored_and_handler_told(agency, actors, staff):
     staff["handler"].email, staff["registrar"].email = "handler@example.cn", "reg@example.cn"
     db.session.commit()
     case = _asked(agency, actors)
-    receipt = case_actions.submit_supplement(case, "", [Upload("道路.html", TEST_PDF)], D(2024, 10, 9))
+    receipt = case_actions.submit_supplement(case, "", [Upload("道路.html", TEST_PDF)],
+                                             D(2024, 10, 9))
     assert receipt.files == ["道路.pdf"]
     att = [a for a in case.attachments if a.kind == "supplement"]
     assert len(att) == 1 and att[0].content_type == "application/pdf"
     with open(uploads.path_of(att[0].stored_name), "rb") as fh:
         assert fh.read() == TEST_PDF
-    mails = db.session.execute(select(Outbox).where(Outbox.subject.contains("在线提交补正"))).scalars().all()
+    mails = db.session.execute(
+        select(Outbox).where(Outbox.subject.contains("在线提交补正"))).scalars().all()
     assert [m.recipient for m in mails] == ["handler@example.cn"]
     assert case.tracking_no in mails[0].subject and "2024-11-05" in mails[0].body

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from disclosure.domain.errors import ValidationFailed
 from disclosure.extensions import db
 from disclosure.models import Event, User
 from disclosure.services import users
 from disclosure.services.actors import Actor
-from disclosure.domain.errors import ValidationFailed
 from tests.conftest import PASSWORD
 
 

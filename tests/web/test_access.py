@@ -19,7 +19,6 @@ from disclosure.services.uploads import Upload
 from disclosure.services.users import create_agency, create_user, set_active, set_roles
 from tests.conftest import PASSWORD, login, person_payload
 
-
 GUARDED_PREFIXES = ("/staff", "/admin")
 PUBLIC_BLUEPRINTS = {"public", "auth", "api", "public_letters"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -156,7 +155,8 @@ def test_refused_admin_post_changes_nothing(login_as, staff):
 @pytest.fixture
 def two_agencies(staff):
     other = create_agency("OTH", "另一镇人民政府")
-    oth_user = create_user("oth-registrar", PASSWORD, "OTH", ["registrar", "handler"], "外机关登记员")
+    oth_user = create_user("oth-registrar", PASSWORD, "OTH", ["registrar", "handler"],
+                           "外机关登记员")
     bcz_case = cases.register_paper(
         staff["registrar"].agency, person_payload(subject="包场镇的案件"), "in_person",
         date(2024, 9, 27), Actor.of(staff["registrar"]), date(2024, 9, 30),

@@ -11,7 +11,6 @@ from disclosure.models import Agency, Event, User
 from disclosure.services.users import create_user
 from tests.conftest import PASSWORD, login
 
-
 NEW_PASSWORD = "Fresh-password-99"
 
 

@@ -28,7 +28,8 @@ def test_the_page_shows_2027_missing_and_the_notice_fields(admin_client):
 
 def test_errors_keep_the_input_and_speak_chinese(admin_client):
     resp = admin_client.post("/admin/calendar", data={
-        "year": "2027", "off_days": "2027-01-01 至 2027-01-03\n2027-02-30", "work_days": "2027-02-14",
+        "year": "2027", "off_days": "2027-01-01 至 2027-01-03\n2027-02-30",
+        "work_days": "2027-02-14",
         "notice_number": "", "notice_date": ""})
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)

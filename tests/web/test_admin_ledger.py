@@ -99,7 +99,8 @@ def test_export_download(login_as):
     upload(client, jsonl(EXAMPLE, {**MINIMAL, "received_on": "2023-05-05"}))
     resp = client.get("/admin/ledger/export.jsonl", query_string={"as_of": "2024-06-03"})
     assert resp.status_code == 200
-    assert resp.headers["Content-Disposition"] == 'attachment; filename="ledger-BCZ-2024-06-03.jsonl"'
+    assert resp.headers["Content-Disposition"] == (
+        'attachment; filename="ledger-BCZ-2024-06-03.jsonl"')
     assert resp.mimetype == "application/x-ndjson"
     body = resp.get_data(as_text=True)
     assert "张三" in body
@@ -113,13 +114,14 @@ def test_export_download(login_as):
     assert client.get("/admin/ledger/export.jsonl?agency=NOPE").status_code == 404
 
 
-# -- issue 13: late acts (rules.md R8.1) are imported as history and listed ---------------------------
+# -- issue 13: late acts (rules.md R8.1) are imported as history and listed ------------------------
 LATE = [
     {**MINIMAL, "tracking_no": "LATE-S", "received_on": "2025-03-03", "events": [
         {"type": "supplement_requested", "on": "2025-04-14"},
         {"type": "supplement_received", "on": "2025-04-20"}]},
     {**MINIMAL, "received_on": "2024-09-27", "events": [
-        {"type": "fee_notified", "on": "2024-10-31", "method": "per_case", "amount_yuan": "100.00"}]},
+        {"type": "fee_notified", "on": "2024-10-31", "method": "per_case",
+         "amount_yuan": "100.00"}]},
 ]
 
 

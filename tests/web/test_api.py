@@ -36,7 +36,8 @@ def case_count() -> int:
 
 def org_payload(**over) -> dict:
     return person_payload(applicant={
-        "type": "commercial_enterprise", "name": "某某有限公司", "credit_code": "91110000600037341L",
+        "type": "commercial_enterprise", "name": "某某有限公司",
+        "credit_code": "91110000600037341L",
         "contact_name": "王五", "phone": "010-12345678"}, **over)
 
 

@@ -1,4 +1,5 @@
-"""R8.3 on the staff pages: 期限变动 (/staff/due-changes) and the counts in the annual report's notes."""
+"""R8.3 on the staff pages: 期限变动 (/staff/due-changes) and the counts in the annual report's
+notes."""
 
 import pytest
 from flask import g
@@ -65,7 +66,8 @@ def test_the_page_and_the_notes_in_english(handler, world):  # noqa: F811
     assert "Due date changes" in html
     assert not chinese_outside_official(html), chinese_outside_official(html)[:5]
     html = handler.get("/staff/reports/annual?year=2024&agency=BCZ").get_data(as_text=True)
-    notes = html[html.index('id="due-change-counts"'):html.index("</section>", html.index('id="due-change-counts"'))]
+    start = html.index('id="due-change-counts"')
+    notes = html[start:html.index("</section>", start)]
     assert 'lang="en"' in notes.split(">")[0] and "Extension" in notes
     assert not chinese_outside_official(notes)
 

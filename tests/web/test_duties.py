@@ -48,7 +48,7 @@ def only_case() -> Case | None:
     return db.session.execute(select(Case)).scalar_one_or_none()
 
 
-# -- 第二十九条 / 第三十一条 on the register form ------------------------------------------------------
+# -- 第二十九条 / 第三十一条 on the register form --------------------------------------------------
 
 def test_register_form_offers_the_oral_channel_and_names_each_receipt_day(login_as):
     html = login_as("registrar").get("/staff/register").get_data(as_text=True)
@@ -87,7 +87,7 @@ def test_after_a_refusal_the_hint_names_the_chosen_channels_rule(login_as):
             "以与申请人确认之日为收到申请之日") in resp.get_data(as_text=True)
 
 
-# -- 第四十三条: assistance --------------------------------------------------------------------------
+# -- 第四十三条: assistance ------------------------------------------------------------------------
 
 def test_assistance_given_at_registration_is_shown_on_the_case_page(login_as, staff):
     client = login_as("registrar")
@@ -133,7 +133,7 @@ def test_api_accepts_assistance_as_an_optional_applicant_field(client, agency):
     assert only_case().assistance == "阅读困难"
 
 
-# -- 第五十一条 and 第四十三条 on the public pages ---------------------------------------------------
+# -- 第五十一条 and 第四十三条 on the public pages -------------------------------------------------
 
 def test_guide_says_how_to_ask_for_help_and_how_to_complain(client, agency):
     html = client.get("/").get_data(as_text=True)
@@ -159,7 +159,7 @@ def test_status_page_lists_the_remedies_with_their_limits(client, agency, staff)
     assert COMPLAINT + "投诉、举报，不受上述期限限制" in html
 
 
-# -- 第三十二条: the written notice to the third party -------------------------------------------------
+# -- 第三十二条: the written notice to the third party ---------------------------------------------
 
 ACTION = "notify_third_party_disclosure"
 
@@ -169,8 +169,8 @@ def test_the_form_shows_only_once_a_third_party_was_consulted(login_as, agency, 
     client = login_as("handler")
     html = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert f"/act/{ACTION}" not in html
-    case_actions.start_consultation(case, "third_party", "南通某建设有限公司", Actor.of(staff["handler"]),
-                               date(2024, 9, 30))
+    case_actions.start_consultation(case, "third_party", "南通某建设有限公司",
+                                    Actor.of(staff["handler"]), date(2024, 9, 30))
     html = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert f"/act/{ACTION}" in html and "书面告知第三方决定公开" in html
     assert f'id="{ACTION}-party" name="party" type="text" value="南通某建设有限公司"' in html
@@ -186,16 +186,18 @@ def test_posting_it_without_a_consultation_is_refused(login_as, agency, staff):
 
 def test_notice_drafted_reviewed_and_kept_from_the_applicant(login_as, agency, staff):
     case, code = _with_code(agency, staff)
-    case_actions.start_consultation(case, "third_party", "南通某建设有限公司", Actor.of(staff["handler"]),
-                               date(2024, 9, 30))
+    case_actions.start_consultation(case, "third_party", "南通某建设有限公司",
+                                    Actor.of(staff["handler"]), date(2024, 9, 30))
     client = login_as("handler")
     url = f"/staff/cases/{case.id}/act/{ACTION}"
-    resp = client.post(url, data={"party": "南通某建设有限公司", "content": "", "reasons": "公共利益"})
+    resp = client.post(url, data={"party": "南通某建设有限公司", "content": "",
+                                  "reasons": "公共利益"})
     assert resp.status_code == 400 and f'id="{ACTION}-content-error"' in resp.get_data(as_text=True)
     resp = client.post(url, data={"party": "南通某建设有限公司", "content": "施工合同金额条款",
                                   "reasons": "涉及财政资金使用，不公开可能对公共利益造成重大影响"})
     assert resp.status_code == 302
-    notice = db.session.execute(select(Notice).where(Notice.kind == "third_party_disclosure")).scalar_one()
+    notice = db.session.execute(
+        select(Notice).where(Notice.kind == "third_party_disclosure")).scalar_one()
     html = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert "向第三方告知公开决定书" in html and "待审查" in html
     send_notices(case, TODAY)
@@ -218,7 +220,8 @@ def latin(ctx):
     sub = cases.register_paper(agency, body, "in_person", date(2024, 9, 27), Actor.of(clerk), TODAY)
     case = sub.case
     case.query_code = sub.query_code  # for the status page (a plain attribute, not stored)
-    case_actions.start_consultation(case, "third_party", "Acme Ltd", Actor.of(clerk), date(2024, 9, 30))
+    case_actions.start_consultation(case, "third_party", "Acme Ltd", Actor.of(clerk),
+                                    date(2024, 9, 30))
     return case
 
 

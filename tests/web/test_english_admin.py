@@ -13,12 +13,12 @@ from html.parser import HTMLParser
 
 import pytest
 from flask import g
+from i18n_tools import CJK
 from sqlalchemy import select, update
 
 from disclosure.domain import report as rules
 from disclosure.domain.text import Msg
 from disclosure.extensions import db
-from i18n_tools import CJK
 from disclosure.models import Case, Outbox
 from disclosure.services.actors import Actor
 from disclosure.web.reports import REPORT_UI_LABELS, _title_parts
@@ -119,7 +119,8 @@ def test_the_checker_sees_chinese_and_respects_the_marking():
     assert check('<p title="标题">x</p>') == [("<p title>", "标题")]
     assert check('<div lang="zh-CN"><p>一、总体情况</p><p lang="en">ok</p></div>') == []
     assert check('<div lang="zh-CN"><p lang="en">未翻译</p></div>') == [("div/p", "未翻译")]
-    assert chinese_outside_official("<script>var a = '中文';</script><style>/* 中文 */</style>") == []
+    assert chinese_outside_official(
+        "<script>var a = '中文';</script><style>/* 中文 */</style>") == []
 
 
 # -- fixtures -------------------------------------------------------------------------------------
@@ -224,7 +225,8 @@ def test_annual_report_page_english_around_the_chinese_report(english, report_da
         assert ui in html, ui
     official = official_texts(html)
     for text in (*rules.SECTIONS, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-                 "答复率、答复及时率、办结率", "本年度收取信息处理费", "2024年政府信息公开工作年度报告",
+                 "答复率、答复及时率、办结率", "本年度收取信息处理费",
+                 "2024年政府信息公开工作年度报告",
                  "本年新收政府信息公开申请"):
         assert text in official, text
     assert re.search(r'<article class="annual-report" lang="zh-CN">', html)

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 
 import pytest
 from flask_babel import force_locale, gettext
-
 from i18n_tools import CJK, HAN
+
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login
 

@@ -6,20 +6,17 @@ Everything the tests create is Latin (agency, users, applicant, subject), so any
 left on an English page comes from the UI, not from the data."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from html.parser import HTMLParser
 
 import pytest
-
 from i18n_tools import CJK
+
 from disclosure.services import case_actions, cases
-from disclosure.services.review import replies
 from disclosure.services.actors import Actor
+from disclosure.services.review import replies
 from disclosure.services.users import create_agency, create_user
-from tests.conftest import PASSWORD, login
-from tests.conftest import send_notices
-from tests.conftest import draft_complete
+from tests.conftest import PASSWORD, draft_complete, login, send_notices
 
 TODAY = date(2024, 10, 8)
 HAN = CJK  # ideographs and CJK punctuation, as the catalogue check sees them
@@ -203,8 +200,8 @@ def test_notice_page_keeps_the_official_letter_chinese(english, world):
 
 def test_review_queue_in_english(english, world):
     html = get(english, "/staff/review")
-    assert_english(html, "Reply content awaiting review", "Notices awaiting review", "Reply letter (version 2)",
-                   world["queued"].tracking_no)
+    assert_english(html, "Reply content awaiting review", "Notices awaiting review",
+                   "Reply letter (version 2)", world["queued"].tracking_no)
 
 
 def test_register_form_in_english(english):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from disclosure.domain.deadlines import ClockFacts, Pause, compute_deadline
+from i18n_tools import CJK
+
 from disclosure.domain.codes import PauseKind
+from disclosure.domain.deadlines import ClockFacts, Pause, compute_deadline
 from disclosure.domain.workdays import WorkCalendar
 from disclosure.i18n import render_official, translate
-from i18n_tools import CJK
-from disclosure.web.template_context import fmt_date
 from disclosure.services.review import seen as review_seen
+from disclosure.web.template_context import fmt_date
 from tests.conftest import draft_complete
 
 EN = {"headers": {"Cookie": "lang=en"}}
@@ -21,7 +22,8 @@ def test_deadline_explanation_across_holidays_and_pauses_is_all_english(app):
     days, a consultation pause): every step, including its lists of dates, comes out in English;
     in Chinese it is unchanged."""
     facts = ClockFacts(received_on=date(2024, 9, 10),
-                       pauses=(Pause(PauseKind.THIRD_PARTY, date(2024, 10, 14), date(2024, 10, 16)),))
+                       pauses=(Pause(PauseKind.THIRD_PARTY, date(2024, 10, 14),
+                                     date(2024, 10, 16)),))
     deadline = compute_deadline(facts, WorkCalendar(), date(2024, 11, 20))
     texts = [s.text for s in deadline.steps]
     assert any("至" in t and "、" in t for t in texts), texts  # the lists really are there
@@ -69,13 +71,13 @@ class _Rt:
 def test_released_letter_on_the_status_page_carries_its_release_date(client, staff):
     """The reviewed text ends with the agency's name; the page adds the date it was released
     (Chinese, inside the official letter) — and nothing in the text says "date to follow"."""
+    from flask_babel import refresh
+
     from disclosure.extensions import db
     from disclosure.models import Case
     from disclosure.services import cases
-    from disclosure.services.review import replies
     from disclosure.services.actors import Actor
-    from flask_babel import refresh
-
+    from disclosure.services.review import replies
     from disclosure.timeutil import today
     from tests.web.test_public import submit_ok
     who = {k: Actor.of(u) for k, u in staff.items()}
@@ -89,13 +91,15 @@ def test_released_letter_on_the_status_page_carries_its_release_date(client, sta
         replies.decide(case, item.id, "approved", None, who["reviewer"], day, **review_seen(item))
     replies.release_reply(case, who["handler"], day)
     chinese = f"{day.year}年{day.month}月{day.day}日"
-    html = client.post("/status", data={"tracking_no": tracking_no, "query_code": code}).get_data(as_text=True)
+    html = client.post("/status", data={"tracking_no": tracking_no,
+                                        "query_code": code}).get_data(as_text=True)
     assert f'<p class="letter-date">{chinese}</p>' in html
     assert "日期以发出之日为准" not in html
     # page dates in Chinese notation, the ISO day for machines (receipt date, reply date)
     assert f'<time datetime="{day.isoformat()}">{chinese}</time>' in html
     client.set_cookie("lang", "en")
     refresh()  # the fixtures hold one app context open, where Flask-Babel caches the locale
-    html = client.post("/status", data={"tracking_no": tracking_no, "query_code": code}).get_data(as_text=True)
+    html = client.post("/status", data={"tracking_no": tracking_no,
+                                        "query_code": code}).get_data(as_text=True)
     assert f'<p class="letter-date">{chinese}</p>' in html  # official letter: Chinese date
     assert day.strftime("%-d %b %Y") in html  # the page around it: the reader's notation

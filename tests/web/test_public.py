@@ -17,7 +17,6 @@ from disclosure.models import Attachment, Case
 from disclosure.services.users import create_agency
 from tests.conftest import login
 
-
 TODAY = "2024-09-27"
 VALID_ID = "11010519491231002X"
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
@@ -237,7 +236,8 @@ def test_all_form_errors_are_shown_together(client, agency):
 def test_empty_subject_is_refused(client, agency):
     resp = post_apply(client, subject="   ")
     assert resp.status_code == 400
-    assert "请填写所需政府信息的名称、文号或者便于查询的其他特征性描述" in resp.get_data(as_text=True)
+    assert ("请填写所需政府信息的名称、文号或者便于查询的其他特征性描述"
+            in resp.get_data(as_text=True))
     assert case_count() == 0
 
 
@@ -418,7 +418,8 @@ def test_real_pdf_is_accepted_and_downloadable_by_staff(app, client, staff):
     case = db.session.execute(select(Case).where(Case.tracking_no == tracking_no)).scalar_one()
     atts = sorted(case.attachments, key=lambda a: a.id)
     assert [(a.kind, a.filename, a.content_type) for a in atts] == [
-        ("identity", "身份证.pdf", "application/pdf"), ("supporting", "材料.pdf", "application/pdf")]
+        ("identity", "身份证.pdf", "application/pdf"),
+        ("supporting", "材料.pdf", "application/pdf")]
     assert len(stored_files(app)) == 2
     # random, ending in the sniffed type's extension (issue 12)
     assert all(re.fullmatch(r"[0-9a-f]{32}\.(pdf|png|jpg|ofd)", a.stored_name) for a in atts)

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from disclosure.extensions import db
 from disclosure.models import Case, Event, Outbox
 from disclosure.services import cases
-from disclosure.services.review import replies
 from disclosure.services.actors import Actor
 from disclosure.services.query_codes import REISSUE_ACTION
+from disclosure.services.review import replies
 from disclosure.services.review import seen as review_seen
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, client_anon, client_for, draft_complete, person_payload
@@ -101,7 +101,7 @@ def test_sms_rows_are_not_sent_as_mail(make_app, agency, staff, client, monkeypa
     no, _old, case_id = _register(agency, staff, email="")
     recover(client, no)
     sent = []
-    monkeypatch.setattr(outbox, "_send", lambda row: sent.append(row.recipient))
+    monkeypatch.setattr(outbox, "_send", lambda recipient, *_: sent.append(recipient))
     client.application.config["MAIL_SERVER"] = "localhost"
     try:
         outbox.send_pending()

@@ -14,6 +14,7 @@ from disclosure.extensions import db
 from disclosure.models import Appeal, Case, Event, ReportYear
 from disclosure.services import report as svc
 from disclosure.services.actors import Actor
+from disclosure.services.unit_of_work import unit_of_work
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login
 from tests.services.test_report import build_two_years, register
@@ -55,9 +56,10 @@ def test_report_page_balanced_with_green_checks_and_links(login_as, data):
     html = _html(resp)
     assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
     _no_inline_code(html)
-    for heading in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                    "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况",
-                    "六、其他需要报告的事项", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"):
+    for heading in ("一、总体情况", "二、主动公开政府信息情况",
+                    "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况",
+                    "五、存在的主要问题及改进情况", "六、其他需要报告的事项",
+                    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"):
         assert heading in html
     assert 'id="checks-ok"' in html and 'id="checks-failed"' not in html
     assert "/static/report.css" in html
@@ -76,10 +78,11 @@ def test_zero_denominator_rate_is_a_dash(login_as, agency):
 
 
 def test_failing_check_is_a_visible_red_error_with_its_numbers(login_as, data):
-    db.session.execute(update(Case).where(Case.id == data["F"].id).values(outcome="typo"))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(update(Case).where(Case.id == data["F"].id).values(outcome="typo"))
     html = _html(login_as("handler").get("/staff/reports/annual?year=2024"))
-    block = re.search(r'<div class="checks-failed" role="alert" id="checks-failed">.*?</div>', html, re.S)
+    block = re.search(r'<div class="checks-failed" role="alert" id="checks-failed">.*?</div>',
+                      html, re.S)
     assert block and "results_total.total" in block.group(0) and "7 ≠ 8" in block.group(0)
     assert 'id="checks-ok"' not in html
 
@@ -92,7 +95,8 @@ def test_drill_down_lists_the_cases_behind_a_number(login_as, data):
     assert ids == {data[k].id for k in "FLMN"}
     assert data["F"].tracking_no in html and "共 <strong>4</strong>" in html
     got = client.get("/staff/reports/annual/2024/cases",
-                     query_string={"row": "rate.timely_rate", "col": "numerator", "format": "json"}).json
+                     query_string={"row": "rate.timely_rate", "col": "numerator",
+                                   "format": "json"}).json
     assert got["count"] == 7 and data["N"].id not in got["ids"]
     html = _html(client.get("/staff/reports/annual/2024/cases",
                             query_string={"row": "table4.litigation_direct", "col": "pending"}))
@@ -116,7 +120,8 @@ def test_json_endpoint_is_the_contract(login_as, data):
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     body = json.loads(resp.get_data(as_text=True))
     assert body == json.loads(json.dumps(svc.to_json(svc.annual(2024, ["BCZ"]))))
-    assert list(body) == ["year", "agencies", "table2", "table3", "table4", "rates", "fees", "checks"]
+    assert list(body) == ["year", "agencies", "table2", "table3", "table4", "rates", "fees",
+                          "checks"]
     assert body["agencies"] == ["BCZ"]
 
 
@@ -144,8 +149,10 @@ def test_print_view_has_no_links_or_forms(login_as, data):
 # -- agency scope ---------------------------------------------------------------------------------
 def test_staff_of_another_agency_cannot_read_this_agencys_report(client, data, outsider):
     assert login(client, "oth-staff").status_code == 302
-    for url in ("/staff/reports/annual?year=2024&agency=BCZ", "/staff/reports/annual/2024.json?agency=BCZ",
-                "/staff/reports/annual/2024.csv?agency=BCZ", "/staff/reports/annual/2024.xlsx?agency=BCZ",
+    for url in ("/staff/reports/annual?year=2024&agency=BCZ",
+                "/staff/reports/annual/2024.json?agency=BCZ",
+                "/staff/reports/annual/2024.csv?agency=BCZ",
+                "/staff/reports/annual/2024.xlsx?agency=BCZ",
                 "/staff/reports/annual/2024/cases?row=new&col=total&agency=BCZ",
                 "/staff/stats?year=2024&agency=BCZ"):
         assert client.get(url).status_code == 403, url
@@ -180,7 +187,8 @@ def test_save_texts_and_figures(login_as, staff, data):
     ry = db.session.execute(select(ReportYear)).scalar_one()
     assert (ry.year, ry.licensing_decisions, str(ry.fee_item_amount_10k)) == (2024, 12, "1.25")
     ev = db.session.execute(select(Event).where(Event.action == "report_year_saved")).scalar_one()
-    assert ev.actor_id == staff["office_head"].id and ev.data["changes"]["problems"]["after"] == "人手不足"
+    assert ev.actor_id == staff["office_head"].id
+    assert ev.data["changes"]["problems"]["after"] == "人手不足"
     html = _html(client.get("/staff/reports/annual?year=2024"))
     assert "人手不足" in html and "1.25" in html
     body = client.get("/staff/reports/annual/2024.json").json
@@ -216,7 +224,8 @@ def test_save_needs_the_csrf_token(make_app):
     assert client.post("/staff/reports/annual/2024", data=FORM).status_code == 400
     html = client.get("/staff/reports/annual?year=2024").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    assert client.post("/staff/reports/annual/2024", data={**FORM, "csrf_token": token}).status_code == 302
+    resp = client.post("/staff/reports/annual/2024", data={**FORM, "csrf_token": token})
+    assert resp.status_code == 302
 
 
 # -- statistics -----------------------------------------------------------------------------------
@@ -237,17 +246,19 @@ def test_stats_for_an_empty_year(login_as, agency):
     assert html.count("<svg") == 5 and "—" in html
 
 
-# -- appeals ----------------------------------------------------------------------------------------
+# -- appeals ---------------------------------------------------------------------------------------
 def test_appeal_added_and_result_recorded_from_the_case_page(login_as, agency, who):
     case = register(agency, who, D(2024, 3, 1))
     client = login_as("office_head")  # issue 12: appeals are entered by the office head
     html = _html(client.get(f"/staff/cases/{case.id}"))
     assert "登记行政复议或行政诉讼" in html and f"/staff/cases/{case.id}/appeals" in html
     resp = client.post(f"/staff/cases/{case.id}/appeals",
-                       data={"kind": "reconsideration", "filed_on": "2024-04-01", "result": "pending"})
+                       data={"kind": "reconsideration", "filed_on": "2024-04-01",
+                             "result": "pending"})
     assert resp.status_code == 302
     appeal = db.session.execute(select(Appeal)).scalar_one()
-    assert (appeal.kind, appeal.filed_on, appeal.result) == ("reconsideration", D(2024, 4, 1), "pending")
+    assert (appeal.kind, appeal.filed_on, appeal.result) == ("reconsideration", D(2024, 4, 1),
+                                                             "pending")
     resp = client.post(f"/staff/cases/{case.id}/appeals/{appeal.id}",
                        data={"result": "corrected", "decided_on": "2024-06-01"})
     assert resp.status_code == 302
@@ -262,7 +273,8 @@ def test_appeal_added_and_result_recorded_from_the_case_page(login_as, agency, w
 def test_appeal_with_errors_shows_them_and_keeps_the_input(login_as, agency, who):
     case = register(agency, who, D(2024, 3, 1))
     resp = login_as("office_head").post(f"/staff/cases/{case.id}/appeals",
-                                        data={"kind": "litigation_direct", "filed_on": "2024-02-30"})
+                                        data={"kind": "litigation_direct",
+                                              "filed_on": "2024-02-30"})
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     assert "提起日期无效" in html and 'value="2024-02-30"' in html
@@ -276,14 +288,16 @@ def test_appeals_on_another_agencys_case_are_404(client, agency, who, outsider):
     resp = client.post(f"/staff/cases/{case.id}/appeals",
                        data={"kind": "reconsideration", "filed_on": "2024-04-01"})
     assert resp.status_code == 404
-    assert client.post(f"/staff/cases/{case.id}/appeals/1", data={"result": "upheld"}).status_code == 404
+    resp = client.post(f"/staff/cases/{case.id}/appeals/1", data={"result": "upheld"})
+    assert resp.status_code == 404
     assert db.session.execute(select(Appeal)).first() is None
 
 
 def test_appeal_id_must_belong_to_the_case(login_as, agency, who):
     one, two = register(agency, who, D(2024, 3, 1)), register(agency, who, D(2024, 3, 2))
     client = login_as("office_head")
-    client.post(f"/staff/cases/{one.id}/appeals", data={"kind": "reconsideration", "filed_on": "2024-04-01"})
+    client.post(f"/staff/cases/{one.id}/appeals",
+                data={"kind": "reconsideration", "filed_on": "2024-04-01"})
     appeal = db.session.execute(select(Appeal)).scalar_one()
     resp = client.post(f"/staff/cases/{two.id}/appeals/{appeal.id}",
                        data={"result": "upheld", "decided_on": "2024-05-01"})

@@ -18,7 +18,6 @@ from disclosure.services.calendar import add_workdays
 from disclosure.services.users import create_agency, create_user
 from tests.conftest import PASSWORD, login, person_payload
 
-
 TODAY = date(2024, 10, 8)
 VALID_ID = "11010519491231002X"
 MASKED_ID = "110" + "*" * 11 + "002X"

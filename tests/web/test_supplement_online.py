@@ -49,7 +49,8 @@ def api(client, no, code, **kw):
 
 def test_status_page_shows_items_due_date_and_form(client, asked):
     no, code = asked
-    html = client.post("/status", data={"tracking_no": no, "query_code": code}).get_data(as_text=True)
+    html = client.post("/status",
+                       data={"tracking_no": no, "query_code": code}).get_data(as_text=True)
     assert "请写明道路名称" in html and 'action="/status/supplement"' in html
     assert 'enctype="multipart/form-data"' in html and 'name="files"' in html
     assert f'name="tracking_no" value="{no}"' in html
@@ -69,7 +70,8 @@ def test_status_page_supplement_with_file_restarts_clock(client, asked):
     assert case.due_on == D(2024, 11, 5)  # 2024-10-12 is a 调休 Saturday
     att = db.session.execute(select(Attachment).where(Attachment.kind == "supplement")).scalar_one()
     assert att.content_type == "application/pdf" and att.filename == "补正.pdf"
-    mail = db.session.execute(select(Outbox).where(Outbox.recipient == "handler@example.cn")).scalar_one()
+    mail = db.session.execute(
+        select(Outbox).where(Outbox.recipient == "handler@example.cn")).scalar_one()
     assert no in mail.subject
 
 
@@ -108,7 +110,8 @@ def test_api_json_supplement_201(client, asked):
 def test_api_multipart_with_files(client, asked):
     no, code = asked
     resp = api(client, no, code, content_type="multipart/form-data",
-               data={"files": [(io.BytesIO(TEST_PDF), "a.pdf"), (io.BytesIO(TEST_PDF + b"2"), "b.pdf")]})
+               data={"files": [(io.BytesIO(TEST_PDF), "a.pdf"),
+                               (io.BytesIO(TEST_PDF + b"2"), "b.pdf")]})
     assert resp.status_code == 201
     assert len(db.session.execute(select(Attachment).where(
         Attachment.kind == "supplement")).scalars().all()) == 2
@@ -160,7 +163,8 @@ def test_supplement_section_in_english_has_no_chinese_left(client, asked):
     no, code = asked
     client.set_cookie("lang", "en")
     opened = client.post("/status", data={"tracking_no": no, "query_code": code})
-    failed = client.post("/status/supplement", data={"tracking_no": no, "query_code": code, "text": ""})
+    failed = client.post("/status/supplement",
+                         data={"tracking_no": no, "query_code": code, "text": ""})
     assert failed.status_code == 400
     done = client.post("/status/supplement", content_type="multipart/form-data", data={
         "tracking_no": no, "query_code": code, "text": "Road name",

@@ -22,7 +22,8 @@ from .. import uploads
 from ..actors import Actor
 
 
-def new_item(*, kind: str, title: str, case=None, entry=None, redacted: bool = False) -> ReleaseItem:
+def new_item(*, kind: str, title: str, case=None, entry=None,
+             redacted: bool = False) -> ReleaseItem:
     item = ReleaseItem(case_id=case.id if case is not None else None,
                        entry_id=entry.id if entry is not None else None, kind=kind,
                        title=title[:255], redacted=redacted, withdrawn=False, created_at=now())
@@ -42,7 +43,8 @@ def fields_of(item: ReleaseItem, version: ItemVersion) -> dict:
 
 
 def _add_version(item: ReleaseItem, actor: Actor, *, text: str | None = None,
-                 meta: dict | None = None, stored: uploads.StoredFile | None = None) -> ItemVersion | None:
+                 meta: dict | None = None,
+                 stored: uploads.StoredFile | None = None) -> ItemVersion | None:
     """R6.2: any change to anything that leaves with the item is a new version, needing its
     own review; identical content → None (nothing to review again)."""
     version = ItemVersion(item_id=item.id, number=len(item.versions) + 1, text=text,
@@ -98,7 +100,8 @@ def item_state(item: ReleaseItem) -> rules.ItemState:
     if v is not None:
         approved = frozenset((r.version_id, r.sha256) for r in decisions_for([v.id])[v.id]
                              if r.decision == "approved")
-    return rules.ItemState(item.id, item.title, v.id if v else None, v.sha256 if v else None, approved)
+    return rules.ItemState(item.id, item.title, v.id if v else None, v.sha256 if v else None,
+                           approved)
 
 
 def status_of(item: ReleaseItem) -> str:

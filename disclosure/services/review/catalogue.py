@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
-from ..unit_of_work import atomic
+from ... import settings
 from ...domain.codes import CatalogueCategory
+from ...domain.errors import ValidationFailed
 from ...domain.text import N_
 from ...domain.workflow import WorkflowError
 from ...extensions import db
@@ -21,10 +21,11 @@ from ...models import CatalogueEntry, ReleaseItem
 from ...timeutil import now
 from .. import audit, review, uploads
 from ..actors import Actor
-from ...domain.errors import ValidationFailed
+from ..unit_of_work import atomic
 
 CATEGORY_LABELS = {
-    "regulation": N_("规章"), "normative_document": N_("行政规范性文件"), "licensing": N_("行政许可"),
+    "regulation": N_("规章"), "normative_document": N_("行政规范性文件"),
+    "licensing": N_("行政许可"),
     "penalty": N_("行政处罚"), "enforcement": N_("行政强制"), "fee_item": N_("行政事业性收费"),
     "other": N_("其他"),
 }
@@ -80,14 +81,16 @@ def draft_of(entry: CatalogueEntry | None) -> dict:
 
 def _show(entry: CatalogueEntry, meta: dict) -> None:
     """Copy reviewed metadata onto the entry row (the public face)."""
-    entry.title, entry.doc_number, entry.category = meta["title"], meta["doc_number"], meta["category"]
+    entry.title, entry.doc_number, entry.category = (
+        meta["title"], meta["doc_number"], meta["category"])
     entry.issued_on = date.fromisoformat(meta["issued_on"])
     entry.repealed_on = date.fromisoformat(meta["repealed_on"]) if meta.get("repealed_on") else None
 
 
 @atomic
 def save_entry(entry: CatalogueEntry | None, agency_id: int, actor: Actor, *, title: str,
-               doc_number: str | None, category: str, issued_on: date | None, body: str) -> CatalogueEntry:
+               doc_number: str | None, category: str, issued_on: date | None,
+               body: str) -> CatalogueEntry:
     """Create or edit an entry. R6.1: the title, 文号, category, dates and body all leave with
     the entry, so any change is a new version needing review; a published entry keeps showing
     its last released version until the new one is reviewed and published."""
@@ -117,9 +120,10 @@ def save_entry(entry: CatalogueEntry | None, agency_id: int, actor: Actor, *, ti
 def add_attachment(entry: CatalogueEntry, upload: uploads.Upload, actor: Actor) -> None:
     _require_editor(actor)
     _own(entry, actor)
-    if msg := uploads.check(upload, current_app.config["UPLOAD_MAX_BYTES"]):
+    if msg := uploads.check(upload, settings.current()["UPLOAD_MAX_BYTES"]):
         raise ValidationFailed({"attachment": msg})
-    item = review.new_item(kind="entry_file", title=uploads.safe_filename(upload.filename), entry=entry)
+    item = review.new_item(kind="entry_file", title=uploads.safe_filename(upload.filename),
+                           entry=entry)
     review.add_file_version(item, upload, actor)
     audit.record(actor, "catalogue_attachment", agency_id=entry.agency_id,
                  data={"entry": entry.id, "file": item.title, "sha256": item.current.sha256})
@@ -200,8 +204,9 @@ def public_list(category: str | None, q: str | None, page: int, per_page: int = 
         stmt = stmt.where(or_(CatalogueEntry.title.like(like, escape="\\"),
                               CatalogueEntry.doc_number.like(like, escape="\\")))
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = db.session.execute(stmt.order_by(CatalogueEntry.issued_on.desc(), CatalogueEntry.id.desc())
-                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).scalars().all()
+    rows = db.session.execute(
+        stmt.order_by(CatalogueEntry.issued_on.desc(), CatalogueEntry.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)).scalars().all()
     return rows, total
 
 

@@ -15,14 +15,17 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ...domain.errors import ValidationFailed
 from ...domain.text import N_, Msg
 from ...domain.workflow import WorkflowError
-from ..unit_of_work import atomic
 from ...extensions import db
 from ...i18n import render_official
 from ...models import Case, Notice, ReleaseItem
 from .. import audit, outbox, review
+from ..access import may_act_on
 from ..actors import Actor
+from ..cases import refresh_derived
+from ..unit_of_work import atomic
 
 # The letters themselves are Chinese by law; a title marked N_ may also label the letter in the
 # staff UI (translated there), and is stored and sent verbatim.
@@ -44,7 +47,8 @@ FOR_APPLICANT = frozenset({"supplement", "extension", "fee", "deferred", "clarif
 # R8.2 送达: how a notice reaches the applicant, from the delivery they asked for. Online and
 # e-mail notices are delivered the day they are released; post and hand-over need the date
 # recorded (the signed-for date from the postal receipt).
-DELIVERY_FROM_REQUEST = {"online": "online", "email": "email", "mail": "post", "pickup": "in_person"}
+DELIVERY_FROM_REQUEST = {"online": "online", "email": "email", "mail": "post",
+                         "pickup": "in_person"}
 DELIVERED_ON_RELEASE = frozenset({"online", "email"})
 DELIVERY_LABELS = {"online": N_("网上送达（查询页面）"), "email": N_("电子邮件"),
                    "post": N_("邮寄（挂号信/EMS）"), "in_person": N_("当面送达")}
@@ -83,7 +87,6 @@ def issue(case: Case, kind: str, on: date, actor: Actor, **values) -> Notice:
 
 def _delivered(case: Case, notice: Notice, on: date, actor: Actor, today: date) -> None:
     """R8.2: the notice reached the applicant on ``on``; a period it starts runs from then."""
-    from ..cases import refresh_derived
     notice.delivered_on = on
     if notice.kind in PERIOD_NOTICES:
         day_field, pending_field = PERIOD_NOTICES[notice.kind]
@@ -104,7 +107,6 @@ def _delivered(case: Case, notice: Notice, on: date, actor: Actor, today: date) 
 def record_delivery(case: Case, notice_id, on: date | None, actor: Actor, today: date) -> Notice:
     """R8.2: staff record the day a posted (or handed-over) notice reached the applicant —
     the signed-for date on the postal receipt."""
-    from ...domain.errors import ValidationFailed
     _same_agency(case, actor)
     if not actor.roles & {"registrar", "handler", "office_head"}:
         raise WorkflowError("forbidden", N_("只有登记员、承办人或负责人可以登记送达"))
@@ -140,13 +142,11 @@ def _notice(case: Case, notice_id) -> Notice:
     except (TypeError, ValueError, OverflowError):
         notice = None
     if notice is None or notice.case_id != case.id:
-        from ...domain.errors import ValidationFailed
         raise ValidationFailed({"notice": N_("未找到该告知文书")})
     return notice
 
 
 def _same_agency(case: Case, actor: Actor) -> None:
-    from ..access import may_act_on
     if not may_act_on(actor, case.agency_id):
         raise WorkflowError("forbidden", N_("只能办理本机关的案件"))
 
@@ -163,7 +163,8 @@ def decide(case: Case, notice_id, decision: str, reason: str | None, actor: Acto
     item = item_of(notice)
     if item is None:  # written before notices were reviewed: kept as history, nothing to decide
         raise WorkflowError("legacy_notice", N_("该告知文书为系统启用审查前的记录，不能再审查"))
-    rev = review.record_decision(item, decision, reason, actor, version_id=version_id, sha256=sha256)
+    rev = review.record_decision(item, decision, reason, actor, version_id=version_id,
+                                 sha256=sha256)
     audit.record(actor, "notice_review", case=case, on=today,
                  data={"notice": notice.id, "kind": notice.kind, **review.decision_data(item, rev)})
     if decision == "approved":
@@ -182,7 +183,6 @@ def decide(case: Case, notice_id, decision: str, reason: str | None, actor: Acto
 @atomic
 def revise(case: Case, notice_id, text: str, actor: Actor, today: date) -> Notice:
     """The handler corrects a notice the reviewer returned: a new version, reviewed again."""
-    from ...domain.errors import ValidationFailed
     _same_agency(case, actor)
     if "handler" not in actor.roles and "office_head" not in actor.roles:
         raise WorkflowError("forbidden", N_("只有承办人或负责人可以修改告知文书"))

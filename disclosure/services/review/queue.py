@@ -9,10 +9,10 @@ from sqlalchemy import select
 from ...domain.codes import Status
 from ...extensions import db
 from ...models import Case, Notice, ReleaseItem
-from .. import review
-from .replies import REPLY_KINDS
+from .. import access, review
 from ..actors import Actor
 from ..calendar import get_calendar
+from .replies import REPLY_KINDS
 
 
 @dataclass
@@ -23,15 +23,15 @@ class QueueRow:
 
 
 def queue(actor: Actor, today: date) -> list[QueueRow]:
-    stmt = select(Case).where(Case.status == Status.IN_REVIEW).order_by(Case.due_on.nulls_last(), Case.id)
-    if not actor.is_admin:
-        stmt = stmt.where(Case.agency_id == actor.agency_id)
+    stmt = access.scoped(select(Case).where(Case.status == Status.IN_REVIEW)
+                         .order_by(Case.due_on.nulls_last(), Case.id), actor, Case.agency_id)
     cal = get_calendar()
     rows = []
     for case in db.session.execute(stmt).scalars():
         items = db.session.execute(select(ReleaseItem).where(
             ReleaseItem.case_id == case.id, ReleaseItem.kind.in_(REPLY_KINDS),
-            ReleaseItem.withdrawn.is_(False)).order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars()
+            ReleaseItem.withdrawn.is_(False)
+        ).order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars()
         left = cal.workdays_between(today, case.due_on) if case.due_on else None
         if case.due_on and today > case.due_on:
             left = -cal.workdays_between(case.due_on, today)
@@ -59,10 +59,9 @@ def notice_limit(case: Case, notice: Notice, cal) -> date | None:
 def notice_queue(actor: Actor, today: date) -> list[NoticeRow]:
     """Notices awaiting review, the nearest limit first (their own queue: a notice is short and
     its limit is days, not weeks)."""
-    from ..access import visible
     stmt = (select(Notice, Case).join(Case, Case.id == Notice.case_id)
             .where(Notice.released_on.is_(None), Notice.item_id.is_not(None),
-                   visible(actor, Case.agency_id)))
+                   access.visible(actor, Case.agency_id)))
     cal = get_calendar()
     rows = []
     for notice, case in db.session.execute(stmt).all():

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 
+from ... import settings
+from ...domain import review as gate
 from ...domain.codes import PauseKind
+from ...domain.errors import ValidationFailed
 from ...domain.replies import REMEDY, REPLY_TYPES, letter_problems
-from ...domain.text import N_, Msg
+from ...domain.text import N_, Msg, joined
 from ...domain.workflow import WorkflowError
 from ...extensions import db
 from ...i18n import render_official
-from ...domain import review as gate
 from ...models import Case, CasePause, CaseReply, ReleaseItem, SignOff
 from ...timeutil import now
 from .. import outbox, review, uploads
 from ..actors import Actor
-from ...domain.errors import ValidationFailed
-from ..cases import apply, guard, joined
+from ..cases import apply, guard
 from ..unit_of_work import atomic
 
 LETTER_MAX = 20000
@@ -39,7 +39,8 @@ def items_of(case: Case) -> list[ReleaseItem]:
     """The active items of the reply: the letter first, then documents in upload order."""
     rows = db.session.execute(select(ReleaseItem).where(
         ReleaseItem.case_id == case.id, ReleaseItem.kind.in_(REPLY_KINDS),
-        ReleaseItem.withdrawn.is_(False)).order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars().all()
+        ReleaseItem.withdrawn.is_(False)).order_by(ReleaseItem.kind != "letter", ReleaseItem.id)
+    ).scalars().all()
     return list(rows)
 
 
@@ -70,7 +71,9 @@ def _letter_meta(case: Case, reply_type: str) -> dict:
 
 
 def _letter(reply: CaseReply | None) -> ReleaseItem | None:
-    return db.session.get(ReleaseItem, reply.letter_item_id) if reply and reply.letter_item_id else None
+    if reply and reply.letter_item_id:
+        return db.session.get(ReleaseItem, reply.letter_item_id)
+    return None
 
 
 def _refresh_letter(case: Case, actor: Actor) -> None:
@@ -83,7 +86,8 @@ def _refresh_letter(case: Case, actor: Actor) -> None:
 
 
 @atomic
-def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Actor, today: date) -> CaseReply:
+def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Actor,
+                today: date) -> CaseReply:
     """Choose the reply type (fixing the outcome code) and save the letter; a change of the
     text, the type, the outcome or the documents is a new version needing review (R6.1/R6.2)."""
     guard(case, "draft_reply", actor)
@@ -98,9 +102,11 @@ def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Act
     reply.reply_type, reply.outcome = reply_type, rt.outcome
     text = (letter_text or "").strip() or default_letter(case, reply_type)
     if len(text) > LETTER_MAX:
-        raise ValidationFailed({"letter": Msg("答复告知书不能超过 {max_len} 字", max_len=LETTER_MAX)})
+        raise ValidationFailed({"letter": Msg("答复告知书不能超过 {max_len} 字",
+                                              max_len=LETTER_MAX)})
     if reply.letter_item_id is None:
-        reply.letter_item_id = review.new_item(kind="letter", title=N_("政府信息公开申请答复告知书"),
+        reply.letter_item_id = review.new_item(kind="letter",
+                                               title=N_("政府信息公开申请答复告知书"),
                                                case=case).id
     letter = db.session.get(ReleaseItem, reply.letter_item_id)
     version = review.add_text_version(letter, text, actor, meta=_letter_meta(case, reply_type))
@@ -112,9 +118,10 @@ def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Act
 
 
 @atomic
-def add_document(case: Case, upload: uploads.Upload, redacted: bool, actor: Actor, today: date) -> ReleaseItem:
+def add_document(case: Case, upload: uploads.Upload, redacted: bool, actor: Actor,
+                 today: date) -> ReleaseItem:
     guard(case, "draft_reply", actor)
-    if msg := uploads.check(upload, current_app.config["UPLOAD_MAX_BYTES"]):
+    if msg := uploads.check(upload, settings.current()["UPLOAD_MAX_BYTES"]):
         raise ValidationFailed({"document": msg})
     title = uploads.safe_filename(upload.filename) + ("（删除处理后）" if redacted else "")
     item = review.new_item(kind="document", title=title, case=case, redacted=redacted)
@@ -126,11 +133,12 @@ def add_document(case: Case, upload: uploads.Upload, redacted: bool, actor: Acto
 
 
 @atomic
-def replace_document(case: Case, item_id, upload: uploads.Upload, actor: Actor, today: date) -> None:
+def replace_document(case: Case, item_id, upload: uploads.Upload, actor: Actor,
+                     today: date) -> None:
     """R6.2: replacing a document makes a new version, which needs its own review."""
     guard(case, "draft_reply", actor)
     item = _item(case, item_id)
-    if msg := uploads.check(upload, current_app.config["UPLOAD_MAX_BYTES"]):
+    if msg := uploads.check(upload, settings.current()["UPLOAD_MAX_BYTES"]):
         raise ValidationFailed({"document": msg})
     version = review.add_file_version(item, upload, actor, meta={"redacted": bool(item.redacted)})
     _refresh_letter(case, actor)
@@ -235,7 +243,7 @@ def release_reply(case: Case, actor: Actor, today: date) -> None:
     letter = _letter(reply)
     if reply is None or letter is None or letter.current is None:
         raise WorkflowError("no_draft", N_("尚无答复"))
-    if current_app.config.get("REQUIRE_SIGN_OFF") and sign_off_of(case) is None:
+    if settings.current().get("REQUIRE_SIGN_OFF") and sign_off_of(case) is None:
         raise WorkflowError("not_signed_off", N_("答复尚未经负责人签发（或签发后内容已变更）"))
     items = items_of(case)
     releases = review.release_items(items, actor, today)
@@ -255,7 +263,8 @@ def released_reply(case: Case) -> dict | None:
         return None
     items = db.session.execute(select(ReleaseItem).where(ReleaseItem.case_id == case.id,
                                                         ReleaseItem.kind.in_(REPLY_KINDS))
-                               .order_by(ReleaseItem.kind != "letter", ReleaseItem.id)).scalars().all()
+                               .order_by(ReleaseItem.kind != "letter", ReleaseItem.id)
+                               ).scalars().all()
     released = review.released_versions([i.id for i in items])
     letter, documents, outcome = None, [], reply.outcome
     for item in items:

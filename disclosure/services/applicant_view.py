@@ -9,13 +9,15 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..domain import deadlines
 from ..domain.codes import OUTCOME_LABELS, STATUS_LABELS
 from ..domain.workflow import PUBLIC_EVENTS, PUBLIC_NOTICE_EVENTS
 from ..extensions import db
 from ..models import Case, Event, Notice
 from ..timeutil import as_local
+from .calendar import get_calendar
 from .case_actions import supplement_open
-from .cases import deadline_of
+from .cases import deadline_of, facts_of
 from .review.notices import for_case
 from .review.replies import released_reply
 
@@ -104,9 +106,6 @@ def released_document(case: Case, release_id: int) -> dict | None:
 def _applicant_periods(case: Case) -> dict:
     """R8.2: the end of the applicant's own periods (补正, payment), once the notice reached
     them — a posted notice's period is not shown before its signed-for date is known."""
-    from ..domain import deadlines
-    from .calendar import get_calendar
-    from .cases import facts_of
     facts, cal = facts_of(case), get_calendar()
     out = {"supplement_due_on": None, "fee_due_on": None, "period_provisional": False}
     if case.status == "awaiting_supplement":

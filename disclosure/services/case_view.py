@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..models import Case
-from . import access, case_actions, case_queries, cases, query_codes, review
+from . import access, case_actions, case_queries, cases, code_recovery, query_codes, review
 from .actors import Actor
 from .review import notices, replies
 
@@ -35,7 +35,7 @@ def staff_case_page(actor: Actor, case: Case, today: date) -> dict:
         "signed_off": replies.sign_off_of(case) is not None,
         "notice_rows": notice_rows(case),
         "show_full_id": bool(actor.roles & FULL_ID_ROLES),
-        "may_reissue_code": bool(actor.roles & query_codes.REISSUE_ROLES)
+        "may_reissue_code": bool(actor.roles & code_recovery.REISSUE_ROLES)
         and actor.id is not None and access.may_act_on(actor, case.agency_id),
     }
 

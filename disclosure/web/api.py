@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ..domain.errors import ValidationFailed
 from ..domain.workflow import WorkflowError
 from ..extensions import csrf, limiter
-from ..services import applicant_view, case_actions, cases, query_codes
+from ..services import applicant_view, case_actions, cases, code_recovery
 from ..timeutil import as_local, today
 from .downloads import send_download
 from .openapi import document as openapi_document
@@ -147,11 +147,11 @@ QUERY_CODE_MESSAGE = ("如该申请编号存在且留有电子邮箱或手机号
 @bp.post("/applications/<tracking_no>/query-code")
 @limiter.limit(_query_code_limit)
 def recover_query_code(tracking_no: str):
-    """A lost query code: a new one goes to the contact on file (services.query_codes.recover).
+    """A lost query code: a new one goes to the contact on file (services.code_recovery.recover).
     Only a malformed number (no tracking number is that long) gets a different answer."""
     if len(tracking_no.strip()) > 64:
         return jsonify({"error": "申请编号格式不正确", "status": 400}), 400
-    query_codes.recover(tracking_no)
+    code_recovery.recover(tracking_no)
     return jsonify({"message": QUERY_CODE_MESSAGE}), 202
 
 

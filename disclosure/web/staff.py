@@ -23,7 +23,16 @@ from ..domain.errors import ValidationFailed
 from ..domain.text import N_
 from ..domain.workflow import WorkflowError
 from ..i18n import current_language, translate
-from ..services import access, case_queries, cases, directory, pdf, query_codes, uploads
+from ..services import (
+    access,
+    case_queries,
+    cases,
+    code_recovery,
+    directory,
+    pdf,
+    query_codes,
+    uploads,
+)
 from ..services import dashboard as dash
 from ..services.calendar import add_workdays
 from ..services.review import notices
@@ -213,9 +222,9 @@ def reissue_query_code(case_id: int):
     """A lost query code (issue 16): a new one, shown once on this response — not flashed (the
     session cookie is signed, not encrypted) and not cached; the old code stops working."""
     case = case_or_404(case_id)
-    require_role(*query_codes.REISSUE_ROLES)
+    require_role(*code_recovery.REISSUE_ROLES)
     try:
-        code = query_codes.reissue_by_staff(case, actor())
+        code = code_recovery.reissue_by_staff(case, actor())
     except WorkflowError as exc:
         abort(403 if exc.code == "forbidden" else 409)
     resp = make_response(*render_case(case_or_404(case_id), reissued_code=code))

@@ -13,7 +13,7 @@ from disclosure.extensions import db
 from disclosure.models import Case, Event, Outbox
 from disclosure.services import cases
 from disclosure.services.actors import Actor
-from disclosure.services.query_codes import REISSUE_ACTION
+from disclosure.services.code_recovery import REISSUE_ACTION
 from disclosure.services.review import replies
 from disclosure.services.review import seen as review_seen
 from disclosure.services.users import create_agency, create_user

@@ -86,6 +86,20 @@ def document() -> dict:
                 "responses": {"200": resp("办理进度", case), "400": resp("请求含无效字符", _error),
                               "404": resp("未找到", _error),
                               "429": resp("请求过于频繁", _error)}}},
+            "/api/v1/applications/{tracking_no}/documents/{release_id}": {"get": {
+                "summary": "下载已公开的答复文书或文件（仅限申请人）",
+                "parameters": [
+                    {"name": "tracking_no", "in": "path", "required": True, "schema": _str},
+                    {"name": "release_id", "in": "path", "required": True,
+                     "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "X-Query-Code", "in": "header", "required": True, "schema": _str}],
+                "responses": {"200": {"description": "文件（以附件形式下载）",
+                                      "content": {"application/octet-stream": {
+                                          "schema": {"type": "string",
+                                                     "contentMediaType":
+                                                         "application/octet-stream"}}}},
+                              "404": resp("未找到（编号、查询码或文件任一不符）", _error),
+                              "429": resp("请求过于频繁", _error)}}},
             "/api/v1/applications/{tracking_no}/supplements": {"post": {
                 "summary": "提交补正材料（答复期限自收到之日起重新计算，条例第三十条）",
                 "parameters": [
@@ -111,5 +125,8 @@ def document() -> dict:
                                   "properties": {"message": _str}}),
                               "400": resp("申请编号格式不正确或请求含无效字符", _error),
                               "429": resp("请求过于频繁", _error)}}},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "本 API 的 OpenAPI 描述",
+                "responses": {"200": resp("OpenAPI 3.1 文档", {"type": "object"})}}},
         },
     }

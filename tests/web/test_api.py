@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -412,3 +413,13 @@ def test_openapi_document(client):
     assert any(p["name"] == "X-Query-Code" and p["in"] == "header" for p in follow["parameters"])
     schema = follow["responses"]["200"]["content"]["application/json"]["schema"]
     assert FOLLOW_KEYS <= set(schema["properties"])
+
+
+def test_openapi_lists_every_route_of_the_api(app, client):
+    """Issue 16: the document lists every endpoint, the documents download included."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    listed = {(path, method) for path, ops in doc["paths"].items() for method in ops}
+    routes = {(re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes and routes == listed

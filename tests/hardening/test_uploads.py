@@ -310,3 +310,24 @@ def test_every_download_route_sends_attachment_and_nosniff(app, client, released
     assert login(client, "reviewer").status_code == 302
     resp = client.get(f"/staff/cases/{case.id}/items/{item.id}/versions/{item.current.id}")
     assert_download(resp, "image/png", PNG)
+
+
+def test_a_version_url_with_swapped_ids_is_refused(app, client, released, staff):
+    """services.access.load_version: the case, the item and the version must belong together —
+    a reviewer cannot reach a version through another item's or another case's URL."""
+    case, _code = released
+    items = replies.items_of(case)
+    doc = next(i for i in items if i.kind == "document")
+    letter = next(i for i in items if i.kind != "document")
+    other = cases.register_paper(staff["registrar"].agency, person_payload(), "in_person",
+                                 date(2024, 9, 27), Actor.of(staff["registrar"]),
+                                 date(2024, 9, 27)).case
+    doc_id, doc_version, letter_id, case_id, other_id = (
+        doc.id, doc.current.id, letter.id, case.id, other.id)
+    assert login(client, "reviewer").status_code == 302
+    base = f"/staff/cases/{case_id}/items/{doc_id}/versions/{doc_version}"
+    assert_download(client.get(base), "image/png", PNG)
+    for url in (f"/staff/cases/{case_id}/items/{letter_id}/versions/{doc_version}",
+                f"/staff/cases/{other_id}/items/{doc_id}/versions/{doc_version}",
+                f"/staff/cases/{case_id}/items/{doc_id}/versions/999999"):
+        assert client.get(url).status_code == 404, url

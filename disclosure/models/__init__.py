@@ -18,6 +18,7 @@ from .system import (
     CalendarYear,
     Event,
     JobClaim,
+    LetterCounter,
     Outbox,
     ReceiptCode,
     ReportYear,
@@ -27,6 +28,6 @@ from .system import (
 __all__ = [
     "Agency", "Appeal", "Attachment", "CalendarOverride", "CalendarYear", "Case", "CasePause",
     "CaseReply", "CatalogueEntry", "Event", "ExtensionRequest", "ItemVersion", "JobClaim",
-    "LoginFailure", "Notice", "Outbox", "ReceiptCode", "Release", "ReleaseItem", "ReportYear",
-    "Review", "SignOff", "TrackingCounter", "User", "UserRole",
+    "LetterCounter", "LoginFailure", "Notice", "Outbox", "ReceiptCode", "Release", "ReleaseItem",
+    "ReportYear", "Review", "SignOff", "TrackingCounter", "User", "UserRole",
 ]

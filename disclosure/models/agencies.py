@@ -15,6 +15,19 @@ class Agency(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The agency profile (issue 15), edited by its admin: the header, the public footer and the
+    # letters show it. ``letter_prefix`` starts every 文号 (包政信 → 包政信补〔2026〕3号).
+    letter_prefix: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(60))
+    office_hours: Mapped[str | None] = mapped_column(String(200))
+    website_code: Mapped[str | None] = mapped_column(String(40))   # 网站标识码
+    icp_record: Mapped[str | None] = mapped_column(String(80))     # ICP 备案号
+    emblem_stored_name: Mapped[str | None] = mapped_column(String(64))  # in UPLOAD_DIR
+    emblem_content_type: Mapped[str | None] = mapped_column(String(100))
+    # New cases are assigned to this handler at registration / confirmation (None: nobody yet).
+    default_handler_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", use_alter=True, name="fk_agency_default_handler"))
 
 
 class User(db.Model):
@@ -31,7 +44,7 @@ class User(db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     role_rows: Mapped[list["UserRole"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin")
 

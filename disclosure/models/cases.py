@@ -109,7 +109,8 @@ class Case(db.Model):
     # R8.1 flags of acts recorded after their period (space-separated, "" when none)
     late_acts: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    receipt_doc_number: Mapped[str | None] = mapped_column(String(60))  # the 回执's 文号
 
     agency: Mapped[Agency] = relationship()
     handler: Mapped[User | None] = relationship()
@@ -176,6 +177,7 @@ class Notice(db.Model):
     # record from the postal receipt), in_person (the day it was handed over, recorded)
     delivery_method: Mapped[str | None] = mapped_column(String(16))
     delivered_on: Mapped[date | None] = mapped_column(Date)
+    doc_number: Mapped[str | None] = mapped_column(String(60))  # 文号, given at release
 
 
 class Appeal(db.Model):

@@ -137,6 +137,7 @@ class CaseReply(db.Model):
     letter_item_id: Mapped[int | None] = mapped_column(ForeignKey("release_item.id"))
     drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     released_on: Mapped[date | None] = mapped_column(Date)
+    doc_number: Mapped[str | None] = mapped_column(String(60))  # 文号, given at release
 
 
 class SignOff(db.Model):

@@ -80,6 +80,16 @@ class TrackingCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class LetterCounter(db.Model):
+    """Per agency, year and letter type sequence for 文号 (包政信补〔2026〕3号, issue 15): each
+    letter gets its number when it is released, so the sequence has no gaps for drafts."""
+    __tablename__ = "letter_counter"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class JobClaim(db.Model):
     """A scheduler job claims (job, day, key) before acting: a second scheduler finds it taken."""
     __tablename__ = "job_claim"

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 
 def register_blueprints(app) -> None:
-    # drafting and integrity add their routes to review.bp: imported before it is registered
+    # drafting and integrity add their routes to review.bp, case_list to staff.bp: imported
+    # before the blueprint is registered
     from . import (
         admin,
         admin_ledger,
         api,
         auth,
+        case_list,
         catalogue,
         drafting,
         due_changes,
@@ -21,7 +23,7 @@ def register_blueprints(app) -> None:
     )
     from .template_context import register_context
 
-    assert drafting.bp is integrity.bp is review.bp
+    assert drafting.bp is integrity.bp is review.bp and case_list.bp is staff.bp
     for bp in (public.bp, auth.bp, staff.bp, admin.bp, admin_ledger.bp, reports.bp, review.bp,
                catalogue.bp, letters.bp, letters.public_bp, api.bp, due_changes.bp):
         app.register_blueprint(bp)

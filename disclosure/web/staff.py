@@ -6,7 +6,6 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -25,7 +24,6 @@ from ..domain.workflow import WorkflowError
 from ..i18n import current_language, translate
 from ..services import (
     access,
-    case_queries,
     cases,
     code_recovery,
     directory,
@@ -34,7 +32,6 @@ from ..services import (
     uploads,
 )
 from ..services import dashboard as dash
-from ..services.calendar import add_workdays
 from ..services.review import notices
 from ..timeutil import today
 from .case_page import render_case
@@ -75,40 +72,9 @@ def _joined(messages) -> str:
     return sep.join(str(translate(m)) for m in messages)
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return max(1, min(int(request.args.get(name, default)), 10**7))
-    except ValueError:
-        return default
-
-
 @bp.get("/")
 def dashboard():
     return render_template("staff/dashboard.html", d=dash.summary(actor(), today()))
-
-
-@bp.get("/cases")
-def case_list():
-    f = case_queries.CaseFilter(
-        status=[s for s in request.args.getlist("status") if s in {x.value for x in codes.Status}],
-        channel=request.args.get("channel") or None,
-        applicant_type=request.args.get("applicant_type") or None,
-        received_from=_date_arg("from"), received_to=_date_arg("to"),
-        q=(request.args.get("q") or "").strip()[:100] or None,
-        flag=request.args.get("flag") or None, today=today(),
-        soon_until=add_workdays(today(), current_app.config["DUE_SOON_WORKDAYS"]),
-        sort=request.args.get("sort", "received_on"),
-        descending=request.args.get("dir", "desc") != "asc",
-        page=_int_arg("page", 1), per_page=current_app.config["CASES_PER_PAGE"])
-    result = case_queries.list_cases(actor(), f)
-    return render_template("staff/cases.html", result=result, f=f, args=request.args)
 
 
 @bp.get("/cases/<int:case_id>")

@@ -127,6 +127,7 @@ def case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: date
         deferred_on=rec.deferred_set_on if rec.deferred_due_on else None,
         clock_started_on=None, due_on=None,
         due_provisional=False, timely=None, created_at=created_at, handler_id=None,
+        receipt_doc_number=None,
         pauses=[SimpleNamespace(kind=c.party, party=c.party_name, start_on=c.started_on,
                                 end_on=c.ended_on) for c in rec.consultations])
     refresh_derived(row, today)

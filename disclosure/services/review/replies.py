@@ -22,7 +22,7 @@ from ...extensions import db
 from ...i18n import render_official
 from ...models import Case, CasePause, CaseReply, ReleaseItem, SignOff
 from ...timeutil import now
-from .. import outbox, review, uploads
+from .. import numbering, outbox, review, uploads
 from ..actors import Actor
 from ..cases import apply, guard
 from ..unit_of_work import atomic
@@ -250,6 +250,7 @@ def release_reply(case: Case, actor: Actor, today: date) -> None:
     # The outcome that counts is the one the reviewer approved with the letter (R6.1).
     outcome = letter.current.meta["outcome"]
     case.outcome, case.concluded_on, reply.released_on = outcome, today, today
+    reply.doc_number = numbering.next_letter_no(case.agency, "reply", today.year)
     apply(case, "release_reply", actor, today, data={
         "outcome": outcome, "items": len(items), "released": review.release_data(releases)})
     outbox.notify_applicant(case, "政府信息公开申请答复",

@@ -47,6 +47,7 @@ class DefaultConfig:
     SUPPLEMENT_PERIOD_WORKDAYS = 15
     FEE_PAUSES_CLOCK = True
     CASES_PER_PAGE = 50
+    CASE_EXPORT_MAX_ROWS = 50_000  # the case list export (csv, xlsx) stops there, and says so
     REQUIRE_SIGN_OFF = False  # office-head 签发 before a reply is sent
     # Outgoing mail (DISCLOSURE_MAIL_SERVER etc.); without a server notices wait in the outbox.
     MAIL_SERVER: str | None = None

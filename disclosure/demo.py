@@ -18,6 +18,7 @@ from .services import case_actions, cases, review, sweep, users
 from .services.actors import Actor
 from .services.calendar import add_workdays
 from .services.review import catalogue, notices, replies
+from .services.unit_of_work import unit_of_work
 from .services.uploads import Upload
 from .timeutil import today as real_today
 
@@ -90,6 +91,9 @@ def _ensure_agency_and_users() -> tuple[Agency, dict[str, User], list[str]]:
             user = users.create_user(username, password, agency.code, roles, display)
         found[username] = user
         lines.append(f"  {username:<10} 密码 {password:<22} {display}（{', '.join(roles)}）")
+    if agency.default_handler_id is None:  # new cases go to the demo handler (issue 15)
+        with unit_of_work():
+            agency.default_handler_id = found["handler"].id
     return agency, found, lines
 
 
@@ -168,7 +172,7 @@ def _story(i: int, case, staff, received: date, today: date) -> None:
         case_actions.request_supplement(case, "请写明所需会议纪要的召开时间或文号", 15, h,
                                    min(step(1), today))
     elif kind == 5 and age > 5:
-        case_actions.withdraw(case, h, step(2), on=step(2))
+        case_actions.withdraw(case, h, step(2), on=step(2), reason="申请人提交书面撤回申请")
         return
     elif kind == 7 and age > 10:  # fee per page, paid for older cases
         case_actions.notify_fee(case, "per_page", 120, h, step(4))

@@ -109,3 +109,34 @@ def check_decision(decision: str, reason: str | None) -> str:
     if decision != "approved" and not reason:
         raise WorkflowError("reason_required", N_("退回或报送确定时须写明理由"))
     return reason
+
+
+# -- the review round (R6.4; this system's choice, issue 15) -----------------------------------
+# Every item of a submitted reply is decided on its own. A rejection does not end the round:
+# the case stays in review until the current version of every item has a decision, so the
+# reviewer's opinion on each item reaches the drafter in one go. Then the round is over — back
+# to drafting if any current version was rejected, ready to release if all were approved.
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+
+def standing_decision(decisions) -> str:
+    """The decision that stands on one version, from its review decisions in order: approved,
+    rejected, or pending (none yet, or only a referral still awaiting the authority's answer)."""
+    decisions = list(decisions)
+    if APPROVED in decisions:
+        return APPROVED
+    if REJECTED in decisions:
+        return REJECTED
+    return PENDING
+
+
+def round_result(current_decisions) -> str:
+    """Is the review round over, and how did it end? ``current_decisions`` holds, for each item,
+    the decisions on its *current* version (an item without content: an empty list).
+
+    'pending' while any item's current version awaits a decision (or there is no item);
+    'rejected' once every item is decided and at least one was rejected; else 'approved'."""
+    standing = [standing_decision(d) for d in current_decisions]
+    if not standing or PENDING in standing:
+        return PENDING
+    return REJECTED if REJECTED in standing else APPROVED

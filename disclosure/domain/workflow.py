@@ -63,7 +63,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **_each((S.IN_REVIEW,), "sign_off"),
     (S.IN_REVIEW, "return_to_drafting"): S.IN_PROGRESS,               # R6.4 rejection
     (S.IN_REVIEW, "release_reply"): S.REPLIED,                        # R6.3
-    **_each((S.REGISTERED, S.IN_PROGRESS, S.AWAITING_SUPPLEMENT), "assign_handler"),
+    # issue 15: at registration / confirmation (registrar), then reassignment by the head
+    **_each(OPEN + (S.AWAITING_SUPPLEMENT, S.IN_REVIEW), "assign_handler"),
 }
 
 R = Role

@@ -209,12 +209,16 @@ def set_deferred_deadline(case: Case, due_on: date | None, reason: str, actor: A
 
 
 @atomic
-def withdraw(case: Case, actor: Actor, today: date, on: date | None = None) -> None:
-    """The applicant withdrew: concluded as other.other (report row （六）3)."""
+def withdraw(case: Case, actor: Actor, today: date, on: date | None = None, *,
+             reason: str | None) -> None:
+    """The applicant withdrew: concluded as other.other (report row （六）3). The record says
+    how the applicant withdrew (a signed letter, a call noted by whom) — the case leaves the
+    office's hands for good, so the file must show why (issue 15)."""
     guard(case, "withdraw", actor)
+    reason = rules.required_text(reason, "reason", N_("撤回方式及说明"), 500)
     on = rules.day_within(on, today, case.received_on)
     case.outcome, case.concluded_on = Outcome.OTHER_OTHER, on
-    apply(case, "withdraw", actor, today, on=on)
+    apply(case, "withdraw", actor, today, on=on, data={"reason": reason})
 
 
 @atomic

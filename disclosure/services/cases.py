@@ -25,7 +25,7 @@ from ..domain.workflow import NEW, WorkflowError, transition
 from ..extensions import db
 from ..models import Agency, Attachment, Case
 from ..timeutil import local_date, now, tz
-from . import audit, numbering, query_codes, uploads
+from . import audit, handlers, numbering, query_codes, uploads
 from .access import may_act_on
 from .actors import APPLICANT_ACTOR, Actor
 from .calendar import get_calendar
@@ -81,6 +81,17 @@ def deadline_of(case: Case, today: date, explain: bool = True) -> deadlines.Dead
     return deadlines.compute_deadline(
         facts_of(case), get_calendar(), today, explain=explain,
         fee_pauses_clock=cfg["FEE_PAUSES_CLOCK"], due_soon_workdays=cfg["DUE_SOON_WORKDAYS"])
+
+
+def preview(case: Case, today: date, **changes) -> deadlines.Deadline:
+    """The clock as it would stand with ``changes`` to the facts — concluded on a day (R3.6:
+    timely iff concluded on or before the due date), an extension approved — what a
+    confirmation page or an approval queue says before the step; nothing is written."""
+    cfg = settings.current()
+    return deadlines.compute_deadline(
+        dataclasses.replace(facts_of(case), **changes), get_calendar(), today,
+        explain=False, fee_pauses_clock=cfg["FEE_PAUSES_CLOCK"],
+        due_soon_workdays=cfg["DUE_SOON_WORKDAYS"])
 
 
 def refresh_derived(case: Case, today: date) -> deadlines.Deadline:
@@ -276,7 +287,7 @@ def check_receipt_date(received_on: date | None, today: date, earliest: date | N
 
 @atomic
 def register_paper(agency: Agency, payload: dict, channel: str, received_on: date | None,
-                   actor: Actor, today: date, files=()) -> Submission:
+                   actor: Actor, today: date, files=(), handler_id=None) -> Submission:
     """条例第三十一条: register an application that arrived in person, by mail, fax or e-mail,
     or was made orally and written up by staff (条例第二十九条), with the legal receipt date of
     its channel (R2.1, codes.CHANNEL_RECEIPT_RULES): ``received_on`` is the day the registrar
@@ -295,15 +306,17 @@ def register_paper(agency: Agency, payload: dict, channel: str, received_on: dat
             "请在申请人确认后勾选此项，并以确认之日为收到申请之日")
     errors.update(check_receipt_date(received_on, today))
     errors.update(_check_uploads(list(files)))
+    handler = _picked_handler(agency, handler_id, errors)
     if errors:
         raise ValidationFailed(errors)
     case = _new_case(agency, app, channel, received_on.year)
     case.received_on = received_on
+    case.handler = handler
     code = query_codes.new_code()
     case.query_code_hash = query_codes.hash_code(case.tracking_no, code)
     _attach(case, list(files))
     db.session.add(case)
-    data = {"channel": channel}
+    data = {"channel": channel, **_handler_data(handler)}
     if channel == Channel.ORAL:
         data["applicant_confirmed_on"] = received_on.isoformat()  # 条例第二十九条 代为填写
     apply(case, "register", actor, today, on=received_on, data=data)
@@ -311,16 +324,33 @@ def register_paper(agency: Agency, payload: dict, channel: str, received_on: dat
 
 
 @atomic
-def confirm_receipt(case: Case, received_on: date | None, actor: Actor, today: date) -> None:
-    """R2.2: confirming an online submission fixes `received_on` and starts the clock."""
+def confirm_receipt(case: Case, received_on: date | None, actor: Actor, today: date,
+                    handler_id=None) -> None:
+    """R2.2: confirming an online submission fixes `received_on` and starts the clock; the
+    case goes to the handler chosen (default: the agency's default handler, issue 15)."""
     guard(case, "confirm_receipt", actor)
     received_on = received_on or today
     earliest = local_date(case.submitted_at) if case.submitted_at else None
     errors = check_receipt_date(received_on, today, earliest)
+    handler = _picked_handler(case.agency, handler_id, errors)
     if errors:
         raise ValidationFailed(errors)
     case.received_on = received_on
-    apply(case, "confirm_receipt", actor, today, on=received_on)
+    if handler is not None:
+        case.handler = handler
+    apply(case, "confirm_receipt", actor, today, on=received_on, data=_handler_data(handler))
+
+
+def _picked_handler(agency: Agency, handler_id, errors: dict):
+    try:
+        return handlers.pick(agency, handler_id)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+        return None
+
+
+def _handler_data(handler) -> dict:
+    return {"handler_id": handler.id, "handler": handler.display_name} if handler else {}
 
 
 def find_by_tracking(tracking_no: str) -> Case | None:

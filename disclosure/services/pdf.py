@@ -2,6 +2,12 @@
 延后答复告知书 and 答复告知书, in the conventional layout (title, document number, addressee,
 body, legal basis, remedy notice, agency, date, seal area).
 
+Every letter shows its own 文号 (issue 15, domain.letter_numbers): the number stored when it was
+released (``Notice.doc_number``, ``CaseReply.doc_number``) or, for the 回执, when it was first
+printed (``Case.receipt_doc_number``, services.letters). A letter without one — a draft, an
+unconfirmed online application's receipt, a letter sent before numbering began — shows the
+number left blank (包政信补〔2026〕  号).
+
 The text is what the office stored when it acted (``Notice.body``, the reply letter's version);
 this module only lays it out. WeasyPrint is imported lazily so the rest of the app runs without
 it; the CJK font comes from Debian's fonts-noto-cjk (scripts/e2e-setup.sh installs both).
@@ -14,10 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from ..domain import letter_numbers
 from ..domain.codes import CHANNEL_LABELS
 from ..domain.replies import EARLIER_REMEDIES, REMEDY, REPLY_TYPES
 from ..i18n import render_official
-from ..models import Case, Notice
+from ..models import Agency, Case, Notice
 from ..timeutil import local_date
 
 ACT = "《中华人民共和国政府信息公开条例》"
@@ -39,6 +46,7 @@ LETTER_NOUN = {"supplement": "本告知书", "extension": "本告知书", "defer
                "fee": "本通知书", "third_party_disclosure": "本告知书"}
 CSS_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "pdf.css")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+BLANK = "\u3000\u3000"  # where a draft's 文号 will be (包政信补〔2026〕\u3000\u3000号)
 
 
 @dataclass(frozen=True)
@@ -55,15 +63,29 @@ class Letter:
     draft: bool = False
     facts: tuple[tuple[str, str], ...] = ()
     note: str | None = None
-
+    numbered: bool = True  # False: no 文号 yet, ``doc_number`` is the blank form
     @property
     def filename(self) -> str:
+        if not self.numbered:
+            return f"{self.title}{'（草稿）' if self.draft else ''}.pdf"
         return f"{self.doc_number}-{self.title}.pdf"
 
 
-def doc_number(case: Case, year: int) -> str:
-    """The same number the printable notice page shows (templates/staff/notice.html)."""
-    return f"{case.agency.code}依申〔{year}〕{case.tracking_no.rsplit('-', 1)[-1]}号"
+def prefix_of(agency: Agency) -> str:
+    """The agency's 机关代字 (admin profile), else the default one (services.numbering)."""
+    return agency.letter_prefix or letter_numbers.default_prefix(agency.name)
+
+
+def blank_number(agency: Agency, kind: str, year: int) -> str:
+    """The 文号 of a letter that has none (yet): prefix, type and year, the number left blank
+    (two ideographic spaces, which neither HTML nor the PDF layout collapses)."""
+    return f"{prefix_of(agency)}{letter_numbers.TYPE_CHARS[kind]}〔{year}〕{BLANK}号"
+
+
+def notice_doc_number(case: Case, notice) -> str:
+    """A notice's own 文号 (given at release), or the blank one while it is a draft."""
+    return getattr(notice, "doc_number", None) or blank_number(
+        case.agency, notice.kind, notice.issued_on.year)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -94,7 +116,8 @@ def from_notice(case: Case, notice: Notice) -> Letter:
     agency = case.agency.name
     addressee, paras = _split(notice.body, agency, notice.title)
     return Letter(
-        kind=notice.kind, title=notice.title, doc_number=doc_number(case, notice.issued_on.year),
+        kind=notice.kind, title=notice.title, doc_number=notice_doc_number(case, notice),
+        numbered=bool(getattr(notice, "doc_number", None)),
         addressee=addressee or case.applicant_name, paragraphs=tuple(paras),
         legal_basis=LEGAL_BASIS.get(notice.kind, ACT),
         remedy=_remedy(notice.kind), agency_name=agency,
@@ -109,9 +132,9 @@ def _remedy(kind: str) -> str | None:
 
 
 def from_reply(case: Case, text: str, reply_type: str | None, dated: date,
-               draft: bool = False) -> Letter:
+               draft: bool = False, number: str | None = None) -> Letter:
     """答复告知书 from one version of the reply letter (the basis and remedy paragraphs of the
-    text move to their own sections)."""
+    text move to their own sections); ``number`` is the reply's 文号 once it was sent."""
     agency = case.agency.name
     addressee, paras = _split(text, agency, REPLY_TITLE)
     rt = REPLY_TYPES.get(reply_type or "")
@@ -126,7 +149,9 @@ def from_reply(case: Case, text: str, reply_type: str | None, dated: date,
             remedy = p
         else:
             body.append(p)
-    return Letter(kind="reply", title=REPLY_TITLE, doc_number=doc_number(case, dated.year),
+    return Letter(kind="reply", title=REPLY_TITLE,
+                  doc_number=number or blank_number(case.agency, "reply", dated.year),
+                  numbered=bool(number),
                   addressee=addressee or case.applicant_name, paragraphs=tuple(body),
                   legal_basis=basis, remedy=remedy, agency_name=agency, dated=dated, draft=draft)
 
@@ -151,7 +176,9 @@ def receipt(case: Case, due_on: date | None = None, provisional: bool = False) -
     if due_on:
         facts.append(("答复期限", _cn(due_on) + ("（暂定）" if provisional else "")))
     return Letter(
-        kind="receipt", title=RECEIPT_TITLE, doc_number=doc_number(case, dated.year),
+        kind="receipt", title=RECEIPT_TITLE,
+        doc_number=case.receipt_doc_number or blank_number(case.agency, "receipt", dated.year),
+        numbered=bool(case.receipt_doc_number),
         addressee=case.applicant_name, paragraphs=(opening,), facts=tuple(facts),
         legal_basis=LEGAL_BASIS["receipt"], remedy=None, agency_name=case.agency.name,
         dated=dated, note="查询码已在提交申请时告知申请人，本机关不保存其明文。请凭申请编号和查询码"
@@ -168,12 +195,19 @@ def _css() -> str:
         return fh.read()
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or its system libraries (Pango) cannot be loaded: no PDF can be made (the web
+    answers 503, web/letters.py)."""
+
+
 def render(letter: Letter) -> bytes:
-    """The letter as A4 PDF bytes (WeasyPrint, fonts from the system's fontconfig)."""
+    """The letter as A4 PDF bytes (WeasyPrint, fonts from the system's fontconfig);
+    PdfUnavailable when WeasyPrint cannot be loaded."""
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the pango libraries are missing
-        raise RuntimeError("WeasyPrint 未安装：运行 scripts/e2e-setup.sh") from exc
+        raise PdfUnavailable("PDF 生成组件未安装：WeasyPrint 或其系统库（Pango）无法加载，"
+                             "请运行 scripts/setup.sh（scripts/e2e-setup.sh 亦会调用）") from exc
     html = render_official("pdf/letter.html", letter=letter, css=_css())
     # No base_url and no external references in the template: nothing is fetched.
     return weasyprint.HTML(string=html).write_pdf()

@@ -2,17 +2,21 @@
 the POST glue its forms share — the case a form was posted for, a step run on it."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from ..domain.errors import ValidationFailed
 from ..domain.late_acts import LATE_ACT_LABELS
+from ..domain.next_steps import STEP_LABELS
 from ..domain.replies import REPLY_TYPES
-from ..domain.workflow import ACTION_LABELS, WorkflowError, allowed_actions
+from ..domain.workflow import ACTION_LABELS, ACTION_ROLES, WorkflowError
 from ..models import Case
 from ..services import case_view
 from ..services.review import notices
 from ..timeutil import today
-from .forms import ActionForm, ConfirmForm
+from .forms import ActionForm, ConfirmForm, handler_choices
 from .guards import actor, case_or_404
 from .staff_actions import DISPATCH
 
@@ -23,14 +27,42 @@ def render_case(case: Case, errors: dict | None = None, failed: str | None = Non
     who = actor()
     receipt = case_view.staff_receipt(session.pop("staff_receipt", None), case)
     page = case_view.staff_case_page(who, case, today())
+    confirm_form = ConfirmForm(formdata=None)
+    handler_choices(confirm_form, page["handlers"], page["default_handler"])
     return render_template(
         "staff/case.html", case=case, **page,
-        actions=[a for a in allowed_actions(case.status, who.roles)
-                 if a in DISPATCH or a == "confirm_receipt"], labels=ACTION_LABELS,
-        confirm_form=ConfirmForm(), action_form=ActionForm(), receipt=receipt,
+        actions=[s.action for s in page["steps"].steps if s.action in DISPATCH],
+        labels=ACTION_LABELS, confirm_form=confirm_form, action_form=ActionForm(),
+        receipt=receipt,
         reply_types=REPLY_TYPES, delivery_labels=notices.DELIVERY_LABELS,
         late_labels=LATE_ACT_LABELS, errors=errors or {}, failed=failed,
         values=request.form if failed else {}, **extra), status
+
+
+def render_confirmation(case: Case, action: str, errors: dict | None = None, status=200):
+    """The confirmation page of an irreversible step (domain.next_steps.IRREVERSIBLE): refused
+    like the step itself when the step is not open to this user now."""
+    steps = case_view.steps_for(actor(), case)
+    if not steps.has(action):
+        abort(409 if set(actor().roles) & ACTION_ROLES[action] else 403)
+    on = None
+    if action == "withdraw":
+        raw = (request.form.get("on") or "").strip()
+        try:
+            on = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors, status = {"on": _("日期无效，请按 年-月-日 填写真实存在的日期"),
+                              **(errors or {})}, 400
+    try:
+        preview = case_view.confirmation(case, action, on, today())
+    except ValidationFailed as exc:  # an impossible day: say so, preview today
+        errors, status = {**exc.errors, **(errors or {})}, 400
+        preview = case_view.confirmation(case, action, None, today())
+    return render_template(
+        "staff/confirm.html", case=case, action=action,
+        step_label=STEP_LABELS.get(action, ACTION_LABELS[action]),
+        c=preview, errors=errors or {},
+        values=request.form, action_form=ActionForm()), status
 
 
 def posted_case(case_id: int) -> Case:

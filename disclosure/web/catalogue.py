@@ -117,6 +117,14 @@ def decide(entry_id: int, item_id: int):
         version_id=f.get("version_id"), sha256=f.get("sha256")), _("审查决定已记录"))
 
 
+@bp.get("/<int:entry_id>/publish")
+def confirm_publish(entry_id: int):
+    """The confirmation page of publishing (issue 15): what becomes public, then the button."""
+    entry = _entry(entry_id)
+    return render_template("staff/catalogue_publish.html", entry=entry,
+                           **catalogue_view.entry_page(entry), action_form=ActionForm())
+
+
 @bp.post("/<int:entry_id>/publish")
 def publish(entry_id: int):
     entry = _entry(entry_id)

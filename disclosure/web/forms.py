@@ -114,6 +114,20 @@ class ApplicationForm(FlaskForm):
         return loose
 
 
+class OnlineApplicationForm(ApplicationForm):
+    """The public form, preset to the most common answers of an online applicant (a person
+    with a resident ID card who wants the information electronically, on the status page);
+    every preset stays visible and changeable, and a cleared choice is still refused."""
+    applicant_type = SelectField(_l("申请人类型"), default="natural_person",
+                                 choices=_choices(codes.APPLICANT_TYPE_LABELS, _l("请选择")))
+    id_type = SelectField(_l("证件类型"), default="resident_id",
+                          choices=_choices(codes.ID_TYPE_LABELS, _l("请选择")))
+    delivery_form = SelectField(_l("信息的提供形式"), default="electronic",
+                                choices=_choices(codes.DELIVERY_FORM_LABELS, _l("请选择")))
+    delivery_method = SelectField(_l("获取信息的方式"), default="online",
+                                  choices=_choices(codes.DELIVERY_METHOD_LABELS, _l("请选择")))
+
+
 class RegisterForm(ApplicationForm):
     channel = SelectField(_l("提交方式"), choices=[
         SelectChoice(c.value, _label(codes.CHANNEL_LABELS[c]))
@@ -122,6 +136,8 @@ class RegisterForm(ApplicationForm):
     # 条例第二十九条: an oral application written up by staff is registered once the applicant
     # confirmed (signed) it (services.cases.register_paper refuses it otherwise)
     applicant_confirmed = BooleanField(_l("申请人已确认（签字）代为填写的申请内容"))
+    # issue 15: choices are the agency's handlers (set by the view); services.handlers checks
+    handler_id = SelectField(_l("承办人"), choices=[], validate_choice=False)
 
     def payload(self) -> dict:
         return super().payload() | {"applicant_confirmed": bool(self.applicant_confirmed.data)}
@@ -129,6 +145,15 @@ class RegisterForm(ApplicationForm):
 
 class ConfirmForm(FlaskForm):
     received_on = CNDateField(_l("收到申请之日（双方确认之日）"), validators=[Optional()])
+    handler_id = SelectField(_l("承办人"), choices=[], validate_choice=False)
+
+
+def handler_choices(form, handlers, default) -> None:
+    """Fill ``form.handler_id`` with the agency's handlers, the default one preselected."""
+    form.handler_id.choices = [("", _l("暂不指定"))] + [(str(u.id), u.display_name)
+                                                       for u in handlers]
+    if form.handler_id.data in (None, "") and default is not None and not form.is_submitted():
+        form.handler_id.data = str(default.id)
 
 
 class StatusLookupForm(FlaskForm):

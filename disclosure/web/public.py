@@ -22,7 +22,7 @@ from ..services import applicant_view, case_actions, cases, directory, query_cod
 from ..services.review import catalogue
 from ..timeutil import today
 from .downloads import send_download
-from .forms import ApplicationForm, StatusLookupForm
+from .forms import OnlineApplicationForm, StatusLookupForm
 from .uploads_form import application_files, uploaded_files
 
 bp = Blueprint("public", __name__)
@@ -48,7 +48,7 @@ def apply():
     if not agencies:
         abort(503)
     agency_code = request.values.get("agency", agencies[0].code)
-    form = ApplicationForm()
+    form = OnlineApplicationForm()
     loose: list[str] = []
     if form.validate_on_submit():
         try:

@@ -4,15 +4,15 @@ blueprint; web/drafting.py (the reply being drafted) and web/integrity.py (the i
 add their routes to it, so the endpoint names stay ``review.*``."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..domain.errors import ValidationFailed
 from ..domain.workflow import WorkflowError
-from ..services import access
-from ..services.review import notices, replies
+from ..services import access, uploads
+from ..services.review import diff, notices, replies
 from ..services.review.queue import notice_queue, queue
 from ..timeutil import today
 from .case_page import posted_case, render_case, run_on_case
@@ -40,14 +40,19 @@ def decide(case_id: int, item_id: int):
     case = posted_case(case_id)
     decision = request.form.get("decision", "")
     try:
-        replies.decide(case, item_id, decision, request.form.get("reason"), actor(), today(),
-                       version_id=request.form.get("version_id"),
-                       sha256=request.form.get("sha256"))
+        applied = replies.decide(case, item_id, decision, request.form.get("reason"), actor(),
+                                 today(), version_id=request.form.get("version_id"),
+                                 sha256=request.form.get("sha256"))
     except ValidationFailed as exc:
         return render_case(case, exc.errors, "reply", 400)
     except WorkflowError as exc:
         return render_case(case, {f"reason-{item_id}": exc.message}, "reply", 409)
-    flash(str(DECIDED[decision]), "ok")
+    if applied == "return_to_drafting":  # the last decision of a round with a rejection
+        flash(_("审查完毕：有内容被退回，案件已退回承办人修改"), "ok")
+    elif decision == "rejected":
+        flash(_("已退回；其余内容审查完毕后，案件退回承办人修改"), "ok")
+    else:
+        flash(str(DECIDED[decision]), "ok")
     return _back(case, "h-reply")
 
 
@@ -103,6 +108,44 @@ def version_file(case_id: int, item_id: int, version_id: int):
         abort(404)
     return send_download({"stored_name": version.stored_name, "content_type": version.content_type,
                           "name": version.filename})
+
+
+# The preview of one version, framed by the case page (same origin only): a PDF or image is
+# shown inline under its sniffed type; the response may run nothing (it is never HTML/SVG) and
+# no other origin may frame it. Every other response keeps the app's headers (DENY, 'none').
+PREVIEW_CSP = ("default-src 'none'; object-src 'self'; img-src 'self'; base-uri 'none'; "
+               "form-action 'none'; frame-ancestors 'self'")
+
+
+@bp.get("/cases/<int:case_id>/items/<int:item_id>/versions/<int:version_id>/preview")
+def version_preview(case_id: int, item_id: int, version_id: int):
+    """The reviewer's inline view of one exact version — access exactly as the download."""
+    case = case_or_404(case_id)
+    version = found_or_404(access.load_version(actor(), version_id, item_id=item_id,
+                                               case_id=case.id))
+    if diff.preview_kind(version.content_type, version.stored_name) is None:
+        abort(404)  # a text version, or a type that is only ever downloaded (OFD)
+    resp = send_file(uploads.path_of(version.stored_name), mimetype=version.content_type,
+                     as_attachment=False, download_name=version.filename)
+    h = resp.headers
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Content-Security-Policy"] = PREVIEW_CSP
+    h["X-Frame-Options"] = "SAMEORIGIN"
+    h["Cross-Origin-Resource-Policy"] = "same-origin"
+    h["Cache-Control"] = "no-store"  # a draft under review: like every staff page
+    return resp
+
+
+@bp.app_template_global()
+def version_comparison(previous, current):
+    """The review table's 「与第 N 版对比」: ``current`` against the version before it."""
+    return diff.compare(previous, current)
+
+
+@bp.app_template_global()
+def version_preview_kind(version) -> str | None:
+    """'pdf' / 'image' when the version's file may be shown inline, else None."""
+    return diff.preview_kind(version.content_type, version.stored_name)
 
 
 @bp.get("/review")

@@ -19,23 +19,27 @@ from flask_babel import gettext as _
 
 from ..domain import codes
 from ..domain.errors import ValidationFailed
+from ..domain.next_steps import IRREVERSIBLE
 from ..domain.text import N_
 from ..domain.workflow import WorkflowError
 from ..i18n import current_language, translate
 from ..services import (
     access,
+    assignment,
     cases,
     code_recovery,
     directory,
+    handlers,
     pdf,
     query_codes,
     uploads,
+    workbench,
 )
 from ..services import dashboard as dash
 from ..services.review import notices
 from ..timeutil import today
-from .case_page import render_case
-from .forms import ActionForm, ConfirmForm, RegisterForm
+from .case_page import render_case, render_confirmation
+from .forms import ActionForm, ConfirmForm, RegisterForm, handler_choices
 from .guards import STAFF_ROLES, actor, case_or_404, found_or_404, guard_blueprint, require_role
 from .staff_actions import DISPATCH, DONE
 from .uploads_form import application_files
@@ -74,7 +78,8 @@ def _joined(messages) -> str:
 
 @bp.get("/")
 def dashboard():
-    return render_template("staff/dashboard.html", d=dash.summary(actor(), today()))
+    return render_template("staff/dashboard.html", d=dash.summary(actor(), today()),
+                           wb=workbench.build(actor(), today()))
 
 
 @bp.get("/cases/<int:case_id>")
@@ -87,14 +92,44 @@ def case_action(case_id: int, action: str):
     case = case_or_404(case_id)
     if action not in DISPATCH or not ActionForm().validate_on_submit():
         abort(400)
+    if action in IRREVERSIBLE and request.form.get("confirmed") != "1":
+        return render_confirmation(case, action)  # never done without the confirmation page
     try:
         DISPATCH[action](case, request.form, actor(), today())
     except ValidationFailed as exc:
+        if action in IRREVERSIBLE:
+            return render_confirmation(case, action, exc.errors, 400)
         return render_case(case, exc.errors, action, 400)
     except WorkflowError as exc:
         return render_case(case, {"_": exc.message}, action,
                            409 if exc.code != "forbidden" else 403)
     flash(str(DONE[action]), "ok")
+    return redirect(url_for("staff.case_view", case_id=case.id))
+
+
+@bp.get("/cases/<int:case_id>/confirm/<action>")
+def confirm_step(case_id: int, action: str):
+    """The confirmation page of an irreversible step (issue 15): what will happen, then the
+    button that does it."""
+    case = case_or_404(case_id)
+    if action not in IRREVERSIBLE:
+        abort(404)
+    return render_confirmation(case, action)
+
+
+@bp.post("/cases/<int:case_id>/assign")
+def assign_handler(case_id: int):
+    case = case_or_404(case_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        assignment.assign(case, request.form.get("handler_id"), actor(), today())
+    except ValidationFailed as exc:
+        return render_case(case, exc.errors, "assign_handler", 400)
+    except WorkflowError as exc:
+        return render_case(case, {"_": exc.message}, "assign_handler",
+                           409 if exc.code != "forbidden" else 403)
+    flash(_("已指定承办人：%(name)s", name=case.handler.display_name), "ok")
     return redirect(url_for("staff.case_view", case_id=case.id))
 
 
@@ -125,7 +160,7 @@ def notice_view(case_id: int, notice_id: int):
     case = case_or_404(case_id)
     notice = found_or_404(access.load_notice(actor(), notice_id, case_id=case.id))
     return render_template("staff/notice.html", case=case, notice=notice,
-                           doc_number=pdf.doc_number(case, notice.issued_on.year))
+                           doc_number=pdf.notice_doc_number(case, notice))
 
 
 @bp.post("/cases/<int:case_id>/confirm")
@@ -136,7 +171,8 @@ def confirm(case_id: int):
         flash(_joined(e for errs in form.errors.values() for e in errs) or _("请重试"), "error")
         return redirect(url_for("staff.case_view", case_id=case.id))
     try:
-        cases.confirm_receipt(case, form.received_on.data, actor(), today())
+        cases.confirm_receipt(case, form.received_on.data, actor(), today(),
+                              handler_id=form.handler_id.data or "")
     except ValidationFailed as exc:
         flash(_joined(exc.errors.values()), "error")
     except WorkflowError as exc:
@@ -150,15 +186,17 @@ def confirm(case_id: int):
 def register():
     require_role("registrar")
     form = RegisterForm()
+    agency = directory.own_agency(actor())
+    handler_choices(form, handlers.handlers_of(agency.id), handlers.default_handler(agency))
     loose: list[str] = []
     if request.method == "GET" and not form.received_on.data:
         form.received_on.data = today()
     if form.validate_on_submit():
-        agency = directory.own_agency(actor())
         try:
             sub = cases.register_paper(agency, form.payload(), form.channel.data,
                                        form.received_on.data, actor(), today(),
-                                       files=application_files(form))
+                                       files=application_files(form),
+                                       handler_id=form.handler_id.data or "")
         except ValidationFailed as exc:
             loose = [translate(m) for m in form.put_errors(exc.errors)]
         except WorkflowError as exc:

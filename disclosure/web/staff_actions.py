@@ -48,7 +48,8 @@ DISPATCH = {
         c, a, t, on=_date(f, "on")),
     "set_deferred_deadline": lambda c, f, a, t: case_actions.set_deferred_deadline(
         c, _date(f, "due_on", required=True), f.get("reason"), a, t),
-    "withdraw": lambda c, f, a, t: case_actions.withdraw(c, a, t, on=_date(f, "on")),
+    "withdraw": lambda c, f, a, t: case_actions.withdraw(c, a, t, on=_date(f, "on"),
+                                                        reason=f.get("reason")),
 }
 
 # Flashed after the action (str() at flash time: a flash is stored in the session).

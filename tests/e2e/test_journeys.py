@@ -28,9 +28,20 @@ def flash(page, text: str) -> None:
 
 
 def submit_action(page, label: str, fields: dict[str, str] | None = None) -> None:
-    """Fill and submit one of the case page's action forms, found by its heading."""
-    form = page.locator("form.action").filter(
-        has=page.get_by_role("heading", name=label, exact=True))
+    """Fill and submit one of the case page's next steps, found by its name: a usual step is
+    a disclosure (opened first), a rare one sits under 更多操作 with a heading."""
+    step = page.locator("details.step").filter(
+        has=page.locator("summary", has_text=re.compile(f"^{re.escape(label)}$")))
+    if step.count():
+        if step.get_attribute("open") is None:
+            step.locator("summary").click()
+        form = step.locator("form")
+    else:
+        more = page.locator("details.more").first
+        if more.get_attribute("open") is None:
+            more.locator("summary").first.click()
+        form = page.locator("section.step").filter(
+            has=page.get_by_role("heading", name=label, exact=True)).locator("form")
     for name, value in (fields or {}).items():
         form.locator(f"[name='{name}']").fill(value)
     form.get_by_role("button", name=label, exact=True).click()
@@ -88,8 +99,11 @@ def approve_notice(page, url: str, title: str) -> None:
 
 
 def release(page, url: str) -> None:
+    """Release through the confirmation page (issue 15: an irreversible step is confirmed)."""
     page.goto(url)
-    page.get_by_role("button", name="发出答复并办结").click()
+    page.get_by_role("link", name="发出答复并办结…").click()
+    page.locator("#consequence").wait_for()
+    page.get_by_role("button", name="确认发出答复并办结").click()
     flash(page, "答复已发出")
 
 
@@ -306,16 +320,17 @@ def test_supplement_review_rejection_and_release(live, new_page, staff_page, sho
 
 
 def test_case_page_offers_no_dead_action_buttons(live, staff_page):
-    """Every button in 办理操作 leads to an action the server carries out."""
+    """Every form among the next steps leads to an action the server carries out."""
     from disclosure.web.staff_actions import DISPATCH
     dead = []
     for user, status in (("handler", "registered"), ("handler", "in_progress"),
                          ("reviewer", "in_review"), ("head", "in_review")):
         page = staff_page(user)
         page.goto(f"/staff/cases/{_demo_case(live, status)}")
-        targets = page.locator(".action-grid form").evaluate_all(
+        targets = page.locator("#next-steps form").evaluate_all(
             "forms => forms.map(f => f.getAttribute('action'))")
-        dead += [f"{user}@{status}: {t}" for t in targets if t.rsplit("/", 1)[-1] not in DISPATCH]
+        dead += [f"{user}@{status}: {t}" for t in targets
+                 if t.rsplit("/", 1)[-1] not in set(DISPATCH) | {"assign"}]
     assert not dead, dead
 
 
@@ -469,6 +484,9 @@ def test_extension_moves_the_applicants_due_date_keyboard_only(live, new_page, s
     handler = new_page()
     keyboard_login(handler, "handler")
     handler.goto(url)
+    # the step is a disclosure on the case page: open it with the keyboard (Enter on summary)
+    tab_to(handler, "details.step:has(form[action$='/act/request_extension']) > summary")
+    handler.keyboard.press("Enter")
     type_into(handler, "#request_extension-workdays", "10")
     type_into(handler, "#request_extension-reason", "需要调取2025年历史档案并征求民政部门意见")
     press_button(handler, "form[action$='/act/request_extension'] button")

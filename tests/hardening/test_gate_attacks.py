@@ -26,6 +26,7 @@ from disclosure.models import (
 from disclosure.services import cases
 from disclosure.services.actors import Actor
 from disclosure.services.review import notices, replies
+from disclosure.services.review import seen as review_seen
 from disclosure.services.users import create_agency, create_user
 from disclosure.timeutil import today as real_today
 from tests.conftest import (
@@ -88,13 +89,25 @@ def _approve_all_via_page(clients, case):
 
 
 def _reject_document(clients, case):
-    """The reviewer returns the document (the case goes back to drafting) and the handler
-    replaces it with a redacted copy."""
+    """The reviewer returns the document and decides the rest (approves what is pending): the
+    last decision of the round sends the case back to drafting. The handler then replaces the
+    document with a redacted copy."""
     doc = _items(case)[1]
-    html = clients["reviewer"].get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    r = clients["reviewer"]
+    html = r.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     seen = _hidden(html, f"/reply/items/{doc.id}/decide")
-    assert clients["reviewer"].post(f"/staff/cases/{case.id}/reply/items/{doc.id}/decide", data={
+    assert r.post(f"/staff/cases/{case.id}/reply/items/{doc.id}/decide", data={
         "decision": "rejected", "reason": "须删除处理", **seen}).status_code == 302
+    for item in _items(case):
+        html = r.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+        if f"/reply/items/{item.id}/decide" in html:
+            db.session.rollback()
+            assert db.session.get(type(case), case.id).status == "in_review"  # round still open
+            seen = _hidden(html, f"/reply/items/{item.id}/decide")
+            assert r.post(f"/staff/cases/{case.id}/reply/items/{item.id}/decide",
+                          data={"decision": "approved", **seen}).status_code == 302
+    db.session.rollback()
+    assert db.session.get(type(case), case.id).status == "in_progress"  # back to drafting
     assert clients["handler"].post(
         f"/staff/cases/{case.id}/reply/documents/{doc.id}/replace",
         data={"document": (__import__("io").BytesIO(PDF + b"redacted"), "批复（删除处理）.pdf")},
@@ -189,8 +202,10 @@ def test_sign_off_lapses_with_a_new_version(make_app, staff):
                                     Actor.of(staff["registrar"]), day).case
         _draft_and_submit(cl, case)
         head = cl["office_head"]
-        signed = _hidden(head.get(f"/staff/cases/{case.id}").get_data(as_text=True),
-                         "/reply/sign-off")
+        # (the page offers 签发 once every item is approved; the service takes it earlier,
+        # bound to what the head saw: version 1 of the letter)
+        signed = review_seen(_items(case)[0])
+        signed = {k: str(v) for k, v in signed.items()}
         assert head.post(f"/staff/cases/{case.id}/reply/sign-off", data=signed).status_code == 302
         _reject_document(cl, case)
         assert cl["handler"].post(f"/staff/cases/{case.id}/reply", data={

@@ -467,16 +467,59 @@ def test_a_returned_notice_is_not_approved_unchanged(app, clients, staff, regist
 
 
 def test_a_returned_reply_item_is_not_approved_unchanged_after_a_resubmit(clients, registered):
-    """Control for replies: a rejection returns the case to drafting, so no decision can follow
-    it until the handler resubmits (resubmitting unchanged content does reopen it: see the
-    notice finding above for the same weakness)."""
+    """Control for replies: a rejected version is never approved as it stands — not while the
+    round goes on (the case stays in review until every item is decided, issue 15), and not
+    after the round sent the case back to drafting (resubmitting it unchanged is refused)."""
     h, r = clients["handler"], clients["reviewer"]
     case = registered.case
     _draft(h, case)
     _submit(h, case)
     letter, doc = _items(case)
     assert _decide(r, case, doc.id, "rejected", "须删除处理").status_code == 302
+    _fresh()
+    assert db.session.get(type(case), case.id).status == "in_review"  # the letter is pending
+    resp = _decide(r, case, doc.id)
+    assert resp.status_code == 409 and "已被退回修改" in resp.get_data(as_text=True)
+    assert _decide(r, case, letter.id).status_code == 302  # the last decision ends the round
+    _fresh()
+    assert db.session.get(type(case), case.id).status == "in_progress"
     assert _decide(r, case, doc.id).status_code == 409  # case in drafting: no decision
+    # resubmitting the returned document unchanged is refused: it would sit in review with
+    # nothing anyone could decide or release
+    resp = h.post(f"/staff/cases/{case.id}/reply/submit")
+    assert resp.status_code == 409 and "已被审查退回，请先修改" in resp.get_data(as_text=True)
+    _fresh()
+    assert db.session.get(type(case), case.id).status == "in_progress"
+
+
+def test_every_decision_is_one_event_and_the_last_one_returns_the_case(clients, registered):
+    """Issue 15: reject the letter, approve the document — back to drafting only with the
+    second decision; the reviewer kept the document's form after the rejection."""
+    h, r = clients["handler"], clients["reviewer"]
+    case = registered.case
+    _draft(h, case)
+    _submit(h, case)
+    letter, doc = _items(case)
+    n_events = _events()
+    assert _decide(r, case, letter.id, "rejected", "法律依据写错").status_code == 302
+    assert _events() == n_events + 1
+    page = r.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert f"/reply/items/{doc.id}/decide" in page
+    assert f"/reply/items/{letter.id}/decide" not in page
+    _fresh()
+    assert db.session.get(type(case), case.id).status == "in_review"
+    assert _decide(r, case, doc.id).status_code == 302
+    assert _events() == n_events + 2
+    _fresh()
+    assert db.session.get(type(case), case.id).status == "in_progress"
+    last_two = db.session.execute(select(Event).where(Event.case_id == case.id)
+                                  .order_by(Event.id.desc()).limit(2)).scalars().all()[::-1]
+    assert [(e.action, e.data["item_id"], e.data["decision"]) for e in last_two] == [
+        ("review_item", letter.id, "rejected"), ("return_to_drafting", doc.id, "approved")]
+    assert [x["item_id"] for x in last_two[1].data["returned"]] == [letter.id]
+    # both decisions stand: only the letter needs a new version, the document stays approved
+    assert replies.review.status_of(db.session.get(ReleaseItem, doc.id)) == "approved"
+    assert h.post(f"/staff/cases/{case.id}/reply/release").status_code == 409
 
 
 # =============================================================================================

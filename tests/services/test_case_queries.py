@@ -327,3 +327,118 @@ def test_a_due_date_is_never_before_the_receipt_date(received, gaps, supplement,
         later = compute_deadline(replace(facts, deferred_due_on=dl.due_on + timedelta(days=defer)),
                                  CAL, today, explain=False)
         assert later.due_on > received
+
+
+# -- issue 15: timing, flags, the handler filter, the export ------------------------------------
+def test_timing_counts_working_days_on_the_calendar():
+    from types import SimpleNamespace
+    today, soon = date(2024, 4, 1), date(2024, 4, 7)  # 清明 4–6 April off, Sunday 7 April worked
+
+    def case(status="in_progress", due=None, **over):
+        values = dict(status=status, due_on=due, due_provisional=False, concluded_on=None,
+                      timely=None, late_acts="")
+        values.update(over)
+        return SimpleNamespace(**values)
+
+    t = cq.timing(case(due=date(2024, 4, 8)), CAL, today, soon)
+    assert (t.days_left, t.overdue_workdays, t.flags) == (4, None, ())  # not 5 weekdays
+    t = cq.timing(case(due=date(2024, 4, 3)), CAL, today, soon)
+    assert (t.days_left, t.flags) == (2, ("due_soon",))
+    t = cq.timing(case(due=date(2024, 4, 7)), CAL, today, soon)
+    assert (t.days_left, t.flags) == (3, ("due_soon",))
+    assert cq.timing(case(due=today), CAL, today, soon).days_left == 0
+    t = cq.timing(case(due=date(2024, 3, 25)), CAL, today, soon)
+    assert (t.days_left, t.overdue_workdays, t.flags) == (None, 5, ("overdue",))
+    # due Friday, today Saturday: overdue, by no working day yet
+    t = cq.timing(case(due=date(2024, 3, 29)), CAL, date(2024, 3, 30), soon)
+    assert (t.overdue_workdays, t.flags) == (0, ("overdue",))
+    # the clock stopped or not started: no count, stored flags only
+    for status in ("awaiting_supplement", "submitted"):
+        t = cq.timing(case(status, date(2024, 3, 25), late_acts="fee_notice_late"), CAL, today)
+        assert (t.days_left, t.overdue_workdays, t.flags) == (None, None, ("late_acts",))
+    t = cq.timing(case("replied", date(2024, 3, 22), concluded_on=date(2024, 3, 28),
+                       timely=False, due_provisional=True), CAL, today, soon)
+    assert (t.concluded_on, t.timely, t.days_left, t.flags) == (date(2024, 3, 28), False, None,
+                                                                ())
+    t = cq.timing(case(due=date(2024, 4, 30), due_provisional=True), CAL, today, soon)
+    assert (t.days_left, t.flags) == (21, ("provisional",))  # 28 April (Sunday) worked
+    # without today (a list built without a date) nothing is counted
+    assert cq.timing(case(due=date(2024, 3, 25)), None, None).flags == ()
+
+
+@pytest.fixture
+def handled(world):
+    """The world's cases, some handled by one handler of each agency."""
+    from disclosure.services.users import create_user
+    codes = ("BCZ", "HMQ", "NTS")
+    users = [create_user(f"h-{c}", PASSWORD, c, ["handler"], f"{c} 承办人") for c in codes]
+    by_agency = {u.agency_id: u.id for u in users}
+    cases = db.session.execute(select(Case).order_by(Case.id)).scalars().all()
+    for i, case in enumerate(cases):
+        if i % 3:
+            case.handler_id = by_agency[case.agency_id]
+    db.session.commit()
+    return {**world, "users": users}
+
+
+def test_handler_filter_never_reaches_another_agency(handled):
+    bcz_actor = handled["staff"][0]
+    mine, other = handled["users"][0], handled["users"][1]
+    me = Actor(mine.id, "h", frozenset({"handler"}), mine.agency_id)
+    assert me.agency_id == bcz_actor.agency_id
+    ids = {str(mine.id): mine.id, "mine": mine.id, "none": None}
+    for value, handler_id in ids.items():
+        got = same_page(me, CaseFilter(handler=value, per_page=500))
+        assert got.total > 10
+        assert all(c.handler_id == handler_id and c.agency_id == me.agency_id
+                   for c in got.items), value
+    # another agency's handler, an unknown id, "mine" for an actor without an account: nothing
+    for actor, value in ((me, str(other.id)), (me, "987654"), (world_actor(None, me), "mine")):
+        assert same_page(actor, CaseFilter(handler=value)).total == 0, value
+    # a platform administrator sees every agency, so may filter on any agency's handler
+    admin = handled["admin"]
+    got = same_page(admin, CaseFilter(handler=str(other.id), per_page=500))
+    assert got.total > 10 and {c.agency_id for c in got.items} == {other.agency_id}
+    assert [name for _id, name in cq.handler_choices(me)] == ["BCZ 承办人"]
+    assert len(cq.handler_choices(admin)) == 3
+    assert cq.handler_choices(admin, other.agency_id) == [(other.id, "HMQ 承办人")]
+
+
+def world_actor(user_id, like: Actor) -> Actor:
+    return Actor(user_id, "system", like.roles, like.agency_id)
+
+
+@pytest.mark.parametrize("filters", [{}, {"status": ["replied", "in_progress"]},
+                                     {"flag": "overdue"}, {"q": "道路"},
+                                     {"received_from": FROM, "handler": "none"}])
+@pytest.mark.parametrize("sort", ["due_on", "tracking_no", "received_on"])
+def test_export_is_every_page_of_the_list_in_its_order(handled, filters, sort):
+    from disclosure.services import case_export
+    for actor in (handled["admin"], handled["staff"][1]):
+        for descending in (False, True):
+            f = CaseFilter(today=TODAY, sort=sort, descending=descending, per_page=9, **filters)
+            listed, page = [], 1
+            while True:
+                got = list_cases(actor, replace(f, page=page))
+                listed += [c.tracking_no for c in got.items]
+                if page >= got.pages:
+                    break
+                page += 1
+            export = case_export.build(actor, replace(f, page=3), TODAY)
+            assert [row[0] for row in export.rows] == listed
+            assert not export.truncated and export.note is None
+            if not actor.is_admin:
+                assert all(no.startswith(f"T-{actor.agency_id}-") for no in listed)
+
+
+def test_list_rows_carry_the_handler_and_the_timing(handled):
+    actor = handled["staff"][0]
+    page = list_cases(actor, CaseFilter(today=TODAY, soon_until=TODAY + timedelta(days=4),
+                                        per_page=40))
+    assert [r.case for r in page.rows] == page.items
+    cal = cq.get_calendar()
+    for r in page.rows:
+        assert r.timing == cq.timing(r.case, cal, TODAY, TODAY + timedelta(days=4))
+        assert (r.case.handler.display_name if r.case.handler_id else None) in (None,
+                                                                               "BCZ 承办人")
+    assert any("overdue" in r.timing.flags for r in page.rows)

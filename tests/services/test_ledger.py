@@ -300,7 +300,8 @@ def test_services_and_ledger_agree_on_deferral_and_withdrawal(agency, staff):
                                 reg, date(2024, 3, 1)).case
     case_actions.set_deferred_deadline(case, date(2024, 5, 31), "申请数量明显超过合理范围", head,
                                   date(2024, 3, 5))
-    case_actions.withdraw(case, hand, date(2024, 4, 8), on=date(2024, 4, 8))
+    case_actions.withdraw(case, hand, date(2024, 4, 8), on=date(2024, 4, 8),
+                          reason="申请人书面撤回")
     obj = {**BY_LEDGER, "channel": "in_person", "received_on": "2024-03-01", "events": [
         {"type": "deferred_deadline_set", "on": "2024-03-05", "due_on": "2024-05-31"},
         {"type": "withdrawn", "on": "2024-04-08"}]}

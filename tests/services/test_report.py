@@ -75,7 +75,7 @@ def conclude(agency, who, received: date, outcome: str, kind: str = NP) -> Case:
     """A case received on ``received`` and concluded with ``outcome`` by the matching service."""
     case = register(agency, who, received, kind)
     if outcome == "other.other":
-        case_actions.withdraw(case, who["handler"], received)
+        case_actions.withdraw(case, who["handler"], received, reason="申请人书面撤回")
     elif outcome == "other.no_supplement":
         case_actions.request_supplement(case, "请写明文件名称", 15, who["handler"], received)
         send_notices(case, received)
@@ -122,7 +122,7 @@ def build_two_years(agency, who) -> dict:
     appeals.record_result(c["F"].appeals[0], {"result": "upheld", "decided_on": "2024-05-01"},
                           who["office_head"], D(2024, 5, 2))
     c["H"] = register(agency, who, D(2024, 5, 6), "legal_service_org")
-    case_actions.withdraw(c["H"], who["handler"], D(2024, 5, 10))
+    case_actions.withdraw(c["H"], who["handler"], D(2024, 5, 10), reason="申请人电话撤回")
     c["I"] = register(agency, who, D(2024, 6, 3), "research_institution")
     case_actions.request_supplement(c["I"], "请写明文件名称", 15, who["handler"], D(2024, 6, 4))
     send_notices(c["I"], D(2024, 6, 4))

@@ -10,12 +10,14 @@ from disclosure.domain.codes import OUTCOME_LABELS
 from disclosure.domain.replies import REPLY_TYPES
 from disclosure.domain.workflow import WorkflowError
 from disclosure.extensions import db
-from disclosure.models import Release, ReleaseItem, Review
-from disclosure.services import applicant_view
+from disclosure.models import Event, Release, ReleaseItem, Review
+from disclosure.services import applicant_view, case_actions
 from disclosure.services.actors import Actor
 from disclosure.services.cases import register_paper
 from disclosure.services.review import replies
 from disclosure.services.review import seen as review_seen
+from disclosure.services.review import status_of as review_status
+from disclosure.services.review.queue import queue
 from disclosure.services.uploads import Upload
 from tests.conftest import draft_complete, person_payload
 
@@ -83,6 +85,110 @@ def test_full_journey_reject_replace_approve_release(drafted, who):
     assert reply["outcome_label"] == "予以公开" and "2024年9月27日" in reply["letter"]
     assert [d["name"] for d in reply["documents"]] == ["批复.pdf", "附图（删除处理）.pdf"]
     assert "含个人信息" not in str(reply)  # internal opinions never reach the applicant
+
+
+def _events(case):
+    return db.session.execute(select(Event).where(Event.case_id == case.id)
+                              .order_by(Event.id)).scalars().all()
+
+
+def test_a_rejection_waits_for_the_last_decision_of_the_round(drafted, who):
+    """Issue 15: each item is decided on its own; the case goes back to drafting only with the
+    decision on the last item, and every decision is one audit event."""
+    letter, doc1, doc2 = _items(drafted)
+    day = D(2024, 10, 10)
+    before = len(_events(drafted))
+    replies.decide(drafted, letter.id, "rejected", "法律依据写错", who["reviewer"], day,
+                   **review_seen(letter))
+    assert drafted.status == "in_review"  # the documents still await their own decisions
+    replies.decide(drafted, doc1.id, "approved", None, who["reviewer"], day, **review_seen(doc1))
+    assert drafted.status == "in_review"
+    replies.decide(drafted, doc2.id, "approved", None, who["reviewer"], day, **review_seen(doc2))
+    assert drafted.status == "in_progress"  # the round is over: back to drafting
+    events = _events(drafted)[before:]
+    assert [e.action for e in events] == ["review_item", "review_item", "return_to_drafting"]
+    assert [(e.data["item_id"], e.data["decision"]) for e in events] == [
+        (letter.id, "rejected"), (doc1.id, "approved"), (doc2.id, "approved")]
+    assert [e.after_status for e in events] == ["in_review", "in_review", "in_progress"]
+    assert events[-1].data["returned"] == [{"item_id": letter.id, "item": letter.title,
+                                            "version_id": letter.current.id}]
+    # the approvals stand, bound to their versions: only the letter needs a new version
+    assert review_status(doc1) == review_status(doc2) == "approved"
+    assert review_status(letter) == "rejected"
+
+
+def test_a_round_of_approvals_stays_in_review(drafted, who):
+    day = D(2024, 10, 10)
+    for item in _items(drafted):
+        replies.decide(drafted, item.id, "approved", None, who["reviewer"], day,
+                       **review_seen(item))
+    assert drafted.status == "in_review"
+    assert [e.action for e in _events(drafted)[-3:]] == ["review_item"] * 3
+
+
+def test_a_rejected_version_is_not_decided_again_within_the_round(drafted, who):
+    letter, doc1, _doc2 = _items(drafted)
+    day = D(2024, 10, 10)
+    replies.decide(drafted, doc1.id, "rejected", "须删除处理", who["reviewer"], day,
+                   **review_seen(doc1))
+    for decision, reason in (("approved", None), ("rejected", "再退一次")):
+        with pytest.raises(WorkflowError) as exc:
+            replies.decide(drafted, doc1.id, decision, reason, who["reviewer"], day,
+                           **review_seen(doc1))
+        assert exc.value.code == "already_rejected"
+    assert drafted.status == "in_review"
+    with pytest.raises(WorkflowError):  # nor is anything released while the round is open
+        replies.release_reply(drafted, who["handler"], day)
+
+
+def test_previous_approvals_count_in_the_next_round(drafted, who):
+    """After a resubmission the round covers the current versions: an unchanged approved
+    document is decided already; the new versions end the round."""
+    letter, doc1, doc2 = _items(drafted)
+    day = D(2024, 10, 10)
+    replies.decide(drafted, doc2.id, "rejected", "须删除处理", who["reviewer"], day,
+                   **review_seen(doc2))
+    replies.decide(drafted, doc1.id, "approved", None, who["reviewer"], day, **review_seen(doc1))
+    replies.decide(drafted, letter.id, "approved", None, who["reviewer"], day,
+                   **review_seen(letter))
+    assert drafted.status == "in_progress"
+    replies.replace_document(drafted, doc2.id, Upload("附图2.pdf", PDF + b"r"), who["handler"],
+                             day)
+    replies.submit_for_review(drafted, who["handler"], day)
+    replies.decide(drafted, doc2.id, "approved", None, who["reviewer"], day, **review_seen(doc2))
+    assert drafted.status == "in_review"  # the letter (new package) is still pending
+    replies.decide(drafted, letter.id, "rejected", "文字须改", who["reviewer"], day,
+                   **review_seen(letter))
+    assert drafted.status == "in_progress"
+    assert _events(drafted)[-1].data["returned"][0]["item_id"] == letter.id
+
+
+def test_a_referral_still_pauses_within_a_round(drafted, who):
+    letter, doc1, doc2 = _items(drafted)
+    day = D(2024, 10, 10)
+    replies.decide(drafted, letter.id, "rejected", "须改", who["reviewer"], day,
+                   **review_seen(letter))
+    replies.decide(drafted, doc1.id, "referred", "报保密行政管理部门确定", who["reviewer"], day,
+                   **review_seen(doc1))
+    assert drafted.status == "paused" and drafted.pauses[-1].end_on is None
+    assert _events(drafted)[-1].action == "refer_review"
+    # the authority answered; the rejected letter cannot go back to review unchanged …
+    case_actions.end_consultation(drafted, who["handler"], day)
+    with pytest.raises(WorkflowError) as refused:
+        replies.submit_for_review(drafted, who["handler"], day)
+    assert refused.value.code == "rejected_unchanged"
+    # … once changed, the new letter version and the documents still undecided are reviewed
+    replies.draft_reply(drafted, replies.reply_of(drafted).reply_type,
+                        letter.current.text + "\n（已按审查意见修改）", who["handler"], day)
+    replies.submit_for_review(drafted, who["handler"], day)
+    assert [r.item.id for r in queue(who["reviewer"], day)] == [letter.id, doc1.id, doc2.id]
+    for item in (letter, doc1):
+        replies.decide(drafted, item.id, "approved", None, who["reviewer"], day,
+                       **review_seen(item))
+        assert drafted.status == "in_review"
+    replies.decide(drafted, doc2.id, "rejected", "须删除处理", who["reviewer"], day,
+                   **review_seen(doc2))
+    assert drafted.status == "in_progress"  # the last decision ends the round: returned
 
 
 def test_change_after_approval_needs_new_review(drafted, who):

@@ -155,7 +155,7 @@ def assert_english(html: str, *expected: str) -> None:
 
 def test_dashboard_in_english(english):
     html = get(english, "/staff/")
-    assert_english(html, "Dashboard", "By status", "past the reply deadline")
+    assert_english(html, "Dashboard", "Overview", "past the reply deadline")
 
 
 def test_case_list_in_english(english, world):
@@ -226,6 +226,6 @@ def test_the_same_case_page_stays_chinese_by_default(client, world):
     html = get(client, f"/staff/cases/{world['case'].id}")
     assert parse(html).html_lang == "zh-CN"
     for text in ("答复期限", "期限计算过程", "办理记录", "答复与保密审查", "补正申请告知书",
-                 "收到申请之日", "办理操作"):
+                 "收到申请之日", "下一步"):
         assert text in html
     assert "How the deadline is calculated" not in html and "Case history" not in html

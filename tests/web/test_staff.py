@@ -234,7 +234,7 @@ def test_handler_cannot_confirm(login_as, staff):
     sub = cases.submit_online(person_payload(), today=TODAY)
     client = login_as("handler")
     page = client.get(f"/staff/cases/{sub.case.id}").get_data(as_text=True)
-    assert f'/staff/cases/{sub.case.id}/confirm' not in page  # no button…
+    assert f'action="/staff/cases/{sub.case.id}/confirm"' not in page  # no button…
     html = refused_post(client, sub.case.id, {"received_on": "2024-10-08"})
     assert "无权" in html  # …and the domain refuses too
     assert sub.case.status == "submitted" and sub.case.received_on is None

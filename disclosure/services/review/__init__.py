@@ -115,6 +115,19 @@ def status_of(item: ReleaseItem) -> str:
     return decided[-1].decision if decided else "pending"
 
 
+def current_decisions(items: list[ReleaseItem]) -> list[list[str]]:
+    """For each item, the decisions on its *current* version in order (R6.2: a decision on an
+    older version says nothing about the content now); an item without content: []."""
+    decided = decisions_for([i.current.id for i in items if i.current is not None])
+    return [[r.decision for r in decided[i.current.id]] if i.current is not None else []
+            for i in items]
+
+
+def round_result(items: list[ReleaseItem]) -> str:
+    """pending / approved / rejected: the review round of ``items`` (domain.review.round_result)."""
+    return rules.round_result(current_decisions(items))
+
+
 def record_decision(item: ReleaseItem, decision: str, reason: str | None, actor: Actor, *,
                     version_id, sha256) -> Review:
     """R6.2/R6.4: one reviewer's decision on the version and fingerprint they saw — refused

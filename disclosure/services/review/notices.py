@@ -7,6 +7,10 @@ R6.1/R6.3: a notice leaves the office, so it is a release item like a reply lett
 the status page, the outbox, the applicant's PDF — only once a reviewer approved exactly that
 text, which releases it. Notices have their own queue (services.review_queue), oldest limit
 first, so the review does not eat the 7 working days of 条例第三十条.
+
+Issue 15: the release gives the notice its own 文号 from the agency's sequence for its type and
+the release year (services.numbering) — a draft, returned or never released, takes none, so the
+sequence has no gaps.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from ...domain.workflow import WorkflowError
 from ...extensions import db
 from ...i18n import render_official
 from ...models import Case, Notice, ReleaseItem
-from .. import audit, outbox, review
+from .. import audit, numbering, outbox, review
 from ..access import may_act_on
 from ..actors import Actor
 from ..cases import refresh_derived
@@ -170,9 +174,13 @@ def decide(case: Case, notice_id, decision: str, reason: str | None, actor: Acto
     if decision == "approved":
         releases = review.release_items([item], actor, today)
         notice.released_on = today
+        # numbered in the year the letter is dated (its act's day), so 〔year〕 matches its date
+        notice.doc_number = numbering.next_letter_no(case.agency, notice.kind,
+                                                     notice.issued_on.year)
         text = item.current.text
         audit.record(actor, "notice_released", case=case, on=today, data={
-            "notice": notice.id, "kind": notice.kind, "released": review.release_data(releases)})
+            "notice": notice.id, "kind": notice.kind, "doc_number": notice.doc_number,
+            "released": review.release_data(releases)})
         if notice.kind in FOR_APPLICANT:
             outbox.notify_applicant(case, notice.title, text)
         if notice.delivery_method in DELIVERED_ON_RELEASE:
@@ -214,6 +222,7 @@ class SentNotice:
     body: str
     issued_on: date
     released_on: date
+    doc_number: str | None = None  # 文号 (None: sent before letters were numbered)
 
 
 def for_case(case: Case, applicant_only: bool = False) -> list:
@@ -232,5 +241,5 @@ def for_case(case: Case, applicant_only: bool = False) -> list:
             out.append(SentNotice(n.id, n.kind, n.title, n.body, n.issued_on, n.issued_on))
         elif n.item_id in released and n.released_on is not None:
             out.append(SentNotice(n.id, n.kind, n.title, released[n.item_id][1].text, n.issued_on,
-                                  n.released_on))
+                                  n.released_on, n.doc_number))
     return out

@@ -35,7 +35,9 @@ def queue(actor: Actor, today: date) -> list[QueueRow]:
         left = cal.workdays_between(today, case.due_on) if case.due_on else None
         if case.due_on and today > case.due_on:
             left = -cal.workdays_between(case.due_on, today)
-        rows += [QueueRow(case, i, left) for i in items if review.status_of(i) == "pending"]
+        # a referral answered (the case back in review) awaits its decision too (R6.4)
+        rows += [QueueRow(case, i, left) for i in items
+                 if review.status_of(i) in ("pending", "referred")]
     return rows
 
 

@@ -166,6 +166,11 @@ def submit_for_review(case: Case, actor: Actor, today: date) -> None:
     if reply is None or reply.letter_item_id is None:
         raise WorkflowError("no_draft", N_("请先起草答复告知书"))
     items = items_of(case)
+    returned = [i for i in items if review.status_of(i) == "rejected"]
+    if returned:  # R6.2: a rejected version is never approved as it stands — change it first
+        raise WorkflowError("rejected_unchanged", Msg(
+            "“{title}”已被审查退回，请先修改（上传新版本）后再提交审查",
+            title=returned[0].title))
     letter = _letter(reply)
     problems = letter_problems(reply.reply_type, letter.current.text if letter.current else "",
                                sum(1 for i in items if i.kind == "document"))
@@ -176,24 +181,46 @@ def submit_for_review(case: Case, actor: Actor, today: date) -> None:
 
 @atomic
 def decide(case: Case, item_id, decision: str, reason: str | None, actor: Actor, today: date, *,
-           version_id, sha256) -> None:
-    """R6.2 一事一审: one decision on the version and fingerprint the reviewer saw. A rejection
-    returns the case to drafting; a referral to the competent / 保密 authority runs as an
-    other-agency consultation (R6.4)."""
-    guard(case, {"approved": "review_item", "rejected": "return_to_drafting",
-                 "referred": "refer_review"}.get(decision, "review_item"), actor)
+           version_id, sha256) -> str:
+    """R6.2 一事一审: one decision on the version and fingerprint the reviewer saw.
+
+    Each item is decided on its own: a rejection is recorded and the case stays in review
+    until the current version of every item has a decision (this system's choice, R6.4). The
+    call that decides the last item ends the round: if any current version was rejected, that
+    same call returns the case to drafting (its one audit event is ``return_to_drafting``,
+    recording this decision and the rejected items); otherwise it is ``review_item``. A
+    referral to the competent / 保密 authority runs as an other-agency consultation (R6.4).
+    Returns the action applied (``review_item``, ``return_to_drafting`` or ``refer_review``)."""
+    action = "refer_review" if decision == "referred" else "review_item"
+    guard(case, action, actor)
+    # Two reviewers deciding the last two items at once must not both see the round open
+    # (neither would end it): decisions on one case queue behind its row lock.
+    _lock(case)
+    db.session.refresh(case)
+    guard(case, action, actor)
     item = _item(case, item_id)
     rev = review.record_decision(item, decision, reason, actor, version_id=version_id,
                                  sha256=sha256)
     data = review.decision_data(item, rev)
-    if decision == "approved":
-        apply(case, "review_item", actor, today, data=data)
-    elif decision == "rejected":
-        apply(case, "return_to_drafting", actor, today, data=data)
-    else:
+    if decision == "referred":
         case.pauses.append(CasePause(kind=PauseKind.AGENCY, party="保密行政管理部门或有关主管部门",
                                      start_on=today))
         apply(case, "refer_review", actor, today, data=data)
+        return "refer_review"
+    items = items_of(case)
+    if review.round_result(items) == gate.REJECTED:
+        data["returned"] = _rejected(items)
+        apply(case, "return_to_drafting", actor, today, data=data)
+        return "return_to_drafting"
+    apply(case, "review_item", actor, today, data=data)
+    return "review_item"
+
+
+def _rejected(items: list[ReleaseItem]) -> list[dict]:
+    """The items whose current version was rejected (what the drafter must change)."""
+    return [{"item_id": i.id, "item": i.title, "version_id": i.current.id}
+            for i, decided in zip(items, review.current_decisions(items), strict=True)
+            if gate.standing_decision(decided) == gate.REJECTED]
 
 
 def sign_off_of(case: Case) -> SignOff | None:

@@ -278,3 +278,31 @@ def test_publishing_goes_through_a_confirmation_page(app, people):
                    data={"confirmed": "1"}).status_code == 302
     db.session.rollback()
     assert db.session.get(CatalogueEntry, entry.id).published_on == TODAY
+
+
+def test_assignment_attacks_over_http(app, people):
+    """Another agency's head cannot reach the case (404); our head cannot name another
+    agency's handler (400); a stale confirmation after the case was concluded is refused."""
+    case = paper(people)
+    create_agency("OTH", "另一机关")
+    foreign = create_user("oth_head", PASSWORD, "OTH", ["office_head", "handler"], "外")
+    other = client_for(app, "oth_head")
+    assert other.post(f"/staff/cases/{case.id}/assign",
+                      data={"handler_id": str(foreign.id)}).status_code == 404
+    head = client_for(app, "office_head")
+    resp = head.post(f"/staff/cases/{case.id}/assign", data={"handler_id": str(foreign.id)})
+    assert resp.status_code == 400
+    reg = client_for(app, "registrar")
+    online = cases.submit_online(person_payload(), today=TODAY).case
+    reg.post(f"/staff/cases/{online.id}/confirm",
+             data={"received_on": "2024-10-08", "handler_id": str(foreign.id)})
+    db.session.rollback()
+    assert db.session.get(Case, online.id).status == "submitted"  # refused as a whole
+    assert db.session.get(Case, case.id).handler_id == people["handler"].id
+    h = client_for(app, "handler")
+    form = {"on": "2024-10-08", "confirmed": "1", "reason": "书面撤回"}
+    assert h.post(f"/staff/cases/{case.id}/act/withdraw", data=form).status_code == 302
+    # the same confirmation posted again (a second tab, a double click) changes nothing
+    assert h.post(f"/staff/cases/{case.id}/act/withdraw", data=form).status_code == 409
+    assert h.get(f"/staff/cases/{case.id}/confirm/withdraw").status_code == 409
+    assert len(events("withdraw")) == 1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install what the real-browser tests (tests/e2e, marker e2e) and the PDF letters need:
-#   Debian: chromium, fonts-noto-cjk, WeasyPrint's pango libraries, poppler-utils (pdftotext)
-#   .venv : playwright, weasyprint, pypdf
+# Install what the real-browser tests (tests/e2e, marker e2e) need on top of scripts/setup.sh
+# (which installs the project, WeasyPrint with its Pango libraries and the CJK font, and pypdf):
+#   Debian: chromium, poppler-utils (pdftotext)
+#   .venv : playwright
 #   npm   : axe-core 4 into tests/e2e/node_modules (injected into pages under test; never a CDN)
 # Idempotent and quiet when everything is already there; exits non-zero on any failure.
 # Playwright's own browser download (`playwright install`) is not used: the tests launch
@@ -11,9 +12,11 @@ cd "$(dirname "$0")/.."
 
 say() { echo "e2e-setup: $*"; }
 
+# -- the project, WeasyPrint, its Pango libraries and the CJK font (scripts/setup.sh) -----------
+bash scripts/setup.sh
+
 # -- Debian packages --------------------------------------------------------------------------
-# WeasyPrint's documented needs on Debian ≥ 11 (pip wheels): libpango-1.0-0 libpangoft2-1.0-0.
-APT_PACKAGES=(chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
+APT_PACKAGES=(chromium poppler-utils)
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -29,8 +32,7 @@ if ((${#missing[@]})); then
 fi
 
 # -- Python packages into the project's venv -----------------------------------------------------
-[ -x .venv/bin/python ] || bash scripts/setup.sh
-PY_REQS=("playwright>=1.40" "weasyprint>=61" "pypdf>=4.0")
+PY_REQS=("playwright>=1.40")
 if ! .venv/bin/python - "${PY_REQS[@]}" <<'PY'
 import sys
 from importlib.metadata import PackageNotFoundError, version

@@ -7,7 +7,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
-# The browser, CJK fonts and WeasyPrint first, so the PDF tests in the fast suites run too.
+# The browser and axe-core for the e2e pass (setup.sh above already installed WeasyPrint and
+# the CJK font, so the PDF tests of the fast suites run too).
 if [ -z "${SKIP_E2E:-}" ]; then
   bash scripts/e2e-setup.sh || { echo "e2e set-up failed" >&2; exit 1; }
 fi

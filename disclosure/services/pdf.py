@@ -10,7 +10,7 @@ number left blank (包政信补〔2026〕  号).
 
 The text is what the office stored when it acted (``Notice.body``, the reply letter's version);
 this module only lays it out. WeasyPrint is imported lazily so the rest of the app runs without
-it; the CJK font comes from Debian's fonts-noto-cjk (scripts/e2e-setup.sh installs both).
+it; the CJK font comes from Debian's fonts-noto-cjk (scripts/setup.sh installs both).
 """
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 
 from ..extensions import limiter
 from ..services import cases, letters, pdf
@@ -18,10 +19,26 @@ public_bp = Blueprint("public_letters", __name__)
 
 
 def _send(letter: pdf.Letter):
-    resp = send_file(BytesIO(pdf.render(letter)), mimetype="application/pdf",
+    try:
+        data = pdf.render(letter)
+    except pdf.PdfUnavailable as exc:
+        return _pdf_unavailable(exc)
+    resp = send_file(BytesIO(data), mimetype="application/pdf",
                      as_attachment=True, download_name=letter.filename)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+def _pdf_unavailable(exc: Exception):
+    """WeasyPrint or its system libraries are missing on this server: a 503 page saying so (in
+    the reader's language), not a 500; staff are told how to install it."""
+    current_app.logger.error("PDF letters unavailable: %s (%s)", exc, exc.__cause__)
+    if request.blueprint == bp.name:
+        message = _("PDF 生成组件未安装，暂时无法生成 PDF 文件。请系统管理员运行 scripts/setup.sh "
+                    "安装 WeasyPrint 及其系统库和中文字体。")
+    else:
+        message = _("PDF 生成组件未安装，暂时无法生成 PDF 文件。请稍后再试，或联系本机关。")
+    return render_template("errors/error.html", code=503, message=message), 503
 
 
 @bp.get("/cases/<int:case_id>/notices/<int:notice_id>.pdf")

@@ -258,7 +258,7 @@ def _title_parts(title) -> list[tuple[str, bool]]:
 @bp.get("/stats")
 def stats():
     s = _scope(_year(request.args.get("year"), today().year))
-    return render_template("staff/reports/stats.html", st=svc.stats(s), s=s, rules=rules,
+    return render_template("staff/reports/stats.html", st=svc.stats(s, today()), s=s, rules=rules,
                            agencies=svc.agency_choices(actor()), agency_args=_agency_args(s),
                            all_agencies_choice=_is_admin())
 

@@ -12,7 +12,8 @@ def test_a_submission_offers_the_registrar_only_confirmation_and_withdrawal():
     sit = Situation(status="submitted")
     assert actions(sit, REG) == ["confirm_receipt", "withdraw"]
     assert actions(sit, H) == ["withdraw"]
-    assert next_steps(sit, REV).steps == [] and "等待登记人员确认收到申请" in next_steps(sit, REV).waiting
+    reviewer = next_steps(sit, REV)
+    assert reviewer.steps == [] and "等待登记人员确认收到申请" in reviewer.waiting
 
 
 def test_supplement_is_offered_once_and_extension_once():

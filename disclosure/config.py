@@ -56,6 +56,24 @@ class DefaultConfig:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "noreply@localhost"
+    # Links in the applicant's notifications (services.notify): the site's public address, e.g.
+    # "https://ysqgk.example.gov.cn" (DISCLOSURE_PUBLIC_BASE_URL); empty → "/status?no=…".
+    PUBLIC_BASE_URL = ""
+    # SMS to applicants (issue 16, services.sms; DISCLOSURE_SMS_*): without SMS_URL no SMS is
+    # sent — they wait in the outbox. Basic auth (USERNAME/PASSWORD) or a bearer API key;
+    # SMS_TEMPLATES: JSON {event: template id}; SMS_TIMEOUT in seconds.
+    SMS_URL: str | None = None
+    SMS_USERNAME: str | None = None
+    SMS_PASSWORD: str | None = None
+    SMS_API_KEY: str | None = None
+    SMS_SIGN = ""
+    SMS_TEMPLATES: dict = {}
+    SMS_TIMEOUT = 10
+    # The platform's own identity on public pages when the install serves several agencies
+    # (one agency: its admin-edited profile is shown instead; services.agency_profile).
+    PLATFORM_NAME: str | None = None
+    PLATFORM_WEBSITE_CODE: str | None = None  # 网站标识码
+    PLATFORM_ICP_RECORD: str | None = None    # ICP 备案号
     SWEEP_HOUR = 0  # the daily deadline sweep runs at 00:30 Asia/Shanghai
     # Dates in tests and the demo can be pinned: "YYYY-MM-DD"; None = the real clock.
     FIXED_TODAY: str | None = None

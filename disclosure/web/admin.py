@@ -1,22 +1,48 @@
-"""Administration: agencies, staff accounts and roles (never lock out the last admin)."""
+"""Administration: agencies and their profiles, staff accounts and roles (never lock out the
+last admin). ``agency_emblem`` (on the public blueprint) serves an agency's emblem to everyone."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..domain.errors import ValidationFailed
 from ..i18n import current_language, translate
-from ..services import access, calendar, calendar_admin, directory, outbox_view, users
+from ..services import (
+    access,
+    agency_profile,
+    calendar,
+    calendar_admin,
+    directory,
+    outbox_view,
+    users,
+)
 from ..services.dashboard import calendar_alert_years
 from ..timeutil import today
+from . import public
 from .forms import ActionForm, AgencyForm, CalendarNoticeForm, RolesForm, UserForm
 from .guards import actor, found_or_404, guard_blueprint
+from .uploads_form import uploaded
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard_blueprint(bp, frozenset({"admin", "platform_admin"}))
+# The emblem an administrator uploads is shown to everyone (the header of every page): its one
+# route is added to the public blueprint, as case_list adds its routes to staff.bp.
 
 
 @bp.context_processor
@@ -177,3 +203,96 @@ def user_active(user_id: int):
         else:
             flash(_("账户状态已更新"), "ok")
     return redirect(url_for("admin.user_list"))
+
+
+# -- the agency profile (issue 15) ----------------------------------------------------------------
+
+class AgencyProfileForm(FlaskForm):
+    letter_prefix = StringField(_l("机关代字（文号前缀）"))
+    address = StringField(_l("地址"))
+    phone = StringField(_l("电话"))
+    office_hours = StringField(_l("办公时间"))
+    website_code = StringField(_l("网站标识码"))
+    icp_record = StringField(_l("ICP 备案号"))
+    # The service decides who may be the default handler (another agency's user id is refused
+    # with a field error there), so WTForms does not pre-check the choice.
+    default_handler_id = SelectField(_l("默认承办人"), choices=[], validate_choice=False)
+    emblem = FileField(_l("徽标图片"))
+    remove_emblem = BooleanField(_l("删除现有徽标"))
+
+    TEXT = agency_profile.TEXT_FIELDS
+
+    def values(self) -> dict:
+        out = {name: getattr(self, name).data or "" for name in self.TEXT}
+        return out | {"default_handler_id": self.default_handler_id.data or ""}
+
+
+def _profile_form(agency) -> AgencyProfileForm:
+    data = None
+    if request.method == "GET":
+        data = {name: getattr(agency, name) or "" for name in AgencyProfileForm.TEXT}
+        data["default_handler_id"] = str(agency.default_handler_id or "")
+    form = AgencyProfileForm(data=data)
+    choices = [SelectChoice("", _("不指定（由登记员分派）"))]
+    for user in agency_profile.handlers_of(agency):
+        label = user.display_name if user.active else _("%(name)s（已停用）",
+                                                        name=user.display_name)
+        choices.append(SelectChoice(str(user.id), label))
+    form.default_handler_id.choices = choices
+    return form
+
+
+@bp.get("/profile")
+def own_profile():
+    """The signed-in administrator's own agency's profile."""
+    return redirect(url_for("admin.agency_profile_page", agency_id=actor().agency_id or 0))
+
+
+@bp.route("/agencies/<int:agency_id>/profile", methods=["GET", "POST"])
+def agency_profile_page(agency_id: int):
+    """The profile of an agency this administrator may edit (another's: 404)."""
+    agency = found_or_404(agency_profile.load(actor(), agency_id))
+    form = _profile_form(agency)
+    loose = []
+    if form.validate_on_submit():
+        try:
+            changed = agency_profile.save(agency, form.values(), actor(),
+                                          emblem=uploaded("emblem"),
+                                          remove_emblem=bool(form.remove_emblem.data))
+        except ValidationFailed as exc:
+            loose = _put(form, exc.errors)  # beside their fields; what was typed stays
+        else:
+            flash(_("机关信息已保存") if changed else _("没有改动"), "ok")
+            return redirect(url_for("admin.agency_profile_page", agency_id=agency.id))
+    elif request.method == "POST":
+        loose = [translate(e) for errs in form.errors.values() for e in errs]
+    failed = request.method == "POST"
+    return render_template("admin/agency_profile.html", agency=agency, form=form, loose=loose,
+                           suggested_prefix=agency_profile.suggested_prefix(agency),
+                           example_number=agency_profile.example_number(
+                               agency.letter_prefix or agency_profile.suggested_prefix(agency)),
+                           icp_example=agency_profile.ICP_EXAMPLE,
+                           emblem_max_kb=agency_profile.EMBLEM_MAX_BYTES // 1024,
+                           ), (400 if failed else 200)
+
+
+@public.bp.get("/agency/<int:agency_id>/emblem/<stored_name>")
+def agency_emblem(agency_id: int, stored_name: str):
+    """An agency's current emblem. The URL names the stored file, so a new emblem gets a new
+    URL and this one may be cached for good."""
+    try:
+        found = agency_profile.emblem_file(agency_id, stored_name)
+    except ValueError:
+        found = None
+    if found is None:
+        abort(404)
+    path, content_type = found
+    try:
+        resp = send_file(path, mimetype=content_type, max_age=31_536_000, conditional=True)
+    except FileNotFoundError:
+        abort(404)
+    resp.cache_control.public = True
+    resp.cache_control.immutable = True
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Disposition"] = "inline"
+    return resp

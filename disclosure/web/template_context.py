@@ -1,13 +1,19 @@
-"""Template globals: labels for codes, the current date, the calendar alert, the language."""
+"""Template globals: labels for codes, the current date, the calendar alert, the language, and
+who the pages speak for (``site``: the header; ``site_public``: the public footer)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from flask import has_request_context
 from markupsafe import Markup
 
 from ..domain import codes
 from ..i18n import current_language
+from ..services import agency_profile
 from ..timeutil import as_local
+
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _as_date(d: date | str) -> date:
@@ -46,16 +52,52 @@ def fmt_datetime(dt) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else "—"
 
 
+def lang_attr(text) -> Markup:
+    """`` lang="zh-CN"`` on an English page for user data written in Chinese (an agency's name or
+    address), so a screen reader reads it in Chinese; nothing otherwise."""
+    if text and current_language() == "en" and HAN.search(str(text)):
+        return Markup(' lang="zh-CN"')
+    return Markup("")
+
+
+class LazyIdentity:
+    """An ``agency_profile.Identity`` read when a template first uses it (a page that shows no
+    header — a PDF, a mail — costs no query; services.agency_profile caches it per request)."""
+
+    def __init__(self, load):
+        self._load = load
+        self._value = None
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._value is None:
+            self._value = self._load()
+        return getattr(self._value, name)
+
+
+def _header_identity() -> agency_profile.Identity:
+    """Signed-in staff: their agency; everyone else: the public identity."""
+    if has_request_context():
+        from flask_login import current_user
+        if current_user.is_authenticated:
+            return agency_profile.header_identity(current_user.agency_id)
+    return agency_profile.public_identity()
+
+
 def register_context(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.filters["cndate"] = fmt_date
     app.jinja_env.filters["officialdate"] = official_date
     app.jinja_env.filters["day"] = time_element
     app.jinja_env.filters["localtime"] = fmt_datetime
+    app.jinja_env.filters["langattr"] = lang_attr
     app.jinja_env.globals["codes"] = codes  # macros imported without context need it too
 
     @app.context_processor
     def _globals():
         return {
             "lang": current_language(),
+            "site": LazyIdentity(_header_identity),
+            "site_public": LazyIdentity(agency_profile.public_identity),
         }

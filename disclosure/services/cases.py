@@ -25,7 +25,7 @@ from ..domain.workflow import NEW, WorkflowError, transition
 from ..extensions import db
 from ..models import Agency, Attachment, Case
 from ..timeutil import local_date, now, tz
-from . import audit, handlers, numbering, query_codes, uploads
+from . import audit, handlers, notify, numbering, query_codes, uploads
 from .access import may_act_on
 from .actors import APPLICANT_ACTOR, Actor
 from .calendar import get_calendar
@@ -267,6 +267,7 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
         if app.idempotency_key and (prior := _replay(agency, app.idempotency_key, digest)):
             return prior
         raise
+    notify.applicant_event(case, "receipt")  # issue 16: the receipt, with the status page link
     return Submission(case, code)
 
 
@@ -320,6 +321,7 @@ def register_paper(agency: Agency, payload: dict, channel: str, received_on: dat
     if channel == Channel.ORAL:
         data["applicant_confirmed_on"] = received_on.isoformat()  # 条例第二十九条 代为填写
     apply(case, "register", actor, today, on=received_on, data=data)
+    notify.applicant_event(case, "receipt")  # issue 16: the receipt, with the status page link
     return Submission(case, code)
 
 

@@ -20,9 +20,9 @@ from .unit_of_work import unit_of_work
 #
 # The applicant asks with the tracking number only (API POST …/query-code): the answer is the
 # same whether or not the number exists, so numbers cannot be probed. A new code goes to the
-# e-mail address on file through the outbox; with only a phone number, an SMS-shaped outbox row
-# (recipient "sms:<phone>") is queued instead — there is no SMS gateway yet: the outbox holds
-# such rows for an SMS integration (outbox.send_pending skips them). At most
+# e-mail address on file through the outbox; with only a phone number, an SMS outbox row
+# (recipient "sms:<phone>") is queued instead — sent through the SMS gateway (services.sms)
+# when one is configured, held in the outbox (and the outbox page says so) until then. At most
 # QUERY_CODE_REISSUES_PER_DAY applicant requests per case per day (counted from the audit
 # events), on top of the per-client rate limit of the route. Staff can reissue a code on the
 # case page; it is shown to them once (never e-mailed, never put in a cookie). The event says

@@ -1,20 +1,24 @@
 """Notifications: written to the outbox table in the same transaction as the action that
-caused them, then sent by SMTP when DISCLOSURE_MAIL_SERVER is set. A failed send stays in the
-outbox with its error and is retried on the next run; nothing is deleted."""
+caused them, then sent — e-mail by SMTP when DISCLOSURE_MAIL_SERVER is set, rows addressed
+"sms:<phone>" through the SMS gateway when DISCLOSURE_SMS_URL is set (services.sms). A failed
+send stays in the outbox with its error and is retried on the next run; nothing is deleted.
+Without a gateway SMS rows are never sent nor marked sent: they wait, marked 未配置短信网关."""
 from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from .. import settings
 from ..extensions import db
 from ..models import Case, Outbox, User
 from ..timeutil import now
+from . import sms
 from .unit_of_work import unit_of_work
 
 MAX_ATTEMPTS = 10
+SMS_PREFIX = "sms:"  # as services.code_recovery: an outbox row for the SMS gateway
 
 
 def enqueue(recipient: str, subject: str, body: str, case: Case | None = None) -> Outbox:
@@ -22,13 +26,6 @@ def enqueue(recipient: str, subject: str, body: str, case: Case | None = None) -
                  subject=subject[:200], body=body, created_at=now(), attempts=0)
     db.session.add(row)
     return row
-
-
-def notify_applicant(case: Case, subject: str, body: str) -> Outbox | None:
-    """Applicants who gave an e-mail address get a copy; everyone sees it on the status page."""
-    if not case.email:
-        return None
-    return enqueue(case.email, f"【{case.tracking_no}】{subject}", body, case)
 
 
 def notify_staff(users: list[User], subject: str, body: str) -> int:
@@ -56,15 +53,44 @@ def _send(recipient: str, subject: str, body: str) -> None:
         smtp.send_message(msg)
 
 
+def _send_sms(recipient: str, subject: str, body: str) -> None:
+    from .notify import gateway_fields  # notify writes outbox rows: imported when sending
+    event, params = gateway_fields(subject, body)
+    sms.send(recipient[len(SMS_PREFIX):], body, event=event, params=params)
+
+
+def _mark_sms_waiting() -> int:
+    """No SMS gateway: the SMS rows still waiting — never sent nor marked sent — say why (once
+    each). Returns how many wait."""
+    waiting = (Outbox.recipient.like(f"{SMS_PREFIX}%"), Outbox.sent_at.is_(None),
+               Outbox.attempts < MAX_ATTEMPTS)
+    n = db.session.execute(select(func.count(Outbox.id)).where(*waiting)).scalar_one()
+    unmarked = db.session.execute(select(Outbox.id).where(
+        *waiting, Outbox.last_error.is_(None)).limit(1)).first()
+    if unmarked is not None:
+        with unit_of_work():
+            db.session.execute(update(Outbox).where(*waiting, Outbox.last_error.is_(None))
+                               .values(last_error=sms.NOT_CONFIGURED))
+    return n
+
+
 def send_pending(limit: int = 200) -> dict:
-    """Send what is waiting (oldest first). Returns counts; does nothing without MAIL_SERVER."""
-    if not settings.current().get("MAIL_SERVER"):
-        return {"sent": 0, "failed": 0, "skipped": "no MAIL_SERVER"}
-    # "sms:<phone>" rows (a recovered query code, services.query_codes) wait for an SMS
-    # integration: there is no SMS gateway, and they are not e-mail addresses.
-    rows = db.session.execute(select(Outbox.id, Outbox.attempts).where(
-        Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS,
-        Outbox.recipient.notlike("sms:%")).order_by(Outbox.id).limit(limit)).all()
+    """Send what is waiting (oldest first): e-mail with MAIL_SERVER, SMS with an SMS gateway.
+    Returns counts; what cannot be sent is left waiting ("skipped" says why)."""
+    mail_on = bool(settings.current().get("MAIL_SERVER"))
+    sms_on = sms.configured()
+    skipped = [] if mail_on else ["no MAIL_SERVER"]
+    if not sms_on and (n := _mark_sms_waiting()):
+        skipped.append(f"no SMS gateway: {n} SMS waiting")
+    result = {"sent": 0, "failed": 0, **({"skipped": ", ".join(skipped)} if skipped else {})}
+    if not (mail_on or sms_on):
+        return result
+    waiting = [Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS]
+    if not (mail_on and sms_on):  # one channel only
+        is_sms = Outbox.recipient.like(f"{SMS_PREFIX}%")
+        waiting.append(is_sms if sms_on else ~is_sms)
+    rows = db.session.execute(select(Outbox.id, Outbox.attempts).where(*waiting)
+                              .order_by(Outbox.id).limit(limit)).all()
     sent = failed = 0
     for row_id, attempts in rows:
         # Claim the row before sending: a second sender (a second scheduler started by mistake)
@@ -78,10 +104,11 @@ def send_pending(limit: int = 200) -> dict:
             message = (row.recipient, row.subject, row.body) if row else None
         if message is None:
             continue
-        try:  # outside any transaction: a slow mail server holds no database lock
-            _send(*message)
+        send = _send_sms if message[0].startswith(SMS_PREFIX) else _send
+        try:  # outside any transaction: a slow mail server or gateway holds no database lock
+            send(*message)
             error = None
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPException, sms.SmsError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
         with unit_of_work():  # each row's outcome is kept even if a later one crashes
             row = db.session.get(Outbox, row_id)
@@ -91,4 +118,4 @@ def send_pending(limit: int = 200) -> dict:
             else:
                 row.sent_at, row.last_error = now(), None
                 sent += 1
-    return {"sent": sent, "failed": failed}
+    return {**result, "sent": sent, "failed": failed}

@@ -22,7 +22,7 @@ from ..domain.workflow import WorkflowError
 from ..extensions import db
 from ..models import Agency, Case, CasePause, User, UserRole
 from ..timeutil import local_date
-from . import audit, claims, outbox
+from . import audit, claims, notify, outbox
 from .actors import SYSTEM_ACTOR
 from .calendar import add_workdays, get_calendar
 from .cases import apply, refresh_derived
@@ -78,6 +78,7 @@ def _act_once(job: str, items: list[tuple[date, int]], fn) -> int:
 def _conclude(case: Case, action: str, outcome: str, on: date, today: date) -> None:
     case.outcome, case.concluded_on, case.concluded_by_sweep = outcome, on, True
     apply(case, action, SYSTEM_ACTOR, today, on=on)
+    notify.applicant_event(case, action)  # issue 16: lapse_supplement / lapse_fee
 
 
 def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:

@@ -25,7 +25,7 @@ from ...domain.workflow import WorkflowError
 from ...extensions import db
 from ...i18n import render_official
 from ...models import Case, Notice, ReleaseItem
-from .. import audit, numbering, outbox, review
+from .. import audit, notify, numbering, review
 from ..access import may_act_on
 from ..actors import Actor
 from ..cases import refresh_derived
@@ -177,12 +177,11 @@ def decide(case: Case, notice_id, decision: str, reason: str | None, actor: Acto
         # numbered in the year the letter is dated (its act's day), so 〔year〕 matches its date
         notice.doc_number = numbering.next_letter_no(case.agency, notice.kind,
                                                      notice.issued_on.year)
-        text = item.current.text
         audit.record(actor, "notice_released", case=case, on=today, data={
             "notice": notice.id, "kind": notice.kind, "doc_number": notice.doc_number,
             "released": review.release_data(releases)})
-        if notice.kind in FOR_APPLICANT:
-            outbox.notify_applicant(case, notice.title, text)
+        if notice.kind in FOR_APPLICANT:  # issue 16: a short message pointing to the status page
+            notify.applicant_event(case, notice.kind, letter=item.current.text)
         if notice.delivery_method in DELIVERED_ON_RELEASE:
             _delivered(case, notice, today, actor, today)
     return notice

@@ -22,7 +22,7 @@ from ...extensions import db
 from ...i18n import render_official
 from ...models import Case, CasePause, CaseReply, ReleaseItem, SignOff
 from ...timeutil import now
-from .. import numbering, outbox, review, uploads
+from .. import notify, numbering, review, uploads
 from ..actors import Actor
 from ..cases import apply, guard
 from ..unit_of_work import atomic
@@ -280,8 +280,7 @@ def release_reply(case: Case, actor: Actor, today: date) -> None:
     reply.doc_number = numbering.next_letter_no(case.agency, "reply", today.year)
     apply(case, "release_reply", actor, today, data={
         "outcome": outcome, "items": len(items), "released": review.release_data(releases)})
-    outbox.notify_applicant(case, "政府信息公开申请答复",
-                            f"您的申请 {case.tracking_no} 已作出答复，请凭申请编号和查询码查看。")
+    notify.applicant_event(case, "reply")
 
 
 def released_reply(case: Case) -> dict | None:

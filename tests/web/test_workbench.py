@@ -306,3 +306,23 @@ def test_assignment_attacks_over_http(app, people):
     assert h.post(f"/staff/cases/{case.id}/act/withdraw", data=form).status_code == 409
     assert h.get(f"/staff/cases/{case.id}/confirm/withdraw").status_code == 409
     assert len(events("withdraw")) == 1
+
+
+def test_save_and_submit_in_one_step_or_nothing(app, people):
+    case = paper(people)
+    h = client_for(app, "handler")
+    resp = h.post(f"/staff/cases/{case.id}/reply",
+                  data={"reply_type": "art36_4", "letter": "", "then": "submit"})
+    assert resp.status_code == 302
+    db.session.rollback()
+    assert db.session.get(Case, case.id).status == "in_review"
+    assert [e.action for e in events("draft_reply")] == ["draft_reply"]
+    assert len(events("submit_for_review")) == 1
+    # a reply that cannot go to review (予以公开 without its document): nothing saved, shown why
+    other = paper(people)
+    resp = h.post(f"/staff/cases/{other.id}/reply",
+                  data={"reply_type": "art36_2", "letter": "", "then": "submit"})
+    assert resp.status_code == 409
+    db.session.rollback()
+    assert db.session.get(Case, other.id).status == "registered"
+    assert len(events("draft_reply")) == 1

@@ -160,6 +160,17 @@ def remove_document(case: Case, item_id, actor: Actor, today: date) -> None:
 
 
 @atomic
+def draft_and_submit(case: Case, reply_type: str, letter_text: str | None, actor: Actor,
+                     today: date) -> CaseReply:
+    """Save the letter and submit the reply for review in one step — the handler's usual last
+    move when nothing else goes with the letter. One unit of work: if the reply cannot go to
+    review (incomplete letter, missing documents), nothing is saved and the form shows why."""
+    reply = draft_reply(case, reply_type, letter_text, actor, today)
+    submit_for_review(case, actor, today)
+    return reply
+
+
+@atomic
 def submit_for_review(case: Case, actor: Actor, today: date) -> None:
     guard(case, "submit_for_review", actor)
     reply = reply_of(case)

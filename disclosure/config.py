@@ -34,6 +34,7 @@ class DefaultConfig:
     PASSWORD_MIN_SCORE = 3
     RECEIPT_CODE_MINUTES = 30  # the receipt page shows the query code this long, server-side
     PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap pbkdf2 to stay fast
+    APPLY_REQUIRE_ID_PROOF = False  # online form: a natural person must attach proof of identity
     SUBMIT_RATE_LIMIT = "30/minute"
     LOOKUP_RATE_LIMIT = "60/minute"
     LOGIN_RATE_LIMIT = "20/minute"

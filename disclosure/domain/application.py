@@ -27,9 +27,30 @@ ADDRESS_MAX = 300
 ASSISTANCE_MAX = 500  # 条例第四十三条: what help the applicant needs (reading, sight, hearing…)
 KEY_MAX = 128
 
+# What validate_application requires (by JSON path): of everyone, and by applicant type. The
+# forms mark exactly these fields 必填 (tests/domain/test_application.py checks the validator
+# against these lists). E-mail and address are required only for delivery by e-mail / by mail.
+REQUIRED_ALWAYS = ("applicant.type", "applicant.name", "applicant.phone", "subject",
+                   "delivery.form", "delivery.method")
+REQUIRED_PERSON = ("applicant.id_type", "applicant.id_number")
+REQUIRED_ORGANISATION = ("applicant.credit_code", "applicant.contact_name")
+REQUIRED_FOR_DELIVERY = {"email": "applicant.email", "mail": "applicant.address"}
+ID_PROOF_KEY = "attachments.identity"  # the error of id_proof_errors
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 (but \t \n \r), DEL, C1
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
+# Phone numbers (issue 16). A mainland mobile: 11 digits, 1[3-9]…, spaces/hyphens allowed, an
+# optional +86. A landline: 0 + area code (010, 02x, or 0 + three digits from 3–9), 7–8 digits,
+# an optional hyphen after the area code and an optional extension (-123, 转123, #123); or +86
+# and the area code without its 0. A number abroad (Hong Kong, Macao, Taiwan, other countries):
+# + and the country code, 8–15 digits.
+_SPACES = re.compile(r"[\s\u3000]")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_AREA = r"0(?:10|2[0-9]|[3-9][0-9][0-9])"
+_LANDLINE = re.compile(rf"(?:{_AREA}-?|\({_AREA}\))[0-9]{{7,8}}(?:(?:-|转|#)[0-9]{{1,6}})?")
+_LANDLINE_86 = re.compile(r"(?:\+86|0086)(?:10|2[0-9]|[3-9][0-9][0-9])[0-9]{7,8}")  # no 0
+_ABROAD = re.compile(r"\+(?!86)[1-9][0-9]{7,14}")
+_WIDE_DIGITS = re.compile("[０-９]")  # typed with a Chinese input method in full-width mode
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
@@ -97,6 +118,11 @@ class _Reader:
 
     def choice(self, key: str, choices: type, *, required: bool = True,
                label: str = "") -> str | None:
+        """A code from a list: left blank it is "请选择…" (a select is chosen, not typed)."""
+        value = self.data.get(key)
+        if required and (value is None or (isinstance(value, str) and not value.strip())):
+            self.errors[self.prefix + key] = Msg("请选择{label}", label=label)
+            return None
         value = self.text(key, required=required, max_len=64, label=label)
         if value is not None and value not in {c.value for c in choices}:
             self.errors[self.prefix + key] = Msg("{label}不在可选范围内", label=label)
@@ -108,14 +134,14 @@ def check_resident_id(number: str) -> str | None:
     """居民身份证号码 (GB 11643): 18 characters with an ISO 7064 check character."""
     try:
         ric.validate(number)
-    except InvalidChecksum:
-        return N_("身份证号码校验位错误")
+    except InvalidChecksum:  # the ISO 7064 check character (ledger code: bad_check_digit)
+        return N_("身份证号码最后一位不对，请核对")
     except InvalidLength:
         return N_("身份证号码应为18位")
     except InvalidComponent:
-        return N_("身份证号码中的出生日期或地区码无效")
+        return N_("身份证号码中的出生日期或地区代码不对，请核对")
     except StdnumError:
-        return N_("身份证号码格式不正确：前17位应为数字，最后一位为数字或X")
+        return N_("身份证号码前17位应为数字，最后一位为数字或字母X，请核对")
     return None
 
 
@@ -123,13 +149,42 @@ def check_credit_code(code: str) -> str | None:
     """统一社会信用代码 (GB 32100): 18 characters with a check character."""
     try:
         uscc.validate(code)
-    except InvalidChecksum:
-        return N_("统一社会信用代码校验位错误")
+    except InvalidChecksum:  # the check character (ledger code: bad_check_digit)
+        return N_("统一社会信用代码最后一位不对，请核对")
     except InvalidLength:
         return N_("统一社会信用代码应为18位")
     except StdnumError:
-        return N_("统一社会信用代码格式不正确")
+        return N_("统一社会信用代码只能由数字和大写字母组成（不含 I、O、S、V、Z），请核对")
     return None
+
+
+def check_phone(phone: str) -> str | None:
+    """A mainland mobile (11 digits, 1[3-9]), a landline with its area code, or a number abroad
+    with + and the country code; None when it is one of them, else a message in plain words."""
+    compact = _SPACES.sub("", phone)
+    digits = re.sub(r"^(?:\+86|0086)", "", compact.replace("-", ""))
+    if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(compact) \
+            or _LANDLINE_86.fullmatch(compact.replace("-", "")) \
+            or _ABROAD.fullmatch(compact.replace("-", "")):
+        return None
+    if _WIDE_DIGITS.search(phone):
+        return N_("联系电话请用半角数字填写（把输入法切换到英文或半角状态）")
+    if digits.isascii() and digits.isdigit() and digits.startswith("1"):  # meant as a mobile
+        if len(digits) != 11:
+            return Msg("手机号码应为11位数字（现为 {length} 位），请核对", length=len(digits))
+        return N_("手机号码应以13至19开头，请核对")
+    return N_("联系电话应为11位手机号码，或带区号的固定电话（如 0513-82345678，"
+              "有分机号的写在后面，如 0513-82345678-123）")
+
+
+def id_proof_errors(applicant_type: str | None, file_kinds, *, required: bool) -> dict[str, str]:
+    """APPLY_REQUIRE_ID_PROOF (issue 16): an office may require a natural person applying online
+    to attach proof of identity (a file of kind "identity"); organisations never need one."""
+    if required and applicant_type == ApplicantType.NATURAL_PERSON \
+            and "identity" not in set(file_kinds):
+        return {ID_PROOF_KEY: N_("请上传身份证明材料：身份证件的扫描件或照片"
+                                 "（PDF、JPG、PNG 或 OFD 文件）")}
+    return {}
 
 
 def _read_applicant(r: _Reader) -> Applicant | None:
@@ -145,8 +200,8 @@ def _read_applicant(r: _Reader) -> Applicant | None:
         assistance=r.text("assistance", max_len=ASSISTANCE_MAX, multiline=True,
                           label=N_("所需帮助（阅读、视听障碍等）")),
     )
-    if a.phone and not _PHONE.match(a.phone):
-        r.errors[r.prefix + "phone"] = N_("联系电话格式不正确")
+    if a.phone and (err := check_phone(a.phone)):
+        r.errors[r.prefix + "phone"] = err
     if a.email and not _EMAIL.match(a.email):
         r.errors[r.prefix + "email"] = N_("电子邮箱格式不正确")
     if kind is None:

@@ -64,11 +64,22 @@ class Letter:
     facts: tuple[tuple[str, str], ...] = ()
     note: str | None = None
     numbered: bool = True  # False: no 文号 yet, ``doc_number`` is the blank form
+    contact: str = ""  # the office's address, phone and hours (agency profile, issue 16)
+
     @property
     def filename(self) -> str:
         if not self.numbered:
             return f"{self.title}{'（草稿）' if self.draft else ''}.pdf"
         return f"{self.doc_number}-{self.title}.pdf"
+
+
+def contact_of(agency: Agency) -> str:
+    """The office's contact line printed under every letter (the agency profile's address,
+    phone and hours; nothing when none is set)."""
+    parts = [(label, value) for label, value in (
+        ("联系地址", agency.address), ("联系电话", agency.phone), ("办公时间", agency.office_hours))
+        if value]
+    return "　".join(f"{label}：{value}" for label, value in parts)
 
 
 def prefix_of(agency: Agency) -> str:
@@ -120,7 +131,7 @@ def from_notice(case: Case, notice: Notice) -> Letter:
         numbered=bool(getattr(notice, "doc_number", None)),
         addressee=addressee or case.applicant_name, paragraphs=tuple(paras),
         legal_basis=LEGAL_BASIS.get(notice.kind, ACT),
-        remedy=_remedy(notice.kind), agency_name=agency,
+        remedy=_remedy(notice.kind), agency_name=agency, contact=contact_of(case.agency),
         dated=notice.issued_on,
         # R6.3: until a reviewer approved it, a notice prints only as a marked draft
         draft=getattr(notice, "released_on", None) is None)
@@ -153,7 +164,8 @@ def from_reply(case: Case, text: str, reply_type: str | None, dated: date,
                   doc_number=number or blank_number(case.agency, "reply", dated.year),
                   numbered=bool(number),
                   addressee=addressee or case.applicant_name, paragraphs=tuple(body),
-                  legal_basis=basis, remedy=remedy, agency_name=agency, dated=dated, draft=draft)
+                  legal_basis=basis, remedy=remedy, agency_name=agency, dated=dated, draft=draft,
+                  contact=contact_of(case.agency))
 
 
 def receipt(case: Case, due_on: date | None = None, provisional: bool = False) -> Letter:
@@ -181,8 +193,16 @@ def receipt(case: Case, due_on: date | None = None, provisional: bool = False) -
         numbered=bool(case.receipt_doc_number),
         addressee=case.applicant_name, paragraphs=(opening,), facts=tuple(facts),
         legal_basis=LEGAL_BASIS["receipt"], remedy=None, agency_name=case.agency.name,
-        dated=dated, note="查询码已在提交申请时告知申请人，本机关不保存其明文。请凭申请编号和查询码"
-                          "在“办理进度查询”中查看办理进度和答复。")
+        dated=dated, note=_receipt_note(case), contact=contact_of(case.agency))
+
+
+def _receipt_note(case: Case) -> str:
+    """Where the query code went: shown on screen after an online submission; handed over by
+    the registrar for the other channels (never printed here: the office keeps no copy)."""
+    told = ("查询码已在在线提交时显示给申请人" if case.channel == "online" else
+            "查询码由登记人员在登记时告知申请人（当面交付或另行书面寄送）")
+    return (told + "，本机关不保存其明文。请凭申请编号和查询码在“办理进度查询”中查看办理进度和"
+            "答复；查询码遗失的，可在查询页面申请重新发送，或向本机关申请补发。")
 
 
 def _cn(d: date) -> str:

@@ -13,16 +13,18 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from ..domain import codes
+from ..domain import application, codes
 from ..i18n import translate
 
 
@@ -48,18 +50,25 @@ def _choices(labels: dict, blank: LazyString | None = None) -> list[SelectChoice
     return out + [SelectChoice(k.value, _label(v)) for k, v in labels.items()]
 
 
+_UPLOAD_TYPES = ".pdf,.jpg,.jpeg,.png,.ofd"  # services.uploads checks the content itself
+_CODE_INPUT = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+
+
 class ApplicationForm(FlaskForm):
     applicant_type = SelectField(_l("申请人类型"),
                                  choices=_choices(codes.APPLICANT_TYPE_LABELS, _l("请选择")))
-    name = StringField(_l("姓名 / 名称"))
+    # autocomplete "name" for a person; the macro says "organization" for an organisation
+    name = StringField(_l("姓名 / 名称"), render_kw={"autocomplete": "name"})
     id_type = SelectField(_l("证件类型"), choices=_choices(codes.ID_TYPE_LABELS, _l("请选择")))
-    id_number = StringField(_l("证件号码"))
-    credit_code = StringField(_l("统一社会信用代码"))
+    id_number = StringField(_l("证件号码"), render_kw=_CODE_INPUT)
+    credit_code = StringField(_l("统一社会信用代码"), render_kw=_CODE_INPUT)
     legal_representative = StringField(_l("法定代表人"))
-    contact_name = StringField(_l("联系人"))
-    phone = StringField(_l("联系电话"))
-    email = StringField(_l("电子邮箱"))
-    address = StringField(_l("通信地址"))
+    contact_name = StringField(_l("联系人"), render_kw={"autocomplete": "name"})
+    # issue 16: type=tel / type=email bring up the right keyboard on a phone
+    phone = TelField(_l("联系电话"), render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    email = EmailField(_l("电子邮箱"), render_kw={"autocomplete": "email",
+                                                 "spellcheck": "false"})
+    address = StringField(_l("通信地址"), render_kw={"autocomplete": "street-address"})
     # 条例第四十三条 (optional; at most 500 characters, checked by domain.application)
     assistance = TextAreaField(_l("如需帮助（阅读、视听障碍等），请说明"))
     subject = TextAreaField(_l("所需政府信息的名称、文号或者便于查询的其他特征性描述"))
@@ -68,8 +77,15 @@ class ApplicationForm(FlaskForm):
                                 choices=_choices(codes.DELIVERY_FORM_LABELS, _l("请选择")))
     delivery_method = SelectField(_l("获取信息的方式"),
                                   choices=_choices(codes.DELIVERY_METHOD_LABELS, _l("请选择")))
-    id_scan = FileField(_l("身份证明材料（选填）"))
-    supporting = MultipleFileField(_l("其他材料（选填）"))
+    id_scan = FileField(_l("身份证明材料（选填）"), render_kw={"accept": _UPLOAD_TYPES})
+    supporting = MultipleFileField(_l("其他材料（选填）"), render_kw={"accept": _UPLOAD_TYPES})
+
+    # The order the fields are shown in (the error summary lists them so); a subclass's own
+    # fields come first, as its page shows them before the application.
+    SHOWN: ClassVar[tuple[str, ...]] = (
+        "applicant_type", "name", "id_type", "id_number", "credit_code", "legal_representative",
+        "contact_name", "phone", "email", "address", "subject", "description", "delivery_form",
+        "delivery_method", "id_scan", "supporting", "assistance")
 
     # JSON path of a domain error → the field that shows it
     FIELD_OF: ClassVar[dict[str, str]] = {
@@ -83,6 +99,7 @@ class ApplicationForm(FlaskForm):
         "description": "description", "delivery.form": "delivery_form",
         "delivery.method": "delivery_method", "received_on": "received_on", "channel": "channel",
         "applicant_confirmed": "applicant_confirmed",
+        application.ID_PROOF_KEY: "id_scan",
     }
 
     def payload(self) -> dict:
@@ -99,13 +116,42 @@ class ApplicationForm(FlaskForm):
             "delivery": {"form": self.delivery_form.data, "method": self.delivery_method.data},
         }
 
-    def put_errors(self, errors: dict[str, str]) -> list[str]:
-        """Attach errors to fields; return those that belong to no field (shown on top)."""
+    def requirement(self, name: str) -> str | None:
+        """When the domain (domain.application.REQUIRED_*) requires field ``name``: "always",
+        "person", "organisation", or the delivery method that needs it ("email", "mail");
+        None when it is optional. The form marks exactly these fields 必填."""
+        path = next((p for p, n in self.FIELD_OF.items() if n == name), None)
+        if path in application.REQUIRED_ALWAYS:
+            return "always"
+        if path in application.REQUIRED_PERSON:
+            return "person"
+        if path in application.REQUIRED_ORGANISATION:
+            return "organisation"
+        return next((m for m, p in application.REQUIRED_FOR_DELIVERY.items() if p == path),
+                    None)
+
+    def shown_fields(self) -> list:
+        """The fields in the order the page shows them (the error summary's order)."""
+        names = [n for n in self._fields if n not in self.SHOWN] + list(self.SHOWN)
+        return [self[n] for n in names if n in self._fields]
+
+    def first_error(self) -> str | None:
+        """The name of the first field with an error, as shown (it gets ``autofocus``)."""
+        return next((f.name for f in self.shown_fields() if f.errors
+                     and f.type not in ("CSRFTokenField", "HiddenField")), None)
+
+    def put_errors(self, errors: dict[str, str], kinds: list[str] | None = None) -> list[str]:
+        """Attach errors to fields; return those that belong to no field (shown on top).
+        ``kinds``: the role of each file sent ("identity", "supporting"), so that an error of
+        ``attachments.N`` is put next to the field the file was chosen in."""
         loose = []
         for path, message in errors.items():
             name = self.FIELD_OF.get(path)
-            if path.startswith("attachments."):
-                name = "supporting"
+            if path.startswith("attachments.") and name is None:
+                index = path.removeprefix("attachments.")
+                kind = kinds[int(index)] if kinds and index.isdigit() \
+                    and int(index) < len(kinds) else None
+                name = "id_scan" if kind == "identity" else "supporting"
             field = getattr(self, name, None) if name else None
             if field is None:
                 loose.append(message)
@@ -138,6 +184,9 @@ class RegisterForm(ApplicationForm):
     applicant_confirmed = BooleanField(_l("申请人已确认（签字）代为填写的申请内容"))
     # issue 15: choices are the agency's handlers (set by the view); services.handlers checks
     handler_id = SelectField(_l("承办人"), choices=[], validate_choice=False)
+
+    SHOWN: ClassVar[tuple[str, ...]] = (
+        "channel", "received_on", "applicant_confirmed", "handler_id", *ApplicationForm.SHOWN)
 
     def payload(self) -> dict:
         return super().payload() | {"applicant_confirmed": bool(self.applicant_confirmed.data)}

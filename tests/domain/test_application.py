@@ -11,10 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from disclosure.domain.application import (
+    ID_PROOF_KEY,
+    REQUIRED_ALWAYS,
+    REQUIRED_FOR_DELIVERY,
+    REQUIRED_ORGANISATION,
+    REQUIRED_PERSON,
     SUBJECT_MAX,
     Application,
     check_credit_code,
+    check_phone,
     check_resident_id,
+    id_proof_errors,
     validate_application,
 )
 
@@ -130,13 +137,13 @@ def test_resident_id_check_digit_valid():
 
 
 def test_resident_id_check_digit_invalid():
-    assert check_resident_id(BAD_ID_CHECK) == "身份证号码校验位错误"
+    assert check_resident_id(BAD_ID_CHECK) == "身份证号码最后一位不对，请核对"
 
 
 @pytest.mark.parametrize("number, fragment", [
     ("1101051949123100", "18位"),
     ("11010519491231002X9", "18位"),
-    ("1101051949123100AX", "格式不正确"),
+    ("1101051949123100AX", "最后一位为数字或字母X"),
 ])
 def test_resident_id_other_problems_have_their_own_message(number, fragment):
     assert fragment in check_resident_id(number)
@@ -147,7 +154,7 @@ def test_credit_code_check_character_valid():
 
 
 def test_credit_code_check_character_invalid():
-    assert check_credit_code(BAD_USCC_CHECK) == "统一社会信用代码校验位错误"
+    assert check_credit_code(BAD_USCC_CHECK) == "统一社会信用代码最后一位不对，请核对"
 
 
 def test_credit_code_wrong_length():
@@ -157,13 +164,13 @@ def test_credit_code_wrong_length():
 def test_invalid_resident_id_is_reported_at_its_json_path():
     app, errors = validate_application(with_applicant(id_number=BAD_ID_CHECK))
     assert app is None
-    assert errors == {"applicant.id_number": "身份证号码校验位错误"}
+    assert errors == {"applicant.id_number": "身份证号码最后一位不对，请核对"}
 
 
 def test_invalid_credit_code_is_reported_at_its_json_path():
     app, errors = validate_application(with_applicant(org(), credit_code=BAD_USCC_CHECK))
     assert app is None
-    assert errors == {"applicant.credit_code": "统一社会信用代码校验位错误"}
+    assert errors == {"applicant.credit_code": "统一社会信用代码最后一位不对，请核对"}
 
 
 # -- every field error key ------------------------------------------------------------------------
@@ -176,25 +183,26 @@ FIELD_CASES = [
     ("applicant missing", person(applicant=None), "applicant", "申请人"),
     ("applicant not an object", person(applicant="张三"), "applicant", "申请人"),
     ("applicant type unknown", with_applicant(type="alien"), "applicant.type", "不在可选范围"),
-    ("applicant type missing", with_applicant(type=_DROP), "applicant.type", "请填写申请人类型"),
+    ("applicant type missing", with_applicant(type=_DROP), "applicant.type", "请选择申请人类型"),
     ("name missing", with_applicant(name=""), "applicant.name", "请填写姓名"),
     ("name too long", with_applicant(name="张" * 101), "applicant.name", "100"),
     ("org name missing", with_applicant(org(), name=" "), "applicant.name", "请填写名称"),
     ("phone missing", with_applicant(phone=_DROP), "applicant.phone", "请填写联系电话"),
-    ("phone malformed", with_applicant(phone="call me"), "applicant.phone", "联系电话格式不正确"),
+    ("phone malformed", with_applicant(phone="call me"), "applicant.phone", "11位手机号码"),
+    ("phone a digit short", with_applicant(phone="1380000000"), "applicant.phone", "11位数字"),
     ("email malformed", with_applicant(email="not-an-email"), "applicant.email",
      "电子邮箱格式不正确"),
     ("address too long", with_applicant(address="路" * 301), "applicant.address", "300"),
-    ("id type missing", with_applicant(id_type=""), "applicant.id_type", "请填写证件类型"),
+    ("id type missing", with_applicant(id_type=""), "applicant.id_type", "请选择证件类型"),
     ("id type unknown", with_applicant(id_type="library_card"), "applicant.id_type",
      "不在可选范围"),
     ("id number missing", with_applicant(id_number=_DROP), "applicant.id_number", "请填写证件号码"),
     ("id number check digit", with_applicant(id_number=BAD_ID_CHECK), "applicant.id_number",
-     "校验位错误"),
+     "最后一位不对"),
     ("credit code missing", with_applicant(org(), credit_code=""), "applicant.credit_code",
      "请填写统一社会信用代码"),
     ("credit code check", with_applicant(org(), credit_code=BAD_USCC_CHECK),
-     "applicant.credit_code", "校验位错误"),
+     "applicant.credit_code", "最后一位不对"),
     ("legal representative too long", with_applicant(org(), legal_representative="李" * 101),
      "applicant.legal_representative", "100"),
     ("contact name missing", with_applicant(org(), contact_name=_DROP), "applicant.contact_name",
@@ -207,10 +215,12 @@ FIELD_CASES = [
     ("delivery not an object", person(delivery="email"), "delivery", "获取方式"),
     ("delivery form unknown", person(delivery={"form": "carrier pigeon", "method": "online"}),
      "delivery.form", "不在可选范围"),
-    ("delivery form missing", person(delivery={"method": "online"}), "delivery.form", "请填写"),
+    ("delivery form missing", person(delivery={"method": "online"}), "delivery.form",
+     "请选择信息的提供形式"),
     ("delivery method unknown", person(delivery={"form": "paper", "method": "telepathy"}),
      "delivery.method", "不在可选范围"),
-    ("delivery method missing", person(delivery={"form": "paper"}), "delivery.method", "请填写"),
+    ("delivery method missing", person(delivery={"form": "paper"}), "delivery.method",
+     "请选择获取信息的方式"),
     ("email required for e-mail delivery",
      with_applicant(person(delivery={"form": "electronic", "method": "email"}), email=_DROP),
      "applicant.email", "电子邮件"),
@@ -256,6 +266,120 @@ def test_all_errors_are_returned_at_once():
     assert set(errors) == {"applicant.id_number", "applicant.phone", "applicant.email",
                            "subject", "delivery.form"}
     assert all(isinstance(v, str) and v for v in errors.values())
+
+
+# -- plain words (issue 16) -----------------------------------------------------------------------
+
+def test_check_character_messages_say_what_to_do_without_jargon():
+    for message in (check_resident_id(BAD_ID_CHECK), check_credit_code(BAD_USCC_CHECK)):
+        assert "最后一位不对，请核对" in message
+        assert "校验" not in message
+
+
+@pytest.mark.parametrize("payload, key", [
+    (with_applicant(type=""), "applicant.type"),
+    (with_applicant(id_type=_DROP), "applicant.id_type"),
+    (person(delivery={"form": " ", "method": "online"}), "delivery.form"),
+    (person(delivery={"form": "paper", "method": None}), "delivery.method"),
+])
+def test_a_choice_left_blank_says_choose_not_fill_in(payload, key):
+    _app, errors = validate_application(payload)
+    assert errors[key].startswith("请选择"), errors[key]
+    assert errors[key].template == "请选择{label}"  # the ledger maps the template (exact key)
+
+
+def test_a_choice_of_the_wrong_type_is_still_not_text():
+    _app, errors = validate_application(with_applicant(type=7))
+    assert "应为文本" in errors["applicant.type"]
+
+
+# -- phone numbers (issue 16) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("phone", [
+    "13800000000", "19912345678", "138 0000 0000", "138-0000-0000", "+86 138 0000 0000",
+    "010-12345678", "01012345678", "021-1234567", "0513-82345678", "0513 82345678",
+    "(0513)82345678", "0513-82345678-123", "0513-82345678转8001", "0755-8888888#12",
+    "+86 10 12345678", "+86-513-82345678", "+852 9123 4567", "+1 202 555 0143",
+])
+def test_mobiles_landlines_with_area_code_and_numbers_abroad_are_accepted(phone):
+    assert check_phone(phone) is None
+    _app, errors = validate_application(with_applicant(phone=phone))
+    assert errors == {}
+
+
+@pytest.mark.parametrize("phone, fragment", [
+    ("1380000000", "手机号码应为11位数字（现为 10 位）"),  # a 10-digit "mobile"
+    ("138 0000 000", "现为 10 位"),
+    ("138000000001", "现为 12 位"),
+    ("12345678901", "应以13至19开头"),
+    ("8888888", "带区号的固定电话"),  # a landline without its area code
+    ("0513-823456", "带区号的固定电话"),  # 6 digits after the area code
+    ("0513-823456789", "带区号的固定电话"),  # 9 digits
+    ("01380000000", "带区号的固定电话"),  # 013 is no area code
+    ("+8612345", "手机号码应为11位数字"),
+    ("call me", "带区号的固定电话"),
+    ("00000", "带区号的固定电话"),
+    ("１３８００００００００", "半角数字"),
+])
+def test_other_phone_formats_are_refused_in_plain_words(phone, fragment):
+    assert fragment in check_phone(phone)
+    _app, errors = validate_application(with_applicant(phone=phone))
+    assert set(errors) == {"applicant.phone"}
+    assert fragment in errors["applicant.phone"]
+
+
+# -- what is required: the lists the forms mark 必填 -----------------------------------------------
+
+def _blank(body: dict, path: str) -> dict:
+    body = copy.deepcopy(body)
+    *parents, key = path.split(".")
+    target = body
+    for p in parents:
+        target = target[p]
+    target[key] = ""
+    return body
+
+
+OPTIONAL_TEXT = ["applicant.name", "applicant.id_type", "applicant.id_number",
+                 "applicant.credit_code", "applicant.legal_representative",
+                 "applicant.contact_name", "applicant.phone", "applicant.email",
+                 "applicant.address", "applicant.assistance", "subject", "description",
+                 "delivery.form", "delivery.method", "applicant.type"]
+
+
+@pytest.mark.parametrize("base, required", [
+    (person(), set(REQUIRED_ALWAYS) | set(REQUIRED_PERSON)),
+    (org(), set(REQUIRED_ALWAYS) | set(REQUIRED_ORGANISATION)),
+])
+def test_the_required_lists_are_exactly_what_the_validator_requires(base, required):
+    found = set()
+    for path in OPTIONAL_TEXT:
+        _app, errors = validate_application(_blank(base, path))
+        message = errors.get(path, "")
+        if message.startswith(("请填写", "请选择")):
+            found.add(path)
+        elif path != "applicant.type":
+            assert not errors, (path, errors)
+    assert found == required
+
+
+@pytest.mark.parametrize("method, path", list(REQUIRED_FOR_DELIVERY.items()))
+def test_email_and_address_are_required_only_for_their_delivery(method, path):
+    body = _blank(person(delivery={"form": "paper", "method": method}), path)
+    assert path in validate_application(body)[1]
+    other = _blank(person(delivery={"form": "paper", "method": "pickup"}), path)
+    assert validate_application(other)[1] == {}
+
+
+# -- proof of identity (APPLY_REQUIRE_ID_PROOF) ---------------------------------------------------
+
+def test_proof_of_identity_is_required_of_a_person_only_when_the_setting_says_so():
+    assert id_proof_errors("natural_person", [], required=False) == {}
+    errors = id_proof_errors("natural_person", ["supporting"], required=True)
+    assert set(errors) == {ID_PROOF_KEY}
+    assert "请上传身份证明材料" in errors[ID_PROOF_KEY]
+    assert id_proof_errors("natural_person", ["identity"], required=True) == {}
+    assert id_proof_errors("commercial_enterprise", [], required=True) == {}
 
 
 # -- HTML and control characters ------------------------------------------------------------------

@@ -184,7 +184,13 @@ def test_citizen_applies_on_a_phone_prints_receipt_and_reads_the_reply(
     phone.get_by_label("获取信息的方式").select_option(label="在线查看")
     # (the form's own width at 360 px is checked by test_accessibility.py)
     shot(phone, "j1-02-apply-form-phone")
-    phone.get_by_role("button", name="提交申请").click()
+    phone.get_by_role("button", name="下一步：核对申请内容").click()
+    # the review page (issue 16): every answer read-only; nothing is submitted before 确认提交
+    phone.get_by_role("heading", name="核对申请内容", level=1).wait_for()
+    assert "11010519491231002X" in phone.locator("dl.review").first.inner_text()
+    assert _fits_width(phone), "the review page scrolls sideways on a 360 px screen"
+    shot(phone, "j1-02b-apply-review-phone")
+    phone.get_by_role("button", name="确认提交").click()
 
     phone.locator("#tracking-no").wait_for()
     tracking_no = phone.locator("#tracking-no").inner_text().strip()
@@ -467,7 +473,8 @@ def test_extension_moves_the_applicants_due_date_keyboard_only(live, new_page, s
     type_into(citizen, "#subject", "2026年农村低保对象审批名单公示材料")
     choose(citizen, "#delivery_form", "电子")
     choose(citizen, "#delivery_method", "在线查看")
-    press_button(citizen, "button[type=submit].primary")
+    press_button(citizen, "button[type=submit].primary")  # 下一步：核对申请内容
+    press_button(citizen, "button[name=step][value=confirm]")  # 确认提交 on the review page
     tracking_no = citizen.locator("#tracking-no").inner_text().strip()
     query_code = citizen.locator("#query-code").inner_text().strip()
     shot(citizen, "j3-01-keyboard-receipt")

@@ -23,7 +23,8 @@ LIMITED = dict(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="3/minute", LOOKUP_RATE
                FIXED_TODAY="2024-09-27")
 FORM = {"applicant_type": "natural_person", "name": "张三", "id_type": "resident_id",
         "id_number": "11010519491231002X", "phone": "13800000000", "subject": "某文件",
-        "delivery_form": "electronic", "delivery_method": "online", "agency": "BCZ"}
+        "delivery_form": "electronic", "delivery_method": "online", "agency": "BCZ",
+        "step": "confirm"}  # the review page's 确认提交 (issue 16)
 
 
 def _redis():

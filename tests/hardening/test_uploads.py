@@ -78,7 +78,7 @@ FORM = {
     "agency": "BCZ", "applicant_type": "natural_person", "name": "张三", "id_type": "resident_id",
     "id_number": "11010519491231002X", "phone": "13800000000", "address": "包场镇1号",
     "subject": "某村道路拓宽工程的立项批复", "delivery_form": "electronic",
-    "delivery_method": "online"}
+    "delivery_method": "online", "step": "confirm"}  # the review page's 确认提交 (issue 16)
 
 
 def multipart(fields: dict) -> dict:

@@ -104,11 +104,15 @@ def test_sms_with_a_gateway_and_a_mobile(agency, actors, gateway):
     ("010-62345678", ["a@example.cn"]),  # a landline: no SMS
     ("0513 8765 4321", ["a@example.cn"]),
     ("+86 138 0000 0001", ["a@example.cn", "sms:13800000001"]),
-    ("12800000000", ["a@example.cn"]),  # not a mobile prefix
 ])
 def test_sms_only_to_a_mainland_mobile(agency, actors, gateway, phone, recipients):
     sub = _register(agency, actors, phone=phone)
     assert [r.recipient for r in _rows(sub.case)] == recipients
+
+
+def test_a_number_outside_the_mobile_ranges_gets_no_sms():
+    # (the application form refuses it too; records imported earlier may still hold one)
+    assert sms.mobile("12800000000") is None and sms.mobile("+86 139 0000 0000") == "13900000000"
 
 
 def test_sms_only_when_there_is_no_email(agency, actors, gateway):

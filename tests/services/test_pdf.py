@@ -81,6 +81,22 @@ def test_receipt(agency, who):
     assert "救济途径" not in text
 
 
+def test_every_letter_carries_the_office_contact_and_the_receipt_says_where_the_code_went(
+        agency, who):
+    from disclosure.extensions import db
+    agency.address, agency.phone, agency.office_hours = "包场镇人民路1号", "0513-12345678", \
+        "工作日 8:30-17:00"
+    db.session.commit()
+    case = _case(agency, who)
+    letter = letters.receipt_letter(case, D(2024, 9, 27))
+    assert letter.contact == ("联系地址：包场镇人民路1号　联系电话：0513-12345678　"
+                              "办公时间：工作日 8:30-17:00")
+    assert "由登记人员在登记时告知申请人" in letter.note
+    _has(_text(pdf.render(letter)), "包场镇人民路1号", "0513-12345678")
+    online = cases.submit_online(person_payload(), today=D(2024, 9, 27)).case
+    assert "在线提交时显示给申请人" in pdf.receipt(online).note
+
+
 def test_supplement_notice(agency, who):
     case = _case(agency, who)
     case_actions.request_supplement(case, "请写明道路名称和工程年份", 15, who["handler"],

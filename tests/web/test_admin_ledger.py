@@ -64,7 +64,7 @@ def test_upload_with_errors_lists_them_and_imports_nothing(login_as):
     assert resp.status_code == 400
     assert "发现 3 处错误，未导入任何案件" in page
     assert "第 2 行" in page and "收到申请之日无效：2024-02-30 不是真实存在的日期" in page
-    assert "身份证号码校验位错误" in page and "bad_check_digit" in page
+    assert "身份证号码最后一位不对，请核对" in page and "bad_check_digit" in page
     assert "第 3 行" in page and "&lt;b&gt;" in page and "<b>x</b>" not in page
     assert cases() == 0
 

@@ -101,7 +101,7 @@ def test_400_returns_all_field_errors_keyed_by_json_path(client, agency):
     data = assert_json_error(resp, 400)
     assert set(data) == {"errors"}
     assert set(data["errors"]) == {"applicant.id_number", "subject", "delivery.form"}
-    assert data["errors"]["applicant.id_number"] == "身份证号码校验位错误"
+    assert data["errors"]["applicant.id_number"] == "身份证号码最后一位不对，请核对"
     assert "请填写" in data["errors"]["subject"]
     assert case_count() == 0
 
@@ -110,7 +110,7 @@ def test_400_invalid_credit_code(client, agency):
     body = org_payload()
     body["applicant"]["credit_code"] = "91110000600037341A"
     data = assert_json_error(post_json(client, body), 400)
-    assert data["errors"] == {"applicant.credit_code": "统一社会信用代码校验位错误"}
+    assert data["errors"] == {"applicant.credit_code": "统一社会信用代码最后一位不对，请核对"}
 
 
 def test_400_unknown_agency(client, agency):

@@ -110,7 +110,7 @@ def test_online_form_asks_for_assistance_and_stores_it(client, agency):
     html = client.get("/apply").get_data(as_text=True)
     assert "如需帮助（阅读、视听障碍等），请说明" in html and 'name="assistance"' in html
     data = {**FORM, "agency": "BCZ", "delivery_form": "electronic", "delivery_method": "online",
-            "assistance": "听力障碍，请用短信联系"}
+            "assistance": "听力障碍，请用短信联系", "step": "confirm"}  # 确认提交 (issue 16)
     resp = client.post("/apply", **multipart(data))
     assert resp.status_code == 302
     assert only_case().assistance == "听力障碍，请用短信联系"

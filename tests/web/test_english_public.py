@@ -31,6 +31,7 @@ PAGES = {
     "/status": "办理进度查询",
     "/catalogue": "政府信息公开目录",
     "/login": "工作人员登录",
+    "/status/recover": "找回查询码",
 }
 # An application that fails the domain rules in several fields; every value typed is Latin.
 INVALID_FORM = {
@@ -197,6 +198,73 @@ def test_status_lookup_failure_in_english(app, en_client):
     html = resp.get_data(as_text=True)
     assert english(app, "未找到该申请：请核对申请编号和查询码") in html
     assert_english_page(html)
+
+
+def test_query_code_recovery_answer_in_english(app, en_client):
+    resp = en_client.post("/status/recover", data={"tracking_no": "BCZ-2026-000001"})
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert english(app, "如该申请编号存在且留有电子邮箱或手机号码，"
+                        "新的查询码将发送至预留的联系方式，"
+                        "原查询码随即失效。未收到的，请与受理机关联系。") in html
+    assert_english_page(html)
+    refused = en_client.post("/status/recover", data={"tracking_no": ""})
+    assert refused.status_code == 400
+    assert english(app, "请填写申请编号") in refused.get_data(as_text=True)
+    assert_english_page(refused.get_data(as_text=True))
+
+
+def test_closed_receipt_page_in_english(app, en_client):
+    resp = en_client.get("/receipt/BCZ-2026-000001")
+    assert resp.status_code == 404
+    html = resp.get_data(as_text=True)
+    assert english(app, "回执页面已关闭") in h1_of(html)
+    assert_english_page(html)
+
+
+def test_status_page_with_a_reply_in_english(app, en_client):
+    """The tracker, the reply, the remedies with their last days, the receipt: all English
+    (the letter itself stays Chinese, marked lang="zh-CN")."""
+    from disclosure.services import agency_profile, cases
+    from disclosure.services.actors import Actor
+    from disclosure.services.review import replies
+    from disclosure.services.review import seen as review_seen
+    from disclosure.timeutil import today
+    from tests.conftest import draft_complete, person_payload
+
+    with app.app_context():
+        who = {role: Actor.of(create_user(role, PASSWORD, "BCZ", [role], role.title()))
+               for role in ("registrar", "handler", "reviewer")}
+        day = today()
+        payload = person_payload(subject="Minutes of the 2023 road works meeting")
+        payload["applicant"].update(name="Zhang San", address="1 Main Street")
+        sub = cases.register_paper(_agency(), payload, "in_person", day, who["registrar"], day)
+        case, code = sub.case, sub.query_code
+        draft_complete(case, "art36_2", who["handler"], day)
+        replies.submit_for_review(case, who["handler"], day)
+        for item in replies.items_of(case):
+            replies.decide(case, item.id, "approved", None, who["reviewer"], day,
+                           **review_seen(item))
+        replies.release_reply(case, who["handler"], day)
+        agency_profile.save(_agency(), {"address": "包场镇人民路1号", "phone": "0513-12345678",
+                                        "office_hours": "Mon-Fri 8:30-17:30"})
+        number = case.tracking_no
+    form = {"tracking_no": number, "query_code": code}
+    resp = en_client.post("/status", data=form)
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    for text in ("申请行政复议", "提起行政诉讼", "办理步骤", "已办结", "联系本机关"):
+        assert english(app, text) in html, text
+    assert_english_page(html)
+    receipt = en_client.post("/status/receipt", data=form)
+    assert receipt.status_code == 200
+    assert_english_page(receipt.get_data(as_text=True))
+
+
+def _agency():
+    from disclosure.extensions import db
+    from disclosure.models import Agency
+    return db.session.execute(db.select(Agency).where(Agency.code == "BCZ")).scalar_one()
 
 
 def test_login_failure_and_error_page_in_english(app, en_client):

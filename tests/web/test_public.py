@@ -26,6 +26,7 @@ FORM = {
     "id_number": VALID_ID, "phone": "13800000000", "email": "a@example.cn",
     "address": "包场镇1号", "subject": "2023年某村道路拓宽工程的立项批复", "description": "",
     "delivery_form": "electronic", "delivery_method": "online",
+    "step": "confirm",  # the review page's 确认提交 (issue 16; the review step: test_apply_form)
 }
 ORG_FORM = {**FORM, "applicant_type": "commercial_enterprise", "name": "某某有限公司",
             "id_type": "", "id_number": "", "credit_code": "91110000600037341L",
@@ -215,7 +216,7 @@ def test_wrong_id_check_digit_is_refused_and_the_form_keeps_the_input(client, ag
                       subject="关于某某的批复文件")
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
-    assert "身份证号码校验位错误" in html
+    assert "身份证号码最后一位不对，请核对" in html
     assert 'value="李小明"' in html
     assert "关于某某的批复文件" in html
     assert 'value="110105194912310021"' in html
@@ -227,8 +228,8 @@ def test_all_form_errors_are_shown_together(client, agency):
                       delivery_method="")
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
-    for message in ("身份证号码校验位错误", "请填写所需政府信息", "联系电话格式不正确",
-                    "请填写获取信息的方式"):
+    for message in ("身份证号码最后一位不对", "请填写所需政府信息", "联系电话应为11位手机号码",
+                    "请选择获取信息的方式"):
         assert message in html, message
     assert case_count() == 0
 
@@ -329,7 +330,7 @@ def test_invalid_credit_code_is_refused(client, agency):
     resp = client.post("/apply", **multipart(data))
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
-    assert "统一社会信用代码校验位错误" in html
+    assert "统一社会信用代码最后一位不对，请核对" in html
     assert 'value="某某有限公司"' in html
     assert case_count() == 0
 

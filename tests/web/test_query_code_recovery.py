@@ -50,9 +50,11 @@ def follow(client, no, code):
 
 
 def _outbox(case_id) -> list[Outbox]:
+    """The case's outbox rows about its query code (not the receipt sent at registration)."""
     db.session.rollback()
-    return list(db.session.execute(select(Outbox).where(Outbox.case_id == case_id)
-                                   .order_by(Outbox.id)).scalars())
+    return list(db.session.execute(select(Outbox).where(
+        Outbox.case_id == case_id, Outbox.subject.notlike("%申请已收到"))
+        .order_by(Outbox.id)).scalars())
 
 
 def _events(case_id) -> list[Event]:
@@ -217,3 +219,85 @@ def test_staff_reissue_refused_to_other_agencies_and_roles(app, registered, outs
 
 def test_an_over_long_number_is_a_400(client):
     assert recover(client, "B" * 65).status_code == 400
+
+
+# -- the web page: GET/POST /status/recover ------------------------------------------------------
+
+def recover_page(client, no, **extra):
+    return client.post("/status/recover", data={"tracking_no": no, **extra})
+
+
+def test_the_lookup_form_links_to_the_recovery_page(client, agency):
+    assert 'href="/status/recover"' in client.get("/status").get_data(as_text=True)
+    page = client.get("/status/recover")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'action="/status/recover"' in html and 'name="tracking_no"' in html
+    assert "no-store" in page.headers["Cache-Control"]
+
+
+def test_recovery_page_gives_the_same_answer_whether_or_not_the_number_exists(client, registered):
+    no, _code, _id = registered
+    answers = [recover_page(client, n) for n in (no, f" {no.lower()} ", "BCZ-2024-999999",
+                                                 "nothing-here")]
+    assert {r.status_code for r in answers} == {200}
+    assert len({r.get_data() for r in answers}) == 1
+    html = answers[0].get_data(as_text=True)
+    assert "如该申请编号存在且留有电子邮箱或手机号码，新的查询码将发送至预留的联系方式" in html
+    assert no not in html
+
+
+def test_recovery_page_sends_a_new_code_and_the_old_one_stops_working(client, registered):
+    no, old, case_id = registered
+    resp = recover_page(client, no)
+    [row] = _outbox(case_id)
+    new = CODE.search(row.body).group(1)
+    assert row.recipient == "a@example.cn" and new != old
+    assert new not in resp.get_data(as_text=True)
+    assert new not in " ".join(resp.headers.getlist("Set-Cookie"))
+    assert follow(client, no, old).status_code == 404
+    assert follow(client, no, new).status_code == 200
+    [ev] = _events(case_id)
+    assert ev.actor_id is None and ev.data == {"channel": "email", "by": "applicant"}
+    # the status page takes the new code
+    page = client.post("/status", data={"tracking_no": no, "query_code": new})
+    assert page.status_code == 200
+
+
+def test_recovery_page_keeps_the_daily_limit_per_case(client, registered):
+    no, _old, case_id = registered
+    answers = [recover_page(client, no) for _ in range(5)]
+    assert len({(r.status_code, r.get_data()) for r in answers}) == 1
+    assert len(_outbox(case_id)) == 3
+
+
+@pytest.mark.parametrize("number, message", [("", "请填写申请编号"),
+                                             ("B" * 65, "申请编号格式不正确")])
+def test_recovery_page_refuses_an_empty_or_impossible_number(client, registered, number,
+                                                             message):
+    _no, _old, case_id = registered
+    resp = recover_page(client, number)
+    assert resp.status_code == 400 and message in resp.get_data(as_text=True)
+    assert _outbox(case_id) == []
+
+
+def test_recovery_page_is_rate_limited_per_client(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, QUERY_CODE_RATE_LIMIT="2/hour")
+    client = app.test_client()
+    assert [recover_page(client, "BCZ-2024-999999").status_code for _ in range(3)] \
+        == [200, 200, 429]
+    assert client.get("/status/recover").status_code == 200  # reading the form is not limited
+
+
+def test_recovery_page_needs_the_csrf_token(make_app, registered):
+    no, old, case_id = registered
+    app = make_app(FIXED_TODAY=TODAY, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    refused = recover_page(client, no)
+    assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
+    assert _outbox(case_id) == [] and _events(case_id) == []
+    assert follow(client, no, old).status_code == 200
+    form = client.get("/status/recover").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    assert recover_page(client, no, csrf_token=token).status_code == 200
+    assert len(_outbox(case_id)) == 1

@@ -156,7 +156,7 @@ def test_register_with_a_bad_id_keeps_the_input(login_as):
     resp = register(login_as("registrar"), id_number="110105194912310021", name="李小明")
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
-    assert "身份证号码校验位错误" in html and 'value="李小明"' in html
+    assert "身份证号码最后一位不对，请核对" in html and 'value="李小明"' in html
     assert case_count() == 0
 
 

@@ -10,7 +10,7 @@ from .record import APPLICANT_KEYS, DELIVERY_KEYS
 from .values import Errors, allowed, blank, unknown_keys
 
 # Placeholders let validate_application check the rest while these stay optional.
-_PROBE = {"phone": "00000", "id_type": "other", "id_number": "0",
+_PROBE = {"phone": "010-12345678", "id_type": "other", "id_number": "0",
           "resident_id": "11010519491231002X", "credit_code": "91110000600037341L",
           "contact_name": "-"}
 
@@ -19,10 +19,11 @@ _PROBE = {"phone": "00000", "id_type": "other", "id_number": "0",
 # other rule of the application (length, format, control characters, …) is "invalid".
 APPLICATION_RULE_CODES = {
     "请填写{label}": "required",  # a required field left blank
+    "请选择{label}": "required",  # a required choice left blank
     "请填写申请人信息": "required",  # no applicant object at all
     "{label}不在可选范围内": "unknown_code",  # a choice outside its list
-    "身份证号码校验位错误": "bad_check_digit",  # GB 11643 check character
-    "统一社会信用代码校验位错误": "bad_check_digit",  # GB 32100 check character
+    "身份证号码最后一位不对，请核对": "bad_check_digit",  # GB 11643 check character
+    "统一社会信用代码最后一位不对，请核对": "bad_check_digit",  # GB 32100 check character
 }
 
 

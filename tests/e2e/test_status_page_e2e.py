@@ -15,6 +15,7 @@ import pytest
 
 from .conftest import AXE_JS, PHONE, SHOTS
 from .test_accessibility import axe_violations
+from .test_journeys import lookup
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not AXE_JS.exists(),
@@ -83,14 +84,6 @@ def replied_case(live) -> tuple[str, str]:
             replies.decide(case, item.id, "approved", None, actor("reviewer"), day, **seen(item))
         replies.release_reply(case, actor("handler"), day)
         return case.tracking_no, sub.query_code
-
-
-def lookup(page, tracking_no: str, query_code: str) -> None:
-    page.goto("/status")
-    page.get_by_label("申请编号").fill(tracking_no)
-    page.get_by_label("查询码").fill(query_code)
-    page.get_by_role("button", name="查询").click()
-    page.locator("#h-summary").wait_for()
 
 
 def _fits(page) -> bool:

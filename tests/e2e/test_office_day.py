@@ -172,3 +172,31 @@ def test_one_case_through_every_role_within_the_click_budget(browser, live, new_
         shot(phone, f"day-11-{user}-queue-phone")
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, \
             f"{user}'s landing page scrolls sideways on a phone"
+
+
+def test_a_paper_application_gets_its_query_code_on_a_printed_receipt(staff_page, shot):
+    """条例第三十一条: the registrar registers a letter; the one-time receipt with the query code
+    prints alone (the office keeps no copy of the code: printed now or never)."""
+    reg = staff_page("registrar")
+    reg.goto("/staff/register")
+    reg.get_by_label("提交方式").select_option(label="当面提交")
+    reg.get_by_label("申请人类型").select_option(label="自然人")
+    reg.get_by_label("姓名 / 名称").fill("黄强")
+    reg.get_by_label("证件类型").select_option(label="居民身份证")
+    reg.get_by_label("证件号码").fill("11010519491231002X")
+    reg.get_by_label("联系电话").fill("13900000006")
+    reg.get_by_label("所需政府信息的名称、文号或者便于查询的其他特征性描述").fill(
+        "2026年镇卫生院采购合同")
+    reg.get_by_label("信息的提供形式").select_option(label="纸质")
+    reg.get_by_label("获取信息的方式").select_option(label="当面领取")
+    reg.get_by_role("button", name="登记", exact=True).click()
+    code = reg.locator("#query-code").inner_text().strip()
+    assert code
+    reg.emulate_media(media="print")
+    printed = reg.locator("main").inner_text()
+    shot(reg, "day-12-paper-receipt-print")
+    assert code in printed and "政府信息公开申请回执" in printed
+    assert "办理记录" not in printed and "答复期限计算" not in printed
+    reg.emulate_media(media="screen")
+    reg.reload()
+    assert reg.locator("#query-code").count() == 0  # shown this once

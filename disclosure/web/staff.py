@@ -172,7 +172,7 @@ def confirm(case_id: int):
         return redirect(url_for("staff.case_view", case_id=case.id))
     try:
         cases.confirm_receipt(case, form.received_on.data, actor(), today(),
-                              handler_id=form.handler_id.data or "")
+                              handler_id=request.form.get("handler_id"))
     except ValidationFailed as exc:
         flash(_joined(exc.errors.values()), "error")
     except WorkflowError as exc:
@@ -196,7 +196,7 @@ def register():
             sub = cases.register_paper(agency, form.payload(), form.channel.data,
                                        form.received_on.data, actor(), today(),
                                        files=application_files(form),
-                                       handler_id=form.handler_id.data or "")
+                                       handler_id=request.form.get("handler_id"))
         except ValidationFailed as exc:
             loose = [translate(m) for m in form.put_errors(exc.errors)]
         except WorkflowError as exc:

@@ -326,3 +326,14 @@ def test_save_and_submit_in_one_step_or_nothing(app, people):
     db.session.rollback()
     assert db.session.get(Case, other.id).status == "registered"
     assert len(events("draft_reply")) == 1
+
+
+def test_a_confirmation_without_the_handler_field_gives_the_default_handler(app, people):
+    """An older form (or a script) that does not send handler_id: the agency's default, not
+    "nobody" — only an explicit empty choice leaves the case unassigned."""
+    sub = cases.submit_online(person_payload(), today=TODAY)
+    reg = client_for(app, "registrar")
+    assert reg.post(f"/staff/cases/{sub.case.id}/confirm",
+                    data={"received_on": "2024-10-08"}).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Case, sub.case.id).handler_id == people["handler"].id

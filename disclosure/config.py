@@ -47,6 +47,7 @@ class DefaultConfig:
     DUE_SOON_WORKDAYS = 3
     SUPPLEMENT_PERIOD_WORKDAYS = 15
     FEE_PAUSES_CLOCK = True
+    OUTBOX_KEEP_DAYS = 180  # sent mails are deleted after this (0: kept forever); unsent never
     CASES_PER_PAGE = 50
     CASE_EXPORT_MAX_ROWS = 50_000  # the case list export (csv, xlsx) stops there, and says so
     REQUIRE_SIGN_OFF = False  # office-head 签发 before a reply is sent

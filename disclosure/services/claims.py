@@ -2,13 +2,19 @@
 scheduler (or a re-run) finds it taken and does nothing twice — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from sqlalchemy import String, cast, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
-from ..models import JobClaim
+from ..models import Case, JobClaim
 from ..timeutil import now
+
+# Jobs whose claim is keyed by the day they ran (a digest per agency, the calendar alert): that
+# day never comes back. Every other job keys its claim by a case id.
+DAY_JOBS = ("digest", "calendar_alert")
+KEEP_DAYS = 7  # kept a week after they can matter, for a look at what ran
 
 
 def claim(job: str, day: date, key: str = "") -> bool:
@@ -33,3 +39,20 @@ def claim_many(job: str, items: list[tuple[date, str]]) -> set[tuple[date, str]]
     rows = db.session.execute(stmt, [{"job": job, "day": d, "key": k, "claimed_at": stamp}
                                      for d, k in items]).all()
     return {(d, k) for d, k in rows}
+
+
+def prune(today: date) -> int:
+    """Delete the claims that can no longer stop anything (issue 18: job_claim must not grow
+    without bound — ~14 000 rows a day at 100 000 open cases): a day job's claims a week after
+    their day, and a case's claims a week after the case was concluded (the sweep looks at open
+    cases only, so nothing of a concluded case is claimed again). A claim of an open case is
+    kept however old: its overdue notice must stay "already sent". Returns the rows deleted."""
+    horizon = today - timedelta(days=KEEP_DAYS)
+    gone = db.session.execute(delete(JobClaim).where(
+        JobClaim.job.in_(DAY_JOBS), JobClaim.day < horizon)).rowcount or 0
+    concluded = select(cast(Case.id, String)).where(
+        Case.concluded_on.is_not(None), Case.concluded_on < horizon)
+    gone += db.session.execute(delete(JobClaim).where(
+        JobClaim.job.not_in(DAY_JOBS), JobClaim.key.in_(concluded)),
+        execution_options={"synchronize_session": False}).rowcount or 0
+    return gone

@@ -6,9 +6,10 @@ Without a gateway SMS rows are never sent nor marked sent: they wait, marked 未
 from __future__ import annotations
 
 import smtplib
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from .. import settings
 from ..extensions import db
@@ -19,6 +20,18 @@ from .unit_of_work import unit_of_work
 
 MAX_ATTEMPTS = 10
 SMS_PREFIX = "sms:"  # as services.code_recovery: an outbox row for the SMS gateway
+
+
+def prune(today) -> int:
+    """Delete mails sent more than OUTBOX_KEEP_DAYS ago (issue 18: the outbox must not grow
+    without bound). What happened stays in the case's audit events; an unsent row — waiting,
+    failing or held for want of an SMS gateway — is never deleted."""
+    keep = int(settings.current().get("OUTBOX_KEEP_DAYS") or 0)
+    if keep <= 0:
+        return 0
+    cutoff = datetime.combine(today - timedelta(days=keep), time.min, tzinfo=UTC)
+    return db.session.execute(delete(Outbox).where(
+        Outbox.sent_at.is_not(None), Outbox.sent_at < cutoff)).rowcount or 0
 
 
 def enqueue(recipient: str, subject: str, body: str, case: Case | None = None) -> Outbox:

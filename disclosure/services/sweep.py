@@ -45,6 +45,8 @@ class SweepReport:
     unconfirmed: int = 0
     calendar_missing: list[int] = field(default_factory=list)
     digests: int = 0
+    claims_pruned: int = 0
+    mails_pruned: int = 0
 
     def lines(self) -> list[str]:
         return [f"{k}: {v}" for k, v in self.__dict__.items()]
@@ -272,6 +274,9 @@ def _run(today: date) -> SweepReport:
     flag_unconfirmed(today, report, found)
     send_digests(today, found, report)
     check_calendar(today, report)
+    with unit_of_work():  # bounded tables (issue 18): what can no longer matter goes
+        report.claims_pruned = claims.prune(today)
+        report.mails_pruned = outbox.prune(today)
     return report
 
 

@@ -2,7 +2,7 @@
 scheduler (or a re-run) finds it taken and does nothing twice — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import String, cast, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,11 +48,15 @@ def prune(today: date) -> int:
     cases only, so nothing of a concluded case is claimed again). A claim of an open case is
     kept however old: its overdue notice must stay "already sent". Returns the rows deleted."""
     horizon = today - timedelta(days=KEEP_DAYS)
+    # …and never a claim made within the week: a second sweep racing this one may still be
+    # about to claim the same (job, day, key) and must find it taken
+    made_before = datetime.combine(horizon, time.min, tzinfo=UTC)
+    old = JobClaim.claimed_at < made_before
     gone = db.session.execute(delete(JobClaim).where(
-        JobClaim.job.in_(DAY_JOBS), JobClaim.day < horizon)).rowcount or 0
+        JobClaim.job.in_(DAY_JOBS), JobClaim.day < horizon, old)).rowcount or 0
     concluded = select(cast(Case.id, String)).where(
         Case.concluded_on.is_not(None), Case.concluded_on < horizon)
     gone += db.session.execute(delete(JobClaim).where(
-        JobClaim.job.not_in(DAY_JOBS), JobClaim.key.in_(concluded)),
+        JobClaim.job.not_in(DAY_JOBS), JobClaim.key.in_(concluded), old),
         execution_options={"synchronize_session": False}).rowcount or 0
     return gone

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import dbguards
+from . import dbguards, search_ddl
 from .extensions import db
 
 _guards_attached = False
@@ -56,6 +56,7 @@ def configure(app) -> None:
     global _guards_attached
     if not _guards_attached:
         dbguards.attach_to_metadata(db.metadata)
+        search_ddl.attach_to_metadata(db.metadata)
         _guards_attached = True
     with app.app_context():
         engine: Engine = db.engine

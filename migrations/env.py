@@ -97,6 +97,8 @@ def run_migrations_online():
             # a transaction, so it goes straight to the driver before the migration begins;
             # foreign_key_check below proves the result is consistent.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        from disclosure.search_ddl import include_name
+        conf_args.setdefault("include_name", include_name)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

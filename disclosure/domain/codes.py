@@ -222,6 +222,9 @@ class Role(StrEnum):
     OFFICE_HEAD = "office_head"
     ADMIN = "admin"  # administers its own agency (users, calendar view, ledger) — never others
     PLATFORM_ADMIN = "platform_admin"  # runs the installation; sees every agency, cannot review
+    # 主管部门 (条例第三条, issue 17): reads the agencies below its own in the tree — never
+    # beside or above — compares them, issues 督办 and the aggregate report; never acts on a case.
+    SUPERVISOR = "supervisor"
 
 
 ROLE_LABELS = {
@@ -231,11 +234,13 @@ ROLE_LABELS = {
     Role.OFFICE_HEAD: N_("政府信息公开工作机构负责人"),
     Role.ADMIN: N_("管理员"),
     Role.PLATFORM_ADMIN: N_("平台管理员"),
+    Role.SUPERVISOR: N_("主管部门（政务公开监督）"),
 }
 
 # R6.4 and issue 12: a platform administrator sees every agency, so may not also decide what
 # any one of them releases.
-INCOMPATIBLE_ROLES = frozenset({(Role.PLATFORM_ADMIN, Role.REVIEWER)})
+INCOMPATIBLE_ROLES = frozenset({(Role.PLATFORM_ADMIN, Role.REVIEWER),
+                                (Role.SUPERVISOR, Role.REVIEWER)})
 
 
 class AppealKind(StrEnum):
@@ -258,4 +263,5 @@ class CatalogueCategory(StrEnum):
     PENALTY = "penalty"
     ENFORCEMENT = "enforcement"
     FEE_ITEM = "fee_item"
+    ANNUAL_REPORT = "annual_report"  # 条例第四十九条: 政府信息公开工作年度报告
     OTHER = "other"

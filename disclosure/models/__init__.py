@@ -13,6 +13,8 @@ from __future__ import annotations
 from .agencies import Agency, LoginFailure, User, UserRole
 from .cases import Appeal, Attachment, Case, CasePause, ExtensionRequest, Notice
 from .review import CaseReply, CatalogueEntry, ItemVersion, Release, ReleaseItem, Review, SignOff
+from .search import SearchDoc
+from .supervision import SupervisionCase, SupervisionNotice
 from .system import (
     CalendarOverride,
     CalendarYear,
@@ -29,5 +31,6 @@ __all__ = [
     "Agency", "Appeal", "Attachment", "CalendarOverride", "CalendarYear", "Case", "CasePause",
     "CaseReply", "CatalogueEntry", "Event", "ExtensionRequest", "ItemVersion", "JobClaim",
     "LetterCounter", "LoginFailure", "Notice", "Outbox", "ReceiptCode", "Release", "ReleaseItem",
-    "ReportYear", "Review", "SignOff", "TrackingCounter", "User", "UserRole",
+    "ReportYear", "Review", "SearchDoc", "SignOff", "SupervisionCase", "SupervisionNotice",
+    "TrackingCounter", "User", "UserRole",
 ]

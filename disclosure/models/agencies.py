@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +28,11 @@ class Agency(db.Model):
     # New cases are assigned to this handler at registration / confirmation (None: nobody yet).
     default_handler_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", use_alter=True, name="fk_agency_default_handler"))
+    # The county platform (issue 17): agencies form a tree — the county government at the root,
+    # its departments and townships below. A supervisor (Role.SUPERVISOR) of an agency reads the
+    # agencies below it (services.access.subtree_ids); nothing else depends on the tree.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    guide_text: Mapped[str | None] = mapped_column(Text)  # 政府信息公开指南 (public site)
 
 
 class User(db.Model):
@@ -43,6 +48,10 @@ class User(db.Model):
     # Bumped on logout / password change so old session cookies stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Staff reminders (issue 17): the daily digest goes by e-mail, and by SMS to ``mobile`` when
+    # a gateway is configured; ``digest_opt_out`` stops both for this user.
+    mobile: Mapped[str | None] = mapped_column(String(40))
+    digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
     agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     role_rows: Mapped[list["UserRole"]] = relationship(

@@ -111,8 +111,12 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     receipt_doc_number: Mapped[str | None] = mapped_column(String(60))  # the 回执's 文号
+    # 转办 before acceptance (issue 17): the agency the submission was first addressed to, when a
+    # registrar forwarded it to this one (the history holds every forwarding with its reason).
+    forwarded_from_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
 
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
+    forwarded_from: Mapped[Agency | None] = relationship(foreign_keys=[forwarded_from_id])
     handler: Mapped[User | None] = relationship()
     pauses: Mapped[list["CasePause"]] = relationship(
         order_by="CasePause.start_on", cascade="all, delete-orphan", lazy="selectin")

@@ -13,11 +13,12 @@ not belong to that case (that item): the ids of a URL must agree with each other
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, select, true
 
 from ..domain.codes import Role
 from ..extensions import db
 from ..models import (
+    Agency,
     Appeal,
     Attachment,
     Case,
@@ -34,19 +35,54 @@ def sees_all(actor: Actor) -> bool:
     return Role.PLATFORM_ADMIN in actor.roles
 
 
+def subtree_ids(agency_id: int | None) -> frozenset[int]:
+    """``agency_id`` and every agency below it in the tree (issue 17). The tree is a dozen or a
+    few hundred rows, read in one query and walked here; a cycle (refused on edit) cannot loop."""
+    if agency_id is None:
+        return frozenset()
+    children: dict[int | None, list[int]] = {}
+    for aid, parent in db.session.execute(select(Agency.id, Agency.parent_id)):
+        children.setdefault(parent, []).append(aid)
+    seen, todo = {agency_id}, [agency_id]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return frozenset(seen)
+
+
+def readable_agency_ids(actor: Actor) -> frozenset[int] | None:
+    """The agencies whose cases ``actor`` may read — None for every agency (a platform
+    administrator). A supervisor (主管部门, 条例第三条) reads its own agency and those below it;
+    never an agency beside or above. Everybody else: their own agency."""
+    if sees_all(actor):
+        return None
+    if Role.SUPERVISOR in actor.roles:
+        return subtree_ids(actor.agency_id)
+    return frozenset({actor.agency_id}) if actor.agency_id is not None else frozenset()
+
+
 def can_see_agency(actor: Actor, agency_id: int | None) -> bool:
-    return sees_all(actor) or (agency_id is not None and agency_id == actor.agency_id)
+    if sees_all(actor) or (agency_id is not None and agency_id == actor.agency_id):
+        return True
+    if agency_id is None or Role.SUPERVISOR not in actor.roles:
+        return False
+    return agency_id in subtree_ids(actor.agency_id)
 
 
 def visible(actor: Actor, agency_column) -> ColumnElement[bool]:
     """The WHERE clause limiting a query to what ``actor`` may see."""
-    return true() if sees_all(actor) else agency_column == actor.agency_id
+    ids = readable_agency_ids(actor)
+    if ids is None:
+        return true()
+    return agency_column == actor.agency_id if len(ids) == 1 else agency_column.in_(sorted(ids))
 
 
 def scoped(stmt, actor: Actor, agency_column):
     """``stmt`` limited to what ``actor`` may see — unchanged for a platform administrator (no
     ``WHERE true``: the statement, and so its plan, stays the same)."""
-    return stmt if sees_all(actor) else stmt.where(agency_column == actor.agency_id)
+    return stmt if sees_all(actor) else stmt.where(visible(actor, agency_column))
 
 
 def may_act_on(actor: Actor, agency_id: int | None) -> bool:
@@ -115,6 +151,9 @@ def load_version(actor: Actor, version_id, item_id: int | None = None,
 
 
 def load_user(actor: Actor, user_id) -> User | None:
-    """A staff account of an agency ``actor`` may see (an administrator manages those)."""
+    """A staff account of ``actor``'s own agency (every agency for a platform administrator).
+    Not the supervisor's reach: reading an agency's cases is not managing its people."""
     user = _get(User, user_id)
-    return user if user is not None and can_see_agency(actor, user.agency_id) else None
+    if user is None or not (sees_all(actor) or user.agency_id == actor.agency_id):
+        return None
+    return user

@@ -6,10 +6,11 @@ from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select, true
 
+from ...domain.codes import Role
 from ...extensions import db
 from ...models import Agency
 from ...timeutil import tz
-from ..access import sees_all
+from ..access import readable_agency_ids, sees_all
 from ..actors import Actor
 
 
@@ -75,19 +76,24 @@ def scope(year: int, codes: list[str] | tuple[str, ...] | None = None) -> Scope:
 
 def readable_scope(actor: Actor, year: int, codes: list[str] | tuple[str, ...]) -> Scope:
     """The scope ``actor`` asked for. A platform administrator: any agency, several, or (none
-    named) all. Other staff: their own agency only — NotYourAgency when they name another.
-    UnknownAgency for a code not found."""
+    named) all. A supervisor (issue 17): any of its agency's subtree, several, or (none named)
+    the whole subtree — the aggregate report. Other staff: their own agency only —
+    NotYourAgency when they name another. UnknownAgency for a code not found."""
     codes = [c.strip().upper() for c in codes if c and c.strip()]
     if not sees_all(actor):
-        own = db.session.get(Agency, actor.agency_id).code
-        if any(c != own for c in codes):
+        allowed = {a.code: a for a in agency_choices(actor)}
+        if any(c not in allowed for c in codes):
             raise NotYourAgency(codes)
-        codes = [own]
+        if not codes:
+            own = db.session.get(Agency, actor.agency_id).code
+            codes = sorted(allowed) if Role.SUPERVISOR in actor.roles else [own]
     return scope(year, codes)
 
 
 def agency_choices(actor: Actor) -> list[Agency]:
-    """The agencies ``actor`` may pick on the report and statistics pages."""
-    if not sees_all(actor):
-        return [db.session.get(Agency, actor.agency_id)]
-    return list(db.session.execute(select(Agency).order_by(Agency.code)).scalars())
+    """The agencies ``actor`` may pick on the report and statistics pages (services.access)."""
+    ids = readable_agency_ids(actor)
+    stmt = select(Agency).order_by(Agency.code)
+    if ids is not None:
+        stmt = stmt.where(Agency.id.in_(sorted(ids)))
+    return list(db.session.execute(stmt).scalars())

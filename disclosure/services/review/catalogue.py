@@ -27,7 +27,7 @@ CATEGORY_LABELS = {
     "regulation": N_("规章"), "normative_document": N_("行政规范性文件"),
     "licensing": N_("行政许可"),
     "penalty": N_("行政处罚"), "enforcement": N_("行政强制"), "fee_item": N_("行政事业性收费"),
-    "other": N_("其他"),
+    "annual_report": N_("政府信息公开工作年度报告"), "other": N_("其他"),
 }
 EDIT_ROLES = frozenset({"handler", "office_head"})
 

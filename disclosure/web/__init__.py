@@ -6,6 +6,7 @@ def register_blueprints(app) -> None:
     # drafting and integrity add their routes to review.bp, case_list to staff.bp: imported
     # before the blueprint is registered
     from . import (
+        account,
         admin,
         admin_ledger,
         api,
@@ -20,11 +21,13 @@ def register_blueprints(app) -> None:
         reports,
         review,
         staff,
+        supervision,
     )
     from .template_context import register_context
 
     assert drafting.bp is integrity.bp is review.bp and case_list.bp is staff.bp
     for bp in (public.bp, auth.bp, staff.bp, admin.bp, admin_ledger.bp, reports.bp, review.bp,
-               catalogue.bp, letters.bp, letters.public_bp, api.bp, due_changes.bp):
+               catalogue.bp, letters.bp, letters.public_bp, api.bp, due_changes.bp,
+               supervision.bp, account.bp):
         app.register_blueprint(bp)
     register_context(app)

@@ -97,6 +97,62 @@ def _ensure_agency_and_users() -> tuple[Agency, dict[str, User], list[str]]:
     return agency, found, lines
 
 
+# The county platform (issue 17): the district government at the root, its departments and
+# towns below; a supervisor (主管部门) at the root; two more agencies with staff and cases so
+# the comparison table has something to compare and a submission can be forwarded.
+COUNTY = ("HMQ", "海门区人民政府")
+BRANCHES = [("HMFG", "海门区发展和改革委员会"), ("HMJY", "海门区教育体育局"),
+            ("HMZJ", "海门区住房和城乡建设局"), ("HMZR", "海门区自然资源和规划局"),
+            ("HMST", "海门区生态环境局"), ("HMWJ", "海门区卫生健康委员会"),
+            ("HMSC", "三厂街道办事处"), ("CLZ", "常乐镇人民政府"), ("YDZ", "余东镇人民政府"),
+            ("ZYZ", "正余镇人民政府")]
+SUPERVISOR = ("supervisor", "周督查", ["supervisor"], "Demo-supervisor-2026")
+# agencies with their own demo staff (username prefix) and a few cases each
+STAFFED = {"CLZ": "cl", "HMZJ": "zj"}
+GUIDE = ("本机关政府信息公开指南：申请人可通过本平台在线提交申请，或到政务服务中心政府信息公开"
+         "申请受理点当面提交；本机关自收到申请之日起 20 个工作日内答复，需要延长的，经政府信息"
+         "公开工作机构负责人同意后可延长不超过 20 个工作日。")
+
+
+def _agency(code: str, name: str, parent: Agency | None) -> Agency:
+    agency = db.session.execute(select(Agency).where(Agency.code == code)).scalar()
+    if agency is None:
+        agency = users.create_agency(code, name)
+    with unit_of_work():
+        agency = db.session.get(Agency, agency.id)
+        if parent is not None and agency.parent_id is None:
+            agency.parent_id = parent.id
+        agency.guide_text = agency.guide_text or GUIDE
+    return agency
+
+
+def _user(username, display, roles, password, agency) -> User:
+    user = db.session.execute(select(User).where(User.username == username)).scalar()
+    return user or users.create_user(username, password, agency.code, roles, display)
+
+
+def _county(home: Agency) -> tuple[list[str], dict[str, dict[str, User]]]:
+    """The tree, the supervisor and the staffed agencies' accounts (idempotent)."""
+    root = _agency(*COUNTY, None)
+    _agency(home.code, home.name, root)
+    lines = [f"  {SUPERVISOR[0]:<10} 密码 {SUPERVISOR[3]:<22} {SUPERVISOR[1]}（supervisor，"
+             f"{root.name}）"]
+    _user(*SUPERVISOR, root)
+    staffed = {}
+    for code, name in BRANCHES:
+        agency = _agency(code, name, root)
+        if code in STAFFED:
+            prefix = STAFFED[code]
+            people = {}
+            for username, display, roles, password in DEMO_USERS[:4]:
+                people[username] = _user(f"{prefix}-{username}", f"{name[:3]}{display}", roles,
+                                         password, agency)
+            staffed[code] = people
+            lines.append(f"  {prefix}-registrar / {prefix}-handler / {prefix}-reviewer / "
+                         f"{prefix}-head：{name}，密码与同角色的演示账户相同")
+    return lines, staffed
+
+
 def _at(d: date, hour: int = 10) -> datetime:
     return datetime.combine(d, time(hour)).replace(tzinfo=timezone(timedelta(hours=8))) \
         .astimezone(timezone.utc)
@@ -201,15 +257,42 @@ def _catalogue(agency, staff, today: date) -> None:
             catalogue.publish(e, h, min(issued + timedelta(days=3), today))
 
 
+def _branch_cases(staffed: dict[str, dict[str, User]], today: date) -> None:
+    """A dozen cases in each staffed agency, through the same stories as the town's."""
+    rng = random.Random(17)
+    start = date(2025, 3, 3)
+    span = (today - start).days - 40
+    for n, (code, people) in enumerate(sorted(staffed.items())):
+        agency = db.session.execute(select(Agency).where(Agency.code == code)).scalar_one()
+        registrar = Actor.of(people["registrar"])
+        for i in range(12):
+            day = start + timedelta(days=int(span * i / 12) + n * 3)
+            received = min(add_workdays(day - timedelta(days=1), 1), today)
+            payload = _payload(rng, i + 5 * n)
+            payload["subject"] = payload["subject"].replace(
+                "包场镇", agency.name.removesuffix("人民政府"))
+            case = cases.register_paper(agency, payload, Channel.IN_PERSON, received, registrar,
+                                        received).case
+            _story(i + n, case, people, received, today)
+    # one online submission addressed to 包场镇 that belongs to 常乐镇: forward it (转办)
+    payload = _payload(rng, 3)
+    payload["subject"] = "常乐镇2025年农村道路提档升级工程计划"
+    cases.submit_online(payload, agency_code=AGENCY[0], today=today,
+                        at=_at(today, 9))
+
+
 def load_demo(today: date | None = None) -> list[str]:
     """Create the demo agency, users and cases (skips cases if the agency already has any)."""
     today = today or real_today()
     _TODAY[0] = today
     agency, staff, logins = _ensure_agency_and_users()
-    lines = [f"演示机关：{agency.code} {agency.name}", "演示账户："] + logins
+    county_logins, staffed = _county(agency)
+    lines = [f"演示机关：{agency.code} {agency.name}（上级：{COUNTY[1]}，共 "
+             f"{len(BRANCHES) + 1} 个下级机关）", "演示账户："] + logins + county_logins
     from .models import Case
     if db.session.execute(select(Case.id).where(Case.agency_id == agency.id).limit(1)).first():
         return lines + ["演示案件已存在，未重复创建。"]
+    _branch_cases(staffed, today)
     rng = random.Random(2026)
     registrar = Actor.of(staff["registrar"])
     start = date(2025, 1, 6)

@@ -19,6 +19,7 @@ TYPE_CHARS = {
     "deferred": "延",                # 延后答复告知书
     "fee": "费",                     # 收费通知书
     "clarification": "函",           # 协助说明函
+    "forwarded": "转",               # 转送告知书 (issue 17)
     "reply": "复",                   # 政府信息公开申请答复告知书
 }
 

@@ -25,7 +25,8 @@ S = Status
 IRREVERSIBLE = frozenset({"withdraw", "release_reply"})
 
 RARE = frozenset({"extend_supplement_period", "request_clarification", "notify_fee",
-                  "notify_third_party_disclosure", "set_deferred_deadline", "withdraw"})
+                  "notify_third_party_disclosure", "set_deferred_deadline", "withdraw",
+                  "forward"})
 
 # Steps that are not case-page forms of their own: the gate's per-item decisions are made in
 # the review table, the sweep's lapses and the creation of cases happen elsewhere.
@@ -107,7 +108,7 @@ ORDER = ("confirm_receipt", "assign_handler", "receive_supplement", "approve_ext
          "sign_off", "submit_for_review", "draft_reply", "request_supplement",
          "start_consultation", "request_extension", "extend_supplement_period",
          "request_clarification", "notify_fee", "notify_third_party_disclosure",
-         "set_deferred_deadline", "withdraw")
+         "set_deferred_deadline", "forward", "withdraw")
 
 
 def _waiting(f: Situation) -> list[str]:

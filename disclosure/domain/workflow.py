@@ -40,6 +40,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (NEW, "register"): S.REGISTERED,                      # 条例第三十一条 (paper channels)
     (NEW, "import"): S.REGISTERED,                        # ledger import; status then derived
     (S.SUBMITTED, "confirm_receipt"): S.REGISTERED,       # R2.2
+    # issue 17 转办: a submission addressed to the wrong agency of the platform moves to the
+    # right one before anyone confirmed it; that agency's confirmation starts the clock (R2.2).
+    (S.SUBMITTED, "forward"): S.SUBMITTED,
     **_each((S.REGISTERED, S.IN_PROGRESS), "request_supplement", S.AWAITING_SUPPLEMENT),  # R4.1
     (S.AWAITING_SUPPLEMENT, "receive_supplement"): S.IN_PROGRESS,                          # R4.2
     (S.AWAITING_SUPPLEMENT, "extend_supplement_period"): S.AWAITING_SUPPLEMENT,            # R4.3
@@ -73,6 +76,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "register": frozenset({R.REGISTRAR}),
     "import": frozenset({R.ADMIN, R.PLATFORM_ADMIN, SYSTEM}),
     "confirm_receipt": frozenset({R.REGISTRAR}),
+    "forward": frozenset({R.REGISTRAR}),
     "request_supplement": frozenset({R.HANDLER}),
     "receive_supplement": frozenset({R.HANDLER, R.REGISTRAR, APPLICANT}),  # 补正 online
     "extend_supplement_period": frozenset({R.HANDLER}),
@@ -104,6 +108,7 @@ ACTION_LABELS = {
     "register": N_("登记受理"),
     "import": N_("台账导入"),
     "confirm_receipt": N_("确认收到申请"),
+    "forward": N_("转送有权机关（转办）"),
     "request_supplement": N_("发出补正告知"),
     "receive_supplement": N_("收到补正材料"),
     "extend_supplement_period": N_("因正当理由给予新的补正期限"),
@@ -178,6 +183,7 @@ PUBLIC_EVENTS: dict[str, tuple[str, str]] = {
     "register": ("registered", N_("已登记受理")),
     "import": ("registered", N_("已登记受理")),
     "confirm_receipt": ("registered", N_("已确认收到申请，登记受理")),
+    "forward": ("forwarded", N_("申请已转送负责办理的机关，待其确认收到")),
     "receive_supplement": ("supplement_received", N_("已收到补正材料，重新计算答复期限")),
     "extend_supplement_period": ("supplement_period_extended", N_("给予新的补正期限")),
     "start_consultation": ("consultation_started", N_("征求意见中（暂停计时）")),

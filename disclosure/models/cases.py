@@ -114,6 +114,7 @@ class Case(db.Model):
     # 转办 before acceptance (issue 17): the agency the submission was first addressed to, when a
     # registrar forwarded it to this one (the history holds every forwarding with its reason).
     forwarded_from_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    forwarded_on: Mapped[date | None] = mapped_column(Date)  # R2.2: confirmable from that day
 
     agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     forwarded_from: Mapped[Agency | None] = relationship(foreign_keys=[forwarded_from_id])

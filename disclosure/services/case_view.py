@@ -14,6 +14,7 @@ from . import (
     case_queries,
     cases,
     code_recovery,
+    forwarding,
     handlers,
     query_codes,
     review,
@@ -97,6 +98,8 @@ def staff_case_page(actor: Actor, case: Case, today: date) -> dict:
         "extension_preview": extension_preview(case, pending, today),
         "handlers": handlers.handlers_of(case.agency_id),
         "default_handler": handlers.default_handler(case.agency),
+        # 第三十六条第五项: the agency that holds the information, picked from the platform
+        "holder_agencies": forwarding.targets(case) if may_act else [],
         "notice_rows": notice_rows(case),
         "show_full_id": bool(actor.roles & FULL_ID_ROLES),
         "may_reissue_code": bool(actor.roles & code_recovery.REISSUE_ROLES)

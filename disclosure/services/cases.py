@@ -332,8 +332,7 @@ def confirm_receipt(case: Case, received_on: date | None, actor: Actor, today: d
     case goes to the handler chosen (default: the agency's default handler, issue 15)."""
     guard(case, "confirm_receipt", actor)
     received_on = received_on or today
-    earliest = local_date(case.submitted_at) if case.submitted_at else None
-    errors = check_receipt_date(received_on, today, earliest)
+    errors = check_receipt_date(received_on, today, arrived_on(case))
     handler = _picked_handler(case.agency, handler_id, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -373,8 +372,14 @@ def lookup_for_applicant(tracking_no: str, code: str | None) -> Case | None:
     return case
 
 
+def arrived_on(case: Case) -> date | None:
+    """The first day this agency had the submission: the submission day, or the day another
+    agency of the platform forwarded it here (issue 17) — its receipt cannot be earlier."""
+    if case.forwarded_on is not None:
+        return case.forwarded_on
+    return local_date(case.submitted_at) if case.submitted_at else None
+
+
 def unconfirmed_since(case: Case) -> date | None:
-    if case.status == Status.SUBMITTED and case.submitted_at:
-        return local_date(case.submitted_at)
-    return None
+    return arrived_on(case) if case.status == Status.SUBMITTED else None
 

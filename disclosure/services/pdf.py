@@ -38,6 +38,7 @@ LEGAL_BASIS = {
     "fee": f"{ACT}第四十二条；《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）",
     "deferred": f"{ACT}第三十五条",
     "third_party_disclosure": f"{ACT}第三十二条",
+    "forwarded": f"{ACT}第三十一条、第三十三条",
 }
 # The remedy sentence names the letter it is part of. The consultation letter only asks the
 # third party and the receipt decides nothing: they carry no remedy notice. The decision to

@@ -9,7 +9,6 @@ It never writes "overdue" into a status: flags are derived, only real transition
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,12 +16,12 @@ from sqlalchemy import func, select
 
 from .. import settings
 from ..domain import deadlines
-from ..domain.codes import Outcome, PauseKind, Role, Status
+from ..domain.codes import Outcome, PauseKind, Status
 from ..domain.workflow import WorkflowError
 from ..extensions import db
-from ..models import Agency, Case, CasePause, User, UserRole
+from ..models import Case, CasePause
 from ..timeutil import local_date
-from . import audit, claims, notify, outbox
+from . import audit, claims, digest, notify, outbox
 from .actors import SYSTEM_ACTOR
 from .calendar import add_workdays, get_calendar
 from .cases import apply, refresh_derived
@@ -166,8 +165,9 @@ def _chunks(rows, size=BATCH):
         yield rows[i:i + size]
 
 
-def _claim_and_note(kind: str, rows, today: date, report: SweepReport, found) -> None:
-    """Bulk: claim (kind, day, case id) for each row, write one event per newly claimed case."""
+def _claim_and_note(kind: str, rows, today: date, report: SweepReport) -> None:
+    """Bulk: claim (kind, day, case id) for each row, write one event per newly claimed case.
+    (Staff hear of them in their daily digest, which reads the workbench queues.)"""
     for chunk in _chunks(rows):
         with unit_of_work():
             won = claims.claim_many(kind, [(r.day, str(r.id)) for r in chunk])
@@ -175,12 +175,10 @@ def _claim_and_note(kind: str, rows, today: date, report: SweepReport, found) ->
             audit.record_many(SYSTEM_ACTOR, f"{kind}_notice", [
                 {"case_id": r.id, "agency_id": r.agency_id, "status": r.status,
                  "data": {"day": r.day.isoformat()}} for r in fresh], on=today)
-        for r in fresh:
-            found[r.agency_id].append((kind, r))
         setattr(report, kind, getattr(report, kind) + len(fresh))
 
 
-def deadline_notices(today: date, report: SweepReport, found) -> None:
+def deadline_notices(today: date, report: SweepReport) -> None:
     """R3.7: one due-soon and one overdue notice per case and due date (claimed in bulk)."""
     soon_until = add_workdays(today, settings.current()["DUE_SOON_WORKDAYS"])
     cols = (Case.id, Case.agency_id, Case.status, Case.tracking_no, Case.subject,
@@ -189,21 +187,22 @@ def deadline_notices(today: date, report: SweepReport, found) -> None:
                        ("due_soon", Case.due_on.between(today, soon_until))):
         rows = db.session.execute(select(*cols).where(Case.status.in_(RUNNING), cond)
                                   .order_by(Case.id)).all()
-        _claim_and_note(kind, rows, today, report, found)
+        _claim_and_note(kind, rows, today, report)
 
 
-def flag_unconfirmed(today: date, report: SweepReport, found) -> None:
+def flag_unconfirmed(today: date, report: SweepReport) -> None:
     """R2.2: online submissions not confirmed by the end of the next working day."""
     cal = get_calendar()
     rows = db.session.execute(select(
-        Case.id, Case.agency_id, Case.status, Case.tracking_no, Case.subject, Case.submitted_at)
-        .where(Case.status == Status.SUBMITTED).order_by(Case.id)).all()
+        Case.id, Case.agency_id, Case.status, Case.tracking_no, Case.subject, Case.submitted_at,
+        Case.forwarded_on).where(Case.status == Status.SUBMITTED).order_by(Case.id)).all()
     late = []
     for r in rows:
-        day = local_date(r.submitted_at) if r.submitted_at else today
+        # a forwarded submission reached its agency on the forwarding day (issue 17)
+        day = r.forwarded_on or (local_date(r.submitted_at) if r.submitted_at else today)
         if deadlines.confirmation_overdue(day, today, cal):
             late.append(_Row(r.id, r.agency_id, r.status, r.tracking_no, r.subject, day))
-    _claim_and_note("unconfirmed", late, today, report, found)
+    _claim_and_note("unconfirmed", late, today, report)
 
 
 @dataclass
@@ -216,46 +215,18 @@ class _Row:
     day: date
 
 
-def _staff(agency_id: int, roles: tuple[str, ...]) -> list[User]:
-    return list(db.session.execute(select(User).join(UserRole).where(
-        User.agency_id == agency_id, UserRole.role.in_(roles), User.active.is_(True))
-    ).scalars().unique())
-
-
-LABELS = {"overdue": "已超过答复期限", "due_soon": "即将到期", "unconfirmed": "在线申请待确认收到"}
-
-
-def send_digests(today: date, found: dict[int, list], report: SweepReport) -> None:
-    """One digest per agency and day to its handlers and office heads (registrars for
-    unconfirmed submissions)."""
-    for agency_id, items in found.items():
-        if not items:
-            continue
-        with unit_of_work():
-            if not claims.claim("digest", today, str(agency_id)):
-                continue
-            lines = [f"{LABELS[k]}：{r.tracking_no}（{r.day}）{r.subject[:40]}" for k, r in items]
-            recipients = _staff(agency_id, (Role.HANDLER, Role.OFFICE_HEAD, Role.REGISTRAR))
-            agency = db.session.get(Agency, agency_id)
-            report.digests += outbox.notify_staff(
-                recipients,
-                f"【{agency.name}】{today.isoformat()} 依申请公开期限提醒（{len(items)} 件）",
-                "\n".join(lines))
+def send_digests(today: date, report: SweepReport) -> None:
+    """Issue 17: one digest per staff member and day — what concerns them, by e-mail and (with
+    a gateway and a mobile) SMS; nothing to someone with nothing to be told or who opted out
+    (services.digest). It carries the calendar alert and the annual report reminder
+    (条例第四十九条) too."""
+    report.digests += digest.send_all(today)
 
 
 def check_calendar(today: date, report: SweepReport) -> None:
-    """R1.2: from 1 November, next year's holidays must be entered; alert admins once a day."""
+    """R1.2: from 1 November, next year's holidays must be entered. The administrators are told
+    in their daily digest (services.digest), which reads the same years."""
     report.calendar_missing = calendar_alert_years(today)
-    if not report.calendar_missing:
-        return
-    with unit_of_work():
-        if claims.claim("calendar_alert", today):
-            admins = list(db.session.execute(select(User).join(UserRole).where(
-                UserRole.role == Role.ADMIN, User.active.is_(True))).scalars().unique())
-            years = "、".join(str(y) for y in report.calendar_missing)
-            outbox.notify_staff(admins, f"{years} 年节假日安排尚未录入",
-                                f"{years} 年节假日安排尚未录入，"
-                                "相关答复期限按周一至周五暂行计算并标为暂定。")
 
 
 def run(today: date) -> SweepReport:
@@ -269,11 +240,10 @@ def _run(today: date) -> SweepReport:
     conclude_unpaid_fees(today, report)
     end_unanswered_consultations(today, report)
     refresh_paused(today, report)
-    found: dict[int, list] = defaultdict(list)
-    deadline_notices(today, report, found)
-    flag_unconfirmed(today, report, found)
-    send_digests(today, found, report)
+    deadline_notices(today, report)
+    flag_unconfirmed(today, report)
     check_calendar(today, report)
+    send_digests(today, report)
     with unit_of_work():  # bounded tables (issue 18): what can no longer matter goes
         report.claims_pruned = claims.prune(today)
         report.mails_pruned = outbox.prune(today)

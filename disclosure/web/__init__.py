@@ -15,6 +15,7 @@ def register_blueprints(app) -> None:
         catalogue,
         drafting,
         due_changes,
+        forwarding,
         integrity,
         letters,
         public,
@@ -25,7 +26,8 @@ def register_blueprints(app) -> None:
     )
     from .template_context import register_context
 
-    assert drafting.bp is integrity.bp is review.bp and case_list.bp is staff.bp
+    assert drafting.bp is integrity.bp is review.bp
+    assert case_list.bp is forwarding.bp is staff.bp
     for bp in (public.bp, auth.bp, staff.bp, admin.bp, admin_ledger.bp, reports.bp, review.bp,
                catalogue.bp, letters.bp, letters.public_bp, api.bp, due_changes.bp,
                supervision.bp, account.bp):

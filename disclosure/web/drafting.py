@@ -20,10 +20,11 @@ def draft(case_id: int):
     f = request.form
     if f.get("then") == "submit":  # 保存并提交保密审查: one click for the usual last move
         return run_on_case(case, lambda: replies.draft_and_submit(
-            case, f.get("reply_type", ""), f.get("letter"), actor(), today()),
-            _("答复已保存并提交保密审查"))
+            case, f.get("reply_type", ""), f.get("letter"), actor(), today(),
+            f.get("holder")), _("答复已保存并提交保密审查"))
     return run_on_case(case, lambda: replies.draft_reply(
-        case, f.get("reply_type", ""), f.get("letter"), actor(), today()), _("答复已保存"))
+        case, f.get("reply_type", ""), f.get("letter"), actor(), today(), f.get("holder")),
+        _("答复已保存"))
 
 
 @bp.post("/cases/<int:case_id>/reply/documents")

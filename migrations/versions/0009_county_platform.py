@@ -30,6 +30,7 @@ def upgrade():
         batch_op.alter_column('digest_opt_out', server_default=None)
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.add_column(sa.Column('forwarded_from_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('forwarded_on', sa.Date(), nullable=True))
         batch_op.create_foreign_key('fk_case_forwarded_from', 'agency',
                                     ['forwarded_from_id'], ['id'])
     op.create_table(
@@ -91,6 +92,7 @@ def downgrade():
     op.drop_table('supervision_notice')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_constraint('fk_case_forwarded_from', type_='foreignkey')
+        batch_op.drop_column('forwarded_on')
         batch_op.drop_column('forwarded_from_id')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('digest_opt_out')

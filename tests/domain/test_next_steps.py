@@ -8,9 +8,10 @@ def actions(sit, roles):
     return [s.action for s in next_steps(sit, roles).steps]
 
 
-def test_a_submission_offers_the_registrar_only_confirmation_and_withdrawal():
+def test_a_submission_offers_the_registrar_confirmation_forwarding_and_withdrawal():
     sit = Situation(status="submitted")
-    assert actions(sit, REG) == ["confirm_receipt", "withdraw"]
+    assert actions(sit, REG) == ["confirm_receipt", "forward", "withdraw"]
+    assert [s.action for s in next_steps(sit, REG).rare] == ["forward", "withdraw"]
     assert actions(sit, H) == ["withdraw"]
     reviewer = next_steps(sit, REV)
     assert reviewer.steps == [] and "等待登记人员确认收到申请" in reviewer.waiting

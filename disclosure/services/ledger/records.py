@@ -113,7 +113,7 @@ def case_row(rec: dl.LedgerRecord, tracking_no: str, agency: Agency, today: date
         supplement_period_workdays=rec.supplement_period_workdays,
         supplement_items=rec.supplement_items, supplement_received_on=rec.supplement_received_on,
         supplement_text=None,  # the applicant's online answer (issue 16): not a ledger field
-        forwarded_from_id=None,  # 转办 before acceptance (issue 17): not a ledger field
+        forwarded_from_id=None, forwarded_on=None,  # 转办 (issue 17): not ledger fields
         extension_workdays=rec.extension_workdays or 0, deferred_due_on=rec.deferred_due_on,
         fee_method=rec.fee_method, fee_amount=rec.fee_amount,
         fee_notified_on=rec.fee_notified_on, fee_paid_on=rec.fee_paid_on,

@@ -43,11 +43,13 @@ TITLES = {
     "supplement_period": N_("补正期限延长告知书"),
     # 条例第三十二条: disclosed over the third party's objection — to the third party
     "third_party_disclosure": N_("向第三方告知公开决定书"),
+    # issue 17: a submission forwarded before acceptance — from the agency that now has it
+    "forwarded": N_("申请转送告知书"),
 }
 # Letters addressed to the applicant (shown on the status page); the consultation letter goes
 # to the third party.
 FOR_APPLICANT = frozenset({"supplement", "extension", "fee", "deferred", "clarification",
-                           "supplement_period"})
+                           "supplement_period", "forwarded"})
 # R8.2 送达: how a notice reaches the applicant, from the delivery they asked for. Online and
 # e-mail notices are delivered the day they are released; post and hand-over need the date
 # recorded (the signed-for date from the postal receipt).

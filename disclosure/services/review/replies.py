@@ -20,7 +20,7 @@ from ...domain.text import N_, Msg, joined
 from ...domain.workflow import WorkflowError
 from ...extensions import db
 from ...i18n import render_official
-from ...models import Case, CasePause, CaseReply, ReleaseItem, SignOff
+from ...models import Agency, Case, CasePause, CaseReply, ReleaseItem, SignOff
 from ...timeutil import now
 from .. import notify, numbering, review, uploads
 from ..actors import Actor
@@ -85,14 +85,42 @@ def _refresh_letter(case: Case, actor: Actor) -> None:
         review.copy_version(letter, actor, **_letter_meta(case, reply.reply_type))
 
 
+HOLDER_PLACEHOLDER = "〔请承办人写明机关名称、地址和联系电话〕"
+
+
+def holder_text(agency: Agency) -> str:
+    """How a letter names the agency that holds the information (条例第三十六条第五项)."""
+    parts = [f"地址：{agency.address}" if agency.address else "",
+             f"联系电话：{agency.phone}" if agency.phone else ""]
+    details = "；".join(p for p in parts if p)
+    return f"{agency.name}（{details}）" if details else agency.name
+
+
+def _holder(case: Case, reply_type: str, holder_id) -> Agency | None:
+    """The holding agency picked from the platform's list (issue 17) — only for a reply of
+    第三十六条第五项, never the case's own agency."""
+    if reply_type != "art36_5" or holder_id in (None, ""):
+        return None
+    try:
+        agency = db.session.get(Agency, int(holder_id))
+    except (TypeError, ValueError, OverflowError):
+        agency = None
+    if agency is None or agency.id == case.agency_id:
+        raise ValidationFailed({"holder": N_("请从列表中选择负责公开该信息的其他机关")})
+    return agency
+
+
 @atomic
 def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Actor,
-                today: date) -> CaseReply:
+                today: date, holder_id=None) -> CaseReply:
     """Choose the reply type (fixing the outcome code) and save the letter; a change of the
-    text, the type, the outcome or the documents is a new version needing review (R6.1/R6.2)."""
+    text, the type, the outcome or the documents is a new version needing review (R6.1/R6.2).
+    ``holder_id``: for 第三十六条第五项, the platform agency that holds the information — it
+    fills the letter's placeholder for that agency."""
     guard(case, "draft_reply", actor)
     if reply_type not in REPLY_TYPES:
         raise ValidationFailed({"reply_type": N_("请选择答复类型")})
+    holder = _holder(case, reply_type, holder_id)
     rt = REPLY_TYPES[reply_type]
     reply = reply_of(case)
     if reply is None:
@@ -101,6 +129,8 @@ def draft_reply(case: Case, reply_type: str, letter_text: str | None, actor: Act
         db.session.add(reply)
     reply.reply_type, reply.outcome = reply_type, rt.outcome
     text = (letter_text or "").strip() or default_letter(case, reply_type)
+    if holder is not None:
+        text = text.replace(HOLDER_PLACEHOLDER, holder_text(holder))
     if len(text) > LETTER_MAX:
         raise ValidationFailed({"letter": Msg("答复告知书不能超过 {max_len} 字",
                                               max_len=LETTER_MAX)})
@@ -161,11 +191,11 @@ def remove_document(case: Case, item_id, actor: Actor, today: date) -> None:
 
 @atomic
 def draft_and_submit(case: Case, reply_type: str, letter_text: str | None, actor: Actor,
-                     today: date) -> CaseReply:
+                     today: date, holder_id=None) -> CaseReply:
     """Save the letter and submit the reply for review in one step — the handler's usual last
     move when nothing else goes with the letter. One unit of work: if the reply cannot go to
     review (incomplete letter, missing documents), nothing is saved and the form shows why."""
-    reply = draft_reply(case, reply_type, letter_text, actor, today)
+    reply = draft_reply(case, reply_type, letter_text, actor, today, holder_id)
     submit_for_review(case, actor, today)
     return reply
 

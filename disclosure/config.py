@@ -71,6 +71,12 @@ class DefaultConfig:
     SMS_SIGN = ""
     SMS_TEMPLATES: dict = {}
     SMS_TIMEOUT = 10
+    # Staff reminders (issue 17, services.digest): no staff SMS goes out within these local hours
+    # (Asia/Shanghai; "HH:MM-HH:MM", may run past midnight) — the outbox holds them until the
+    # end; e-mail is not held. Empty: no quiet hours.
+    STAFF_QUIET_HOURS = "22:00-07:30"
+    # The apply form's "可能已经公开" lookup (issue 17), per client address.
+    SIMILAR_RATE_LIMIT = "120/minute"
     # The platform's own identity on public pages when the install serves several agencies
     # (one agency: its admin-edited profile is shown instead; services.agency_profile).
     PLATFORM_NAME: str | None = None

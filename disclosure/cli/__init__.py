@@ -201,6 +201,7 @@ def restore_cmd(path: str, force: bool) -> None:
 def register(app) -> None:
     from .ledger import ledger_cli
     from .report import report_cli
+    from .search import search_cli
     for cmd in (init_db, agencies_cli, users_cli, demo_cmd, ledger_cli, sweep_cli, scheduler_cli,
-                outbox_cli, report_cli, check_cmd, backup_cmd, restore_cmd):
+                outbox_cli, report_cli, check_cmd, backup_cmd, restore_cmd, search_cli):
         app.cli.add_command(cmd)

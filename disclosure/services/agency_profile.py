@@ -28,7 +28,7 @@ from ..domain.letter_numbers import check_prefix, default_prefix, format_number
 from ..domain.text import N_, Msg
 from ..extensions import db
 from ..models import Agency, User, UserRole
-from . import access, audit, handlers, uploads
+from . import audit, handlers, uploads
 from .actors import SYSTEM_ACTOR, Actor
 from .unit_of_work import atomic
 
@@ -38,6 +38,9 @@ MAX_LENGTH = {"address": 300, "phone": 60, "office_hours": 200, "website_code": 
               "icp_record": 80}
 LABELS = {"address": N_("地址"), "phone": N_("电话"), "office_hours": N_("办公时间"),
           "website_code": N_("网站标识码"), "icp_record": N_("备案号")}
+# 政府信息公开指南 (issue 17), shown on the public site: paragraphs, so kept with its line breaks
+GUIDE_FIELD = "guide_text"
+GUIDE_MAX = 20000
 EMBLEM_MAX_BYTES = 200 * 1024
 EMBLEM_TYPES = {"png": "image/png", "jpg": "image/jpeg"}  # no SVG: it can carry script
 
@@ -57,11 +60,13 @@ CACHE_KEY = "agency_profile"
 
 def may_edit(actor: Actor, agency_id: int | None) -> bool:
     """An agency's administrator its own agency; a platform administrator every agency; the
-    system (CLI, demo) any."""
+    system (CLI, demo) any. Not ``access.can_see_agency``: a supervisor's reach over the
+    agencies below it (issue 17) is reading their cases, never editing them."""
     if actor.id is None:
         return True
-    return bool(actor.roles & {Role.ADMIN, Role.PLATFORM_ADMIN}) \
-        and access.can_see_agency(actor, agency_id)
+    if Role.PLATFORM_ADMIN in actor.roles:
+        return True
+    return Role.ADMIN in actor.roles and agency_id is not None and agency_id == actor.agency_id
 
 
 def load(actor: Actor, agency_id) -> Agency | None:
@@ -91,6 +96,12 @@ def suggested_prefix(agency: Agency) -> str:
 def example_number(prefix: str) -> str:
     """A 文号 made with ``prefix`` (its third 补正告知书 of 2026), to show what the prefix does."""
     return format_number(prefix, "supplement", 2026, 3)
+
+
+def _clean_block(value) -> str | None:
+    """A text of paragraphs: line ends unified, blank lines at either end dropped."""
+    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
 
 
 def _clean(value) -> str | None:
@@ -160,6 +171,11 @@ def check(agency: Agency, values: dict, emblem: uploads.Upload | None = None) ->
     icp = _clean(values.get("icp_record"))
     if "icp_record" not in errors and icp and not ICP_RECORD.fullmatch(icp):
         errors["icp_record"] = N_("备案号的格式不对，请照 ICP 备案通知书逐字填写")
+    guide = _clean_block(values.get(GUIDE_FIELD))
+    if guide and len(guide) > GUIDE_MAX:
+        errors[GUIDE_FIELD] = Msg("政府信息公开指南不能超过 {n} 个字", n=GUIDE_MAX)
+    elif guide and not all(c.isprintable() or c in "\n\t" for c in guide):
+        errors[GUIDE_FIELD] = N_("政府信息公开指南含有不可显示的字符")
     _hid, problem = _handler_problem(agency, values.get("default_handler_id"))
     if problem:
         errors["default_handler_id"] = problem
@@ -195,6 +211,11 @@ def save(agency: Agency, values: dict, actor: Actor = SYSTEM_ACTOR,
         if after != before:
             changes[name] = {"before": before, "after": after}
             setattr(agency, name, after)
+    if GUIDE_FIELD in values:  # a caller that does not show the guide leaves it alone
+        guide = _clean_block(values.get(GUIDE_FIELD))
+        if guide != agency.guide_text:
+            changes[GUIDE_FIELD] = {"before": agency.guide_text, "after": guide}
+            agency.guide_text = guide
     handler_id, _problem = _handler_problem(agency, values.get("default_handler_id"))
     if handler_id != agency.default_handler_id:
         changes["default_handler"] = {
@@ -262,12 +283,19 @@ def _cached(key, make) -> Identity:
 
 
 def public_identity() -> Identity:
-    """What the public pages show: the agency when the install has exactly one, else the
-    platform."""
+    """What the public pages show: the agency when the install has exactly one; on a county
+    platform (issue 17) whose agencies form one tree, its root (the county government) unless
+    PLATFORM_NAME names the platform; else the platform."""
     def make() -> Identity:
         first_two = list(db.session.execute(select(Agency).order_by(Agency.id).limit(2))
                          .scalars())
-        return _of(first_two[0]) if len(first_two) == 1 else _platform()
+        if len(first_two) == 1:
+            return _of(first_two[0])
+        roots = list(db.session.execute(select(Agency).where(Agency.parent_id.is_(None))
+                                        .limit(2)).scalars())
+        if len(roots) == 1 and not settings.current().get("PLATFORM_NAME"):
+            return _of(roots[0])
+        return _platform()
     return _cached("public", make)
 
 

@@ -67,8 +67,11 @@ def _send(recipient: str, subject: str, body: str) -> None:
 
 
 def _send_sms(recipient: str, subject: str, body: str) -> None:
-    from .notify import gateway_fields  # notify writes outbox rows: imported when sending
-    event, params = gateway_fields(subject, body)
+    # notify and digest write outbox rows: imported when sending
+    from . import digest, notify
+    fields = digest.gateway_fields if digest.is_digest_sms(recipient, subject) \
+        else notify.gateway_fields
+    event, params = fields(subject, body)
     sms.send(recipient[len(SMS_PREFIX):], body, event=event, params=params)
 
 
@@ -87,18 +90,34 @@ def _mark_sms_waiting() -> int:
     return n
 
 
-def send_pending(limit: int = 200) -> dict:
-    """Send what is waiting (oldest first): e-mail with MAIL_SERVER, SMS with an SMS gateway.
-    Returns counts; what cannot be sent is left waiting ("skipped" says why)."""
+def _held_in_quiet_hours(at: datetime | None) -> tuple[list, int]:
+    """Issue 17: within STAFF_QUIET_HOURS the staff digest's SMS rows wait (the outbox has no
+    not-before column: they are told apart by their subject, services.digest). Returns the
+    WHERE clauses that leave them out, and how many wait so."""
+    from . import digest  # digest writes outbox rows: imported when sending
+    if not digest.held_now(at):
+        return [], 0
+    held = (digest.digest_sms_rows(), Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS)
+    n = db.session.execute(select(func.count(Outbox.id)).where(*held)).scalar_one()
+    return ([~digest.digest_sms_rows()] if n else []), n
+
+
+def send_pending(limit: int = 200, at: datetime | None = None) -> dict:
+    """Send what is waiting (oldest first): e-mail with MAIL_SERVER, SMS with an SMS gateway —
+    except the staff digest's SMS during quiet hours (as of ``at``, default now). Returns
+    counts; what cannot be sent is left waiting ("skipped" says why)."""
     mail_on = bool(settings.current().get("MAIL_SERVER"))
     sms_on = sms.configured()
     skipped = [] if mail_on else ["no MAIL_SERVER"]
     if not sms_on and (n := _mark_sms_waiting()):
         skipped.append(f"no SMS gateway: {n} SMS waiting")
+    quiet, held = _held_in_quiet_hours(at) if sms_on else ([], 0)
+    if held:
+        skipped.append(f"quiet hours: {held} staff SMS held")
     result = {"sent": 0, "failed": 0, **({"skipped": ", ".join(skipped)} if skipped else {})}
     if not (mail_on or sms_on):
         return result
-    waiting = [Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS]
+    waiting = [Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS, *quiet]
     if not (mail_on and sms_on):  # one channel only
         is_sms = Outbox.recipient.like(f"{SMS_PREFIX}%")
         waiting.append(is_sms if sms_on else ~is_sms)

@@ -33,7 +33,7 @@ from ..extensions import db
 from ..models import Agency, LoginFailure, User, UserRole
 from ..timeutil import now
 from . import audit, claims, outbox
-from .access import can_see_agency
+from .access import sees_all
 from .actors import SYSTEM_ACTOR, Actor
 from .unit_of_work import atomic
 
@@ -93,6 +93,8 @@ def _roles_problem(roles, actor: Actor) -> str | None:
     chosen = set(roles)
     for a, b in INCOMPATIBLE_ROLES:
         if a in chosen and b in chosen:
+            if a == Role.SUPERVISOR:  # issue 17: who reads the agencies below decides nothing
+                return N_("主管部门（政务公开监督）不能同时担任保密审查员")
             return N_("平台管理员不能同时担任保密审查员")
     if Role.PLATFORM_ADMIN in chosen and actor.id is not None \
             and Role.PLATFORM_ADMIN not in actor.roles:
@@ -101,8 +103,9 @@ def _roles_problem(roles, actor: Actor) -> str | None:
 
 
 def _require_scope(actor: Actor, agency_id: int | None) -> None:
-    """An agency's administrator manages that agency's users only (services.access)."""
-    if actor.id is not None and not can_see_agency(actor, agency_id):
+    """An agency's administrator manages that agency's users only — not those of the agencies
+    a supervisor role lets them read (issue 17); a platform administrator manages all."""
+    if actor.id is not None and not (sees_all(actor) or agency_id == actor.agency_id):
         raise ValidationFailed({"agency": N_("只能管理本机关的用户")})
 
 

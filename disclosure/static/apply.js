@@ -41,6 +41,76 @@
     name.setAttribute("autocomplete", org ? "organization" : "name");
   }
 
+  // "可能已经公开" (条例第四十四条): as the subject is typed, published catalogue entries like
+  // it, from /apply/similar. Quiet on purpose: 300 ms after the last key, only from two
+  // characters, a stale answer dropped, any failure (offline, rate limit) just hides the box.
+  var SIMILAR_MIN = 2, SIMILAR_MAX = 200, SIMILAR_WAIT = 300;
+  var similarTimer = null, similarSeq = 0, similarLast = null;
+
+  function similarBox() {
+    return {
+      live: document.getElementById("similar-live"),
+      box: document.getElementById("similar"),
+      list: document.getElementById("similar-list")
+    };
+  }
+
+  function showSimilar(items) {
+    var el = similarBox();
+    if (!el.box || !el.list) return;
+    while (el.list.firstChild) el.list.removeChild(el.list.firstChild);
+    (items || []).forEach(function (it) {
+      if (!it || typeof it.url !== "string" || it.url.charAt(0) !== "/") return;
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = it.url;
+      a.textContent = it.title;
+      // an English page reads the Chinese title in Chinese (the |langattr of the templates)
+      if (document.documentElement.lang === "en" && /[\u4e00-\u9fff]/.test(it.title)) a.lang = "zh-CN";
+      li.appendChild(a);
+      var extra = [];
+      if (it.doc_number) extra.push(it.doc_number);
+      if (it.issued_on) extra.push((el.list.getAttribute("data-issued") || "") + " " + it.issued_on);
+      if (it.repealed) extra.push(el.list.getAttribute("data-repealed") || "");
+      if (extra.length) {
+        var small = document.createElement("small");
+        small.textContent = " " + extra.join(" · ");
+        li.appendChild(small);
+      }
+      el.list.appendChild(li);
+    });
+    el.box.hidden = !el.list.firstChild;
+  }
+
+  function askSimilar(subject) {
+    var el = similarBox();
+    var q = subject.replace(/^\s+|\s+$/g, "").slice(0, SIMILAR_MAX);
+    if (q.length < SIMILAR_MIN) { similarLast = null; showSimilar([]); return; }
+    if (q === similarLast) return;
+    similarLast = q;
+    var seq = ++similarSeq;
+    var url = el.live.getAttribute("data-url") + "?q=" + encodeURIComponent(q);
+    if (!window.fetch) return;
+    window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (items) { if (seq === similarSeq) showSimilar(Array.isArray(items) ? items : []); })
+      .catch(function () { if (seq === similarSeq) showSimilar([]); });
+  }
+
+  function startSimilar() {
+    var subject = document.getElementById("subject");
+    var el = similarBox();
+    if (!subject || !el.live || !el.box) return;
+    // under the subject field, where the applicant is looking
+    var field = document.getElementById("field-subject");
+    if (field && field.parentNode) field.parentNode.insertBefore(el.live, field.nextSibling);
+    subject.addEventListener("input", function () {
+      if (similarTimer) window.clearTimeout(similarTimer);
+      similarTimer = window.setTimeout(function () { askSimilar(subject.value); }, SIMILAR_WAIT);
+    });
+    if (subject.value) askSimilar(subject.value);  // back from the review page with a subject
+  }
+
   function start() {
     var method = document.getElementById("delivery_method");
     if (method) method.addEventListener("change", syncDelivery);
@@ -48,6 +118,7 @@
     if (type) type.addEventListener("change", syncType);
     syncDelivery();
     syncType();
+    startSimilar();
     focusSummary();
   }
 

@@ -18,7 +18,9 @@ def register_blueprints(app) -> None:
         forwarding,
         integrity,
         letters,
+        proactive,
         public,
+        report_publish,
         reports,
         review,
         staff,
@@ -27,7 +29,8 @@ def register_blueprints(app) -> None:
     from .template_context import register_context
 
     assert drafting.bp is integrity.bp is review.bp
-    assert case_list.bp is forwarding.bp is staff.bp
+    assert case_list.bp is forwarding.bp is staff.bp and proactive.bp is catalogue.bp
+    assert report_publish.bp is reports.bp
     for bp in (public.bp, auth.bp, staff.bp, admin.bp, admin_ledger.bp, reports.bp, review.bp,
                catalogue.bp, letters.bp, letters.public_bp, api.bp, due_changes.bp,
                supervision.bp, account.bp):

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ..domain.errors import ValidationFailed
@@ -26,6 +26,7 @@ from ..i18n import current_language, translate
 from ..services import (
     access,
     agency_profile,
+    agency_tree,
     calendar,
     calendar_admin,
     directory,
@@ -125,21 +126,69 @@ def _put(form, errors: dict) -> list[str]:
     return loose
 
 
+class AgencyTreeForm(AgencyForm):
+    """A new agency and where it sits in the tree (issue 17). The parent is checked by
+    services.agency_tree (an unknown id gets a field error there), not by WTForms."""
+    parent = SelectField(_l("上级机关"), choices=[], validate_choice=False)
+
+
+def _parent_choices(nodes, skip: int | None = None) -> list[SelectChoice]:
+    """"Top of the tree" and every agency, indented as in the tree (``skip``: an agency and
+    its descendants, which cannot be its parent — the service refuses them too)."""
+    below = access.subtree_ids(skip) if skip is not None else frozenset()
+    return [SelectChoice(agency_tree.NO_PARENT, _("（无上级机关）"))] + [
+        SelectChoice(str(n.agency.id), "　" * n.depth + f"{n.agency.code} {n.agency.name}")
+        for n in nodes if n.agency.id not in below]
+
+
+def _render_agencies(form, loose, moved_errors=None, status: int = 200):
+    nodes = agency_tree.ordered(directory.visible_agencies(actor()))
+    tree_admin = access.sees_all(actor())
+    return render_template(
+        "admin/agencies.html", form=form, loose=loose, nodes=nodes, tree_admin=tree_admin,
+        parent_choices={n.agency.id: _parent_choices(nodes, n.agency.id) for n in nodes}
+        if tree_admin else {}, moved_errors=moved_errors or {},
+        action_form=ActionForm()), status
+
+
 @bp.route("/agencies", methods=["GET", "POST"])
 def agencies():
-    form = AgencyForm()
+    form = AgencyTreeForm()
+    form.parent.choices = _parent_choices(agency_tree.ordered(
+        directory.visible_agencies(actor())))
     loose = []
     if form.validate_on_submit():
         try:
-            agency = users.create_agency(form.code.data, form.name.data, actor())
+            agency = agency_tree.create(form.code.data, form.name.data, form.parent.data,
+                                        actor())
         except ValidationFailed as exc:
             loose = _put(form, exc.errors)
         else:
             flash(_("已创建机关 %(code)s", code=agency.code), "ok")
             return redirect(url_for("admin.agencies"))
-    code = 400 if request.method == "POST" else 200
-    return render_template("admin/agencies.html", form=form, loose=loose,
-                           agencies=directory.visible_agencies(actor())), code
+    return _render_agencies(form, loose, status=400 if request.method == "POST" else 200)
+
+
+@bp.post("/agencies/<int:agency_id>/parent")
+def agency_parent(agency_id: int):
+    """Move an agency under another parent (a platform administrator; services.agency_tree
+    refuses anyone else, the agency itself and its descendants)."""
+    if not access.sees_all(actor()):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        moved = agency_tree.set_parent(agency_id, request.form.get("parent", ""), actor())
+    except ValidationFailed as exc:
+        if "agency" in exc.errors:
+            abort(404)
+        form = AgencyTreeForm(formdata=None)
+        form.parent.choices = _parent_choices(agency_tree.ordered(
+            directory.visible_agencies(actor())))
+        errors = {agency_id: [translate(m) for m in exc.errors.values()]}
+        return _render_agencies(form, [], errors, 400)
+    flash(_("已调整上级机关") if moved else _("没有改动"), "ok")
+    return redirect(url_for("admin.agencies"))
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -219,12 +268,14 @@ class AgencyProfileForm(FlaskForm):
     default_handler_id = SelectField(_l("默认承办人"), choices=[], validate_choice=False)
     emblem = FileField(_l("徽标图片"))
     remove_emblem = BooleanField(_l("删除现有徽标"))
+    guide_text = TextAreaField(_l("政府信息公开指南"), render_kw={"rows": 12})
 
     TEXT = agency_profile.TEXT_FIELDS
 
     def values(self) -> dict:
         out = {name: getattr(self, name).data or "" for name in self.TEXT}
-        return out | {"default_handler_id": self.default_handler_id.data or ""}
+        return out | {"default_handler_id": self.default_handler_id.data or "",
+                      agency_profile.GUIDE_FIELD: self.guide_text.data or ""}
 
 
 def _profile_form(agency) -> AgencyProfileForm:
@@ -232,6 +283,7 @@ def _profile_form(agency) -> AgencyProfileForm:
     if request.method == "GET":
         data = {name: getattr(agency, name) or "" for name in AgencyProfileForm.TEXT}
         data["default_handler_id"] = str(agency.default_handler_id or "")
+        data[agency_profile.GUIDE_FIELD] = agency.guide_text or ""
     form = AgencyProfileForm(data=data)
     choices = [SelectChoice("", _("不指定（由登记员分派）"))]
     for user in agency_profile.handlers_of(agency):
@@ -273,6 +325,7 @@ def agency_profile_page(agency_id: int):
                                agency.letter_prefix or agency_profile.suggested_prefix(agency)),
                            icp_example=agency_profile.ICP_EXAMPLE,
                            emblem_max_kb=agency_profile.EMBLEM_MAX_BYTES // 1024,
+                           guide_max=agency_profile.GUIDE_MAX,
                            ), (400 if failed else 200)
 
 

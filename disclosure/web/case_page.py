@@ -13,7 +13,7 @@ from ..domain.next_steps import STEP_LABELS
 from ..domain.replies import REPLY_TYPES
 from ..domain.workflow import ACTION_LABELS, ACTION_ROLES, WorkflowError
 from ..models import Case
-from ..services import case_view
+from ..services import case_view, proactive
 from ..services.review import notices
 from ..timeutil import today
 from .forms import ActionForm, ConfirmForm, handler_choices
@@ -36,7 +36,9 @@ def render_case(case: Case, errors: dict | None = None, failed: str | None = Non
         receipt=receipt,
         reply_types=REPLY_TYPES, delivery_labels=notices.DELIVERY_LABELS,
         late_labels=LATE_ACT_LABELS, errors=errors or {}, failed=failed,
-        values=request.form if failed else {}, **extra), status
+        values=request.form if failed else {},
+        similar=proactive.panel(who, case),  # templates/staff/_similar.html
+        **extra), status
 
 
 def render_confirmation(case: Case, action: str, errors: dict | None = None, status=200):

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -25,7 +26,15 @@ from ..domain.errors import ValidationFailed
 from ..domain.workflow import WorkflowError
 from ..extensions import limiter
 from ..i18n import translate
-from ..services import applicant_view, case_actions, cases, code_recovery, directory, query_codes
+from ..services import (
+    applicant_view,
+    case_actions,
+    cases,
+    code_recovery,
+    directory,
+    query_codes,
+    search,
+)
 from ..services.review import catalogue
 from ..timeutil import today
 from .downloads import send_download
@@ -47,6 +56,12 @@ def _recover_limit() -> str:
     """The same per-client limit as the API's POST …/query-code: each request may send a
     message."""
     return current_app.config["QUERY_CODE_RATE_LIMIT"]
+
+
+def _similar_limit() -> str:
+    """"已经公开了吗" asks while the applicant types (debounced): more often than a lookup, and
+    each answer costs one indexed query."""
+    return current_app.config.get("SIMILAR_RATE_LIMIT", "120/minute")
 
 
 # No tracking number is longer (the API answers such a number with a 400 as well).
@@ -129,6 +144,30 @@ def apply():
     # never the code itself (services.query_codes.keep_for_receipt).
     session["receipt"] = query_codes.keep_for_receipt(sub.case, sub.query_code)
     return redirect(url_for("public.receipt", tracking_no=sub.case.tracking_no))
+
+
+SIMILAR_MAX = 200  # characters of a subject looked up (search.QUERY_MAX)
+SIMILAR_MIN = 2
+
+
+@bp.get("/apply/similar")
+@limiter.limit(_similar_limit)
+def apply_similar():
+    """"可能已经公开" (条例第四十四条, issue 17): up to five PUBLISHED catalogue entries like the
+    subject being typed — never a reply, never a draft (services.search.public_similar). JSON
+    for apply.js; the form works the same without it."""
+    q = (request.args.get("q") or "").strip()
+    if len(q) > SIMILAR_MAX:
+        return jsonify({"errors": {"q": _("不能超过 %(n)s 字", n=SIMILAR_MAX)}}), 400
+    if len(q) < SIMILAR_MIN:
+        return jsonify([])
+    return jsonify([{
+        "title": e.title, "doc_number": e.doc_number,
+        "issued_on": e.issued_on.isoformat() if e.issued_on else None,
+        "published_on": e.published_on.isoformat(),
+        "repealed": e.repealed_on is not None,
+        "url": url_for("public.catalogue_entry", entry_id=e.id),
+    } for e in search.public_similar(q, limit=5)])
 
 
 @bp.get("/receipt/<tracking_no>")
@@ -258,14 +297,18 @@ def status_document():
 
 @bp.get("/catalogue")
 def catalogue_index():
-    """政府信息公开目录: published entries only."""
+    """政府信息公开目录: published entries only; a query searches their titles, 文号 and texts
+    (services.search: every word, best matches first)."""
     category = request.args.get("category") or None
-    q = (request.args.get("q") or "").strip()[:100] or None
+    q = (request.args.get("q") or "").strip()[:search.QUERY_MAX] or None
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(max(1, int(request.args.get("page", 1))), 10_000)
     except ValueError:
         page = 1
-    entries, total = catalogue.public_list(category, q, page)
+    if q:
+        entries, total = search.public_catalogue(q, category, page)
+    else:
+        entries, total = catalogue.public_list(category, None, page)
     return render_template("public/catalogue.html", entries=entries, total=total, page=page,
                            category=category, q=q, labels=catalogue.CATEGORY_LABELS)
 
@@ -286,6 +329,21 @@ def catalogue_file(entry_id: int, release_id: int):
     if doc is None:
         abort(404)
     return send_download(doc)
+
+
+@bp.get("/guide")
+def guide_index():
+    """政府信息公开指南 (条例第二十二条): every agency, where to find it, and its guide."""
+    return render_template("public/guide.html", agencies=directory.public_agencies(),
+                           agency=None)
+
+
+@bp.get("/guide/<code>")
+def guide(code: str):
+    agency = next((a for a in directory.public_agencies() if a.code == code), None)
+    if agency is None:
+        abort(404)
+    return render_template("public/guide.html", agencies=None, agency=agency)
 
 
 @bp.get("/lang/<code>")

@@ -24,6 +24,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 
 from ..domain import report as rules
 from ..domain.bounds import is_report_year
+from ..domain.codes import Role
 from ..domain.errors import ValidationFailed
 from ..domain.text import N_, Msg
 from ..domain.workflow import WorkflowError
@@ -104,6 +105,27 @@ def _is_admin() -> bool:
     return access.sees_all(actor())
 
 
+def _aggregate_choice() -> bool:
+    """The picker's summed option: every agency for a platform administrator, the subtree for
+    a supervisor (issue 17: the aggregate report of the agencies it supervises)."""
+    return _is_admin() or Role.SUPERVISOR in actor().roles
+
+
+def _aggregate_label(page: str = "annual") -> str:
+    if not _is_admin():
+        return _("本机关及下级机关（汇总）")
+    return _("全部机关（汇总）") if page == "annual" else _("全部机关")
+
+
+def _aggregate(s: svc.Scope) -> bool:
+    """The summed report: every agency, or a supervisor's whole subtree (none named)."""
+    if s.everyone:
+        return True
+    if Role.SUPERVISOR not in actor().roles or len(s.agencies) < 2:
+        return False
+    return set(s.codes) == {a.code for a in svc.agency_choices(actor())}
+
+
 def _scope(year: int, codes: list[str] | None = None) -> svc.Scope:
     """Platform admins: any agency, several, or (none named) all. Other staff: their own
     agency only (services.report.readable_scope)."""
@@ -117,7 +139,9 @@ def _scope(year: int, codes: list[str] | None = None) -> svc.Scope:
 
 
 def _agency_args(s: svc.Scope) -> dict:
-    return {} if s.everyone else {"agency": s.codes}
+    """The scope as URL arguments; a supervisor's aggregate as none (readable_scope makes the
+    subtree of "no agency named"), so its links stay short however many agencies it has."""
+    return {} if _aggregate(s) else {"agency": s.codes}
 
 
 def _drill_url(s: svc.Scope):
@@ -153,7 +177,8 @@ def _render_annual(s: svc.Scope, form: ReportYearForm | None = None, status: int
         drill_url=None if printing else _drill_url(s), agency_args=_agency_args(s),
         form=(form or _form_for(r)) if editable else None,
         read_only=not editable and not printing and len(s.agencies) == 1 and not s.everyone,
-        all_agencies_choice=_is_admin(), agencies=svc.agency_choices(actor())), status
+        all_agencies_choice=_aggregate_choice(), aggregate=_aggregate(s),
+        aggregate_label=_aggregate_label(), agencies=svc.agency_choices(actor())), status
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -260,7 +285,8 @@ def stats():
     s = _scope(_year(request.args.get("year"), today().year))
     return render_template("staff/reports/stats.html", st=svc.stats(s, today()), s=s, rules=rules,
                            agencies=svc.agency_choices(actor()), agency_args=_agency_args(s),
-                           all_agencies_choice=_is_admin())
+                           all_agencies_choice=_aggregate_choice(), aggregate=_aggregate(s),
+                           aggregate_label=_aggregate_label("stats"))
 
 
 # -- appeals (report table 四) ---------------------------------------------------------------------

@@ -78,6 +78,8 @@ def _joined(messages) -> str:
 
 @bp.get("/")
 def dashboard():
+    if actor().roles == {"supervisor"}:  # issue 17: a supervisor's work is the comparison
+        return redirect(url_for("supervision.index"))
     return render_template("staff/dashboard.html", d=dash.summary(actor(), today()),
                            wb=workbench.build(actor(), today()))
 

@@ -50,7 +50,8 @@ def _open_case_id(live) -> int:
     from disclosure.models import Case
     with live.app.app_context():
         return db.session.execute(db.select(Case.id).where(
-            Case.status.in_(["registered", "in_progress"])).order_by(Case.id)).scalars().first()
+            Case.status.in_(["registered", "in_progress"]), Case.agency.has(code="BCZ"))
+            .order_by(Case.id)).scalars().first()
 
 
 PUBLIC = {
@@ -176,7 +177,9 @@ def _admin_profile(live) -> str:
     from disclosure.extensions import db
     from disclosure.models import Agency
     with live.app.app_context():
-        agency_id = db.session.execute(db.select(Agency.id).order_by(Agency.id)).scalar()
+        # the root of the demo county: the public pages of a platform show it (issue 17)
+        agency_id = db.session.execute(db.select(Agency.id).where(Agency.parent_id.is_(None))
+                                       .order_by(Agency.id)).scalar()
     return f"/admin/agencies/{agency_id}/profile"
 
 

@@ -19,7 +19,7 @@ from disclosure.services.uploads import Upload
 from disclosure.services.users import create_agency, create_user, set_active, set_roles
 from tests.conftest import PASSWORD, login, person_payload
 
-GUARDED_PREFIXES = ("/staff", "/admin")
+GUARDED_PREFIXES = ("/staff", "/admin", "/supervision", "/account")
 PUBLIC_BLUEPRINTS = {"public", "auth", "api", "public_letters"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -54,12 +54,14 @@ def _client(app, username: str = "handler"):
 
 
 def _demo_links() -> list[str]:
-    """A 回执, a released notice and a released reply letter of the demo cases."""
-    first = db.session.execute(select(Case).where(Case.received_on.is_not(None))
+    """A 回执, a released notice and a released reply letter of the demo agency's cases (the
+    demo county's other agencies have cases too: issue 17)."""
+    ours = Case.agency.has(code="BCZ")
+    first = db.session.execute(select(Case).where(Case.received_on.is_not(None), ours)
                                .order_by(Case.id)).scalars().first()
-    notice = db.session.execute(select(Notice).where(Notice.released_on.is_not(None))
-                                .order_by(Notice.id)).scalars().first()
-    replied = db.session.execute(select(Case).where(Case.outcome == "disclosed")
+    notice = db.session.execute(select(Notice).join(Case, Case.id == Notice.case_id).where(
+        Notice.released_on.is_not(None), ours).order_by(Notice.id)).scalars().first()
+    replied = db.session.execute(select(Case).where(Case.outcome == "disclosed", ours)
                                  .order_by(Case.id)).scalars().first()
     return [f"/staff/cases/{first.id}/receipt.pdf",
             f"/staff/cases/{notice.case_id}/notices/{notice.id}.pdf",

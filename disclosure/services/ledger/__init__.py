@@ -11,7 +11,9 @@ derived fields as of a given day.
 - ``checks``: the database side of validation;
 - ``writer``: the inserts of an import;
 - ``records``: a stored case ⇄ its ledger record;
-- ``exporter``: ``export_ledger``.
+- ``exporter``: ``export_ledger``;
+- ``xlsx``, ``xlsx_read``, ``xlsx_write``: the Excel ledger — its layout, ``import_workbook``,
+  ``workbook_template`` and ``export_workbook`` (docs/ledger.md "Excel 台账").
 """
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ from ...domain.ledger import LineError
 from .exporter import export_ledger
 from .importer import LATE_FLAGS, ImportResult, LateActs, import_ledger
 from .records import record_of
+from .xlsx import CellError, LedgerFileError, is_workbook
+from .xlsx_read import import_workbook
+from .xlsx_write import export_workbook, workbook_template
 
-__all__ = ["LATE_FLAGS", "ImportResult", "LateActs", "LineError", "export_ledger",
-           "import_ledger", "record_of"]
+__all__ = ["LATE_FLAGS", "CellError", "ImportResult", "LateActs", "LedgerFileError", "LineError",
+           "export_ledger", "export_workbook", "import_ledger", "import_workbook", "is_workbook",
+           "record_of", "workbook_template"]

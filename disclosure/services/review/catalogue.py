@@ -19,7 +19,7 @@ from ...domain.workflow import WorkflowError
 from ...extensions import db
 from ...models import CatalogueEntry, ReleaseItem
 from ...timeutil import now
-from .. import audit, review, uploads
+from .. import audit, review, search, uploads
 from ..actors import Actor
 from ..unit_of_work import atomic
 
@@ -165,6 +165,7 @@ def publish(entry: CatalogueEntry, actor: Actor, today: date) -> None:
     if text is not None:
         _show(entry, text.current.meta)
     entry.published_on = entry.published_on or today
+    search.index_catalogue_entry(entry)  # issue 17: public text becomes searchable
     audit.record(actor, "catalogue_published", agency_id=entry.agency_id,
                  data={"entry": entry.id, "items": [i.title for i in fresh],
                        "released": review.release_data(releases)})

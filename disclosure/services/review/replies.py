@@ -22,7 +22,7 @@ from ...extensions import db
 from ...i18n import render_official
 from ...models import Agency, Case, CasePause, CaseReply, ReleaseItem, SignOff
 from ...timeutil import now
-from .. import notify, numbering, review, uploads
+from .. import notify, numbering, review, search, uploads
 from ..actors import Actor
 from ..cases import apply, guard
 from ..unit_of_work import atomic
@@ -319,6 +319,7 @@ def release_reply(case: Case, actor: Actor, today: date) -> None:
     outcome = letter.current.meta["outcome"]
     case.outcome, case.concluded_on, reply.released_on = outcome, today, today
     reply.doc_number = numbering.next_letter_no(case.agency, "reply", today.year)
+    search.index_reply(case)  # issue 17: "similar applications" across the platform
     apply(case, "release_reply", actor, today, data={
         "outcome": outcome, "items": len(items), "released": review.release_data(releases)})
     notify.applicant_event(case, "reply")

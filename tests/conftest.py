@@ -200,6 +200,32 @@ class OwnContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+@pytest.fixture
+def empty_app(tmp_path):
+    """A second app on its own, empty database (another SQLite file / PostgreSQL schema): where
+    a ledger exported from the first is imported again."""
+    cfg = _config(tmp_path / "second")
+    schema = f"{PG_SCHEMA}_second"
+    if PG_URL:
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema}"}}
+    else:
+        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'second.sqlite'}"
+    app = create_app(cfg)
+    with app.app_context():
+        if PG_URL:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; "
+                                  f"CREATE SCHEMA {schema}"))
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if PG_URL:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        db.engine.dispose()
+
+
 def client_for(app, username: str):
     """A signed-in client of its own (see OwnContextClient)."""
     app.test_client_class = OwnContextClient

@@ -6,9 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from disclosure import create_app
 from disclosure.domain import ledger as dl
 from disclosure.domain.deadlines import ClockFacts, Pause, compute_deadline
 from disclosure.domain.workflow import WorkflowError
@@ -17,7 +16,7 @@ from disclosure.models import Appeal, Case, CasePause, Event, ExtensionRequest
 from disclosure.services import case_actions, cases, ledger
 from disclosure.services.actors import APPLICANT_ACTOR, Actor
 from disclosure.services.calendar import get_calendar
-from tests.conftest import PG_SCHEMA, PG_URL, _config, person_payload, send_notices
+from tests.conftest import person_payload, send_notices
 from tests.domain.test_ledger_parse import EXAMPLE, MINIMAL
 
 TODAY = date(2025, 1, 1)
@@ -357,31 +356,6 @@ def test_export_line_shape(agency):
     assert {k: out[k] for k in EXAMPLE} == EXAMPLE
     assert list(out)[-len(dl.DERIVED_KEYS):] == list(dl.DERIVED_KEYS)
     assert out["status"] == "replied" and out["timely"] is True
-
-
-@pytest.fixture
-def empty_app(tmp_path):
-    """A second app on its own, empty database (another SQLite file / PostgreSQL schema)."""
-    cfg = _config(tmp_path / "second")
-    schema = f"{PG_SCHEMA}_second"
-    if PG_URL:
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema}"}}
-    else:
-        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'second.sqlite'}"
-    app = create_app(cfg)
-    with app.app_context():
-        if PG_URL:
-            with db.engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; "
-                                  f"CREATE SCHEMA {schema}"))
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if PG_URL:
-            with db.engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        db.engine.dispose()
 
 
 def test_round_trip_through_an_empty_database(agency, staff, empty_app):

@@ -9,16 +9,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import range_boundaries
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from disclosure import create_app
 from disclosure.domain import codes
 from disclosure.domain import ledger as dl
 from disclosure.extensions import db
 from disclosure.models import Appeal, Case, CasePause
 from disclosure.services import ledger
 from disclosure.services.ledger import xlsx
-from tests.conftest import PG_SCHEMA, PG_URL, _config
 from tests.domain.test_ledger_parse import EXAMPLE
 
 TODAY = date(2025, 6, 1)
@@ -214,31 +212,6 @@ def _generated(n: int) -> list[dict]:
                        subject="=HYPERLINK(\"x\")", submitted_at=f"{day(0)}T08:00:00+08:00")
         out.append(obj)
     return out
-
-
-@pytest.fixture
-def empty_app(tmp_path):
-    """A second app on its own, empty database (another SQLite file / PostgreSQL schema)."""
-    cfg = _config(tmp_path / "second")
-    schema = f"{PG_SCHEMA}_xlsx"
-    if PG_URL:
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema}"}}
-    else:
-        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'second.sqlite'}"
-    app = create_app(cfg)
-    with app.app_context():
-        if PG_URL:
-            with db.engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; "
-                                  f"CREATE SCHEMA {schema}"))
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if PG_URL:
-            with db.engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        db.engine.dispose()
 
 
 def test_export_import_export_gives_the_same_cells(agency, empty_app):

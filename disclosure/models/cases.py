@@ -40,6 +40,9 @@ class Case(db.Model):
         Index("ix_case_status_received", "status", "received_on", "id"),
         Index("ix_case_submitted_at", "submitted_at"),
         Index("ix_case_fee_paid", "fee_paid_on"),  # report section 六: fees collected in a year
+        # issue 18, the report's restricted scan (migration 0010):
+        # issue 18, the case list without a status filter (migration 0011):
+        # issue 18, the deadline sweep (migration 0012):
         CheckConstraint("(outcome IS NULL) = (concluded_on IS NULL)", name="outcome_with_date"),
         CheckConstraint("extension_workdays BETWEEN 0 AND 20", name="extension_range"),
     )

@@ -100,10 +100,15 @@ def store(upload: Upload) -> StoredFile:
     if kind is None:
         raise ValueError("store() needs a file that passed check()")
     stored_name = f"{secrets.token_hex(16)}.{kind}"
-    with open(os.path.join(upload_dir(), stored_name), "wb") as fh:
+    folder = upload_dir()
+    # Written under a temporary name and renamed: on a folder shared by several hosts (NFS,
+    # docs/deployment.md) no reader ever sees a half-written file under its stored name.
+    partial = os.path.join(folder, f".{stored_name}.part")
+    with open(partial, "wb") as fh:
         fh.write(upload.data)
         fh.flush()
         os.fsync(fh.fileno())
+    os.replace(partial, os.path.join(folder, stored_name))
     return StoredFile(named_as(upload.filename, kind), stored_name, ALLOWED[kind],
                       len(upload.data), hashlib.sha256(upload.data).hexdigest())
 

@@ -24,6 +24,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--profile", action="store_true",
+                    help="cProfile the first sweep and print its top 25 (cumulative)")
     args = ap.parse_args()
     app = make_app(args.db)
     today = date(2024, 11, 20)
@@ -44,9 +46,18 @@ def main() -> None:
             db.session.commit()
             db.session.expunge_all()
         print(f"derive_s: {time.perf_counter() - t:.2f}")
+        prof = None
+        if args.profile:
+            import cProfile
+            prof = cProfile.Profile()
+            prof.enable()
         t = time.perf_counter()
         r1 = sweep.run(today)
         print(f"sweep_s: {time.perf_counter() - t:.2f}")
+        if prof is not None:
+            import pstats
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
         print("first: " + ", ".join(r1.lines()))
         t = time.perf_counter()
         r2 = sweep.run(today)

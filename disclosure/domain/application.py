@@ -52,6 +52,17 @@ _LANDLINE_86 = re.compile(r"(?:\+86|0086)(?:10|2[0-9]|[3-9][0-9][0-9])[0-9]{7,8}
 _ABROAD = re.compile(r"\+(?!86)[1-9][0-9]{7,14}")
 _WIDE_DIGITS = re.compile("[０-９]")  # typed with a Chinese input method in full-width mode
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# The allowed codes of each list, built once (the validator runs for every submission and every
+# ledger line; rebuilding ``{c.value for c in Enum}`` per call was a third of an import's time).
+_CODES: dict[type, frozenset[str]] = {
+    e: frozenset(c.value for c in e) for e in (ApplicantType, DeliveryForm, DeliveryMethod, IdType)}
+
+
+def _codes(choices: type) -> frozenset[str]:
+    codes = _CODES.get(choices)
+    if codes is None:  # a list not known above: cached on first use
+        codes = _CODES[choices] = frozenset(c.value for c in choices)
+    return codes
 
 
 @dataclass
@@ -124,7 +135,7 @@ class _Reader:
             self.errors[self.prefix + key] = Msg("请选择{label}", label=label)
             return None
         value = self.text(key, required=required, max_len=64, label=label)
-        if value is not None and value not in {c.value for c in choices}:
+        if value is not None and value not in _codes(choices):
             self.errors[self.prefix + key] = Msg("{label}不在可选范围内", label=label)
             return None
         return value

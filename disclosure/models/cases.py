@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,10 +40,27 @@ class Case(db.Model):
         Index("ix_case_status_due", "status", "due_on", "id", "received_on"),
         Index("ix_case_status_received", "status", "received_on", "id"),
         Index("ix_case_submitted_at", "submitted_at"),
-        Index("ix_case_fee_paid", "fee_paid_on"),  # report section 六: fees collected in a year
-        # issue 18, the report's restricted scan (migration 0010):
+        # report section 六: fees collected in a year (partial since migration 0012: the sweep's
+        # fee_paid_on IS NULL must not walk it)
+        Index("ix_case_fee_paid", "fee_paid_on", postgresql_where=text("fee_paid_on IS NOT NULL"),
+              sqlite_where=text("fee_paid_on IS NOT NULL")),
+        # issue 18, the report's restricted scan (migration 0010): the cases that can count in a
+        # year (concluded on or after its start, or open), covering the columns the scan reads
+        Index("ix_case_concluded_scan", "concluded_on", "received_on", "agency_id",
+              "applicant_type", "outcome", "due_on", "timely"),
+        # ... and the data errors it would miss (concluded before received: table 三's checks)
+        Index("ix_case_concluded_early", "received_on",
+              postgresql_where=text("concluded_on < received_on"),
+              sqlite_where=text("concluded_on < received_on")),
         # issue 18, the case list without a status filter (migration 0011):
+        # sorted by receipt / due date / submission (every agency, then one agency): the
+        # page and a keyset seek walk the index in order, either direction
+        Index("ix_case_received", "received_on", "id"),
+        Index("ix_case_due", "due_on", "id", "received_on"),
+        Index("ix_case_agency_due", "agency_id", "due_on", "id", "received_on"),
+        Index("ix_case_agency_submitted", "agency_id", "submitted_at", "id"),
         # issue 18, the deadline sweep (migration 0012):
+        Index("ix_case_status", "status"),
         CheckConstraint("(outcome IS NULL) = (concluded_on IS NULL)", name="outcome_with_date"),
         CheckConstraint("extension_workdays BETWEEN 0 AND 20", name="extension_range"),
     )
@@ -133,6 +151,9 @@ class Case(db.Model):
 class CasePause(db.Model):
     """A stopped clock (R3.3 consultation, R5.4 fee): the facts, caps are applied by the domain."""
     __tablename__ = "case_pause"
+    __table_args__ = (  # issue 18: the sweep's open consultations (migration 0012)
+        Index("ix_pause_open", "start_on", postgresql_where=text("end_on IS NULL"),
+              sqlite_where=text("end_on IS NULL")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -190,6 +211,8 @@ class Notice(db.Model):
 
 class Appeal(db.Model):
     __tablename__ = "appeal"
+    # issue 18: the report's appeals of the year (migration 0010)
+    __table_args__ = (Index("ix_appeal_filed_on", "filed_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))

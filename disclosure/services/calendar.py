@@ -7,6 +7,7 @@ edit times form the cache key, so the scheduler process sees an admin's edit too
 """
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from sqlalchemy import func, select
@@ -17,6 +18,32 @@ from ..extensions import db
 from ..models import CalendarOverride, CalendarYear
 
 _cache: dict[tuple, WorkCalendar] = {}
+# per database: when this process last read the signature, and what it was (issue 18)
+_checked: dict[str, tuple[float, tuple]] = {}
+
+
+def recheck_seconds() -> float:
+    """How long this process trusts the signature it read (CALENDAR_RECHECK_SECONDS; default
+    2 s, 0 under TESTING): an edit made by another process is seen within that time, one made
+    in this process at once (``forget``)."""
+    cfg = settings.current()
+    value = cfg.get("CALENDAR_RECHECK_SECONDS")
+    if value is None:
+        return 0.0 if cfg.get("TESTING") else 2.0
+    return float(value)
+
+
+def _fresh_signature() -> tuple:
+    """The signature, read at most once per ``recheck_seconds`` per process and database."""
+    ttl = recheck_seconds()
+    url = str(db.engine.url)
+    if ttl > 0:
+        seen = _checked.get(url)
+        if seen is not None and time.monotonic() - seen[0] < ttl:
+            return seen[1]
+    sig = _signature()
+    _checked[url] = (time.monotonic(), sig)
+    return sig
 
 
 def _signature() -> tuple:
@@ -36,7 +63,7 @@ def get_calendar() -> WorkCalendar:
     cached = scope.get("work_calendar")
     if cached is not None:
         return cached
-    sig = _signature()
+    sig = _fresh_signature()
     cal = _cache.get(sig)
     if cal is None:
         rows = db.session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
@@ -50,6 +77,7 @@ def get_calendar() -> WorkCalendar:
 def forget() -> None:
     """Drop the cached calendar (after an edit in this context)."""
     _cache.clear()
+    _checked.clear()
     settings.cache().pop("work_calendar", None)
 
 

@@ -14,28 +14,30 @@ due_on). The list stays fast at a million cases (docs/performance.md, "The case 
   of every case received on or after ``from`` (a due date is never before the receipt date,
   see domain.deadlines), it lets the index seek start at the range instead of walking the
   earlier years; on SQLite the receipt-date filter of that part is written ``+received_on``,
-  so that the planner walks the due-date index (which holds received_on) instead of sorting.
+  so that the planner walks the due-date index (which holds received_on) instead of sorting;
+- next / previous pages seek (keyset): the link carries the last (first) row's sort value and
+  id (``Cursor``), the page is read from there in index order, O(log N + p) at any depth, and
+  the capped count only counts ahead of it; a page number (a jump) reads with OFFSET.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
-from sqlalchemy import false, func, literal_column, or_, select
+from sqlalchemy import false, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from ..domain.codes import Role
 from ..domain.text import N_
-from ..domain.workdays import WorkCalendar
 from ..extensions import db
 from ..models import Case, Event, User, UserRole
 from . import access
 from .actors import Actor
-from .calendar import get_calendar
 
-RUNNING = ("registered", "in_progress", "paused", "in_review")
+# the rows' timing lives in case_timing; re-exported for the list's callers
+from .case_timing import RUNNING, ListRow, Timing, rows_of, timing  # noqa: F401
 
 # The flags of a listed case (badges, the flag filter, the export), in the order shown.
 FLAG_LABELS = {
@@ -73,6 +75,8 @@ class CaseFilter:
     descending: bool = True
     page: int = 1
     per_page: int = 50
+    after: Cursor | None = None      # next page: the rows after this one (keyset)
+    before: Cursor | None = None     # previous page: the rows before this one
 
 
 @dataclass
@@ -85,22 +89,16 @@ class CasePage:
     pages: int
     capped: bool = False
     rows: list[ListRow] = field(default_factory=list)  # the items with their timing, in order
+    next_cursor: str | None = None   # the `after` of the next page, `before` of the previous
+    prev_cursor: str | None = None
 
 
 @dataclass(frozen=True)
-class Timing:
-    """Where a case stands against its reply deadline on ``today`` (no SQL: one calendar)."""
-    days_left: int | None = None         # clock running, due today or later: working days left
-    overdue_workdays: int | None = None  # clock running, due date passed: working days past it
-    concluded_on: date | None = None     # concluded: the day, and whether in time (R3.6)
-    timely: bool | None = None
-    flags: tuple[str, ...] = ()          # keys of FLAG_LABELS
-
-
-@dataclass(frozen=True)
-class ListRow:
-    case: Case
-    timing: Timing
+class Cursor:
+    """A row's place in the list's order: its sort value (None: in the NULLS LAST tail) and id.
+    Written ``sort.dir.id.value`` in a link; one of another sort or direction is ignored."""
+    value: object
+    id: int
 
 
 COUNT_AHEAD_PAGES = 10  # the count stops (page + 10) pages in
@@ -182,7 +180,114 @@ def _rows(ids, order, limit: int, offset: int) -> list[Case]:
     return list(db.session.execute(stmt).scalars())
 
 
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+
+
+def cursor_text(f: CaseFilter, case: Case) -> str:
+    name = f.sort if f.sort in SORTS else "received_on"
+    return f"{name}.{'d' if f.descending else 'a'}.{case.id}.{_text(getattr(case, name))}"
+
+
+def parse_cursor(f: CaseFilter, text: str | None) -> Cursor | None:
+    """The cursor of a link, or None when it is missing, malformed or of another order."""
+    if not text or len(text) > 200:
+        return None
+    parts = text.split(".", 3)
+    name = f.sort if f.sort in SORTS else "received_on"
+    if len(parts) != 4 or parts[0] != name or parts[1] != ("d" if f.descending else "a") \
+            or not parts[2].isdigit() or len(parts[2]) > 18:
+        return None
+    raw = parts[3]
+    if raw == "" and name in NOT_NULL:
+        return None
+    try:
+        if raw == "":
+            value = None
+        elif name in ("received_on", "due_on"):
+            value = date.fromisoformat(raw)
+        elif name == "submitted_at":
+            value = datetime.fromisoformat(raw)
+        else:
+            value = raw
+    except ValueError:
+        return None
+    return Cursor(value, int(parts[2]))
+
+
+def _capped(stmts, limit: int) -> int:
+    """Count the rows of several statements in turn, up to ``limit`` in all."""
+    total = 0
+    for stmt in stmts:
+        if total >= limit:
+            break
+        total += _count(stmt, limit - total)
+    return total
+
+
+def _seek(base, head, col, name, f: CaseFilter, per_page: int):
+    """The page after ``f.after`` or before ``f.before`` in the order ``col NULLS LAST, id``
+    (either direction), read from the cursor in index order; and the statements of the rows
+    from the page's start onward (for the count). ``head``: the cases with a value."""
+    desc = f.descending
+    key = col.desc() if desc else col.asc()
+    tie = Case.id.desc() if desc else Case.id.asc()
+    rkey = col.asc() if desc else col.desc()
+    rtie = Case.id.asc() if desc else Case.id.desc()
+    nulls = None if name in NOT_NULL else base.where(col.is_(None))
+    cur = f.after or f.before
+    pair = tuple_(col, Case.id)
+
+    def later(c, strict=True):  # the cases of the valued part after c (c itself unless strict)
+        if desc:
+            return pair < (c.value, c.id) if strict else pair <= (c.value, c.id)
+        return pair > (c.value, c.id) if strict else pair >= (c.value, c.id)
+
+    def later_id(c, strict=True):
+        if desc:
+            return Case.id < c.id if strict else Case.id <= c.id
+        return Case.id > c.id if strict else Case.id >= c.id
+
+    if f.after is not None:
+        if cur.value is None:
+            if nulls is None:
+                return [], []
+            items = _rows(nulls.where(later_id(cur)), (tie,), per_page, 0)
+            return items, [nulls.where(later_id(cur))]
+        items = _rows(head.where(later(cur)), (key, tie), per_page, 0)
+        if len(items) < per_page and nulls is not None:
+            items += _rows(nulls, (tie,), per_page - len(items), 0)
+        return items, [head.where(later(cur))] + ([nulls] if nulls is not None else [])
+    # before: read backwards from the cursor (one row more: is there a page before this
+    # one?), then put the page back in order
+    per_page += 1
+    if cur.value is None:
+        if nulls is None:
+            return [], []
+        items = _rows(nulls.where(~later_id(cur, strict=False)), (rtie,), per_page, 0)
+        if len(items) < per_page:
+            items += _rows(head, (rkey, rtie), per_page - len(items), 0)
+    else:
+        items = _rows(head.where(~later(cur, strict=False)), (rkey, rtie), per_page, 0)
+    if len(items) < per_page:  # the first page: the offset path answers
+        return [], []
+    items = items[-2::-1]
+    first = items[0]
+    start = Cursor(getattr(first, name), first.id)
+    if start.value is None:
+        return items, [nulls.where(later_id(start, strict=False))]
+    return items, [head.where(later(start, strict=False))] + \
+        ([nulls] if nulls is not None else [])
+
+
 def list_cases(actor: Actor, f: CaseFilter) -> CasePage:
+    if f.after is not None or f.before is not None:
+        page = _list_seek(actor, f)
+        if page is not None:
+            return page
+        f = replace(f, after=None, before=None, page=1 if f.before is not None else f.page)
     per_page = max(1, f.per_page)
     wanted = max(1, f.page)
     base = _scoped(select(Case.id), actor, f)
@@ -196,14 +301,25 @@ def list_cases(actor: Actor, f: CaseFilter) -> CasePage:
         pages = max(1, -(-total // per_page))
         page = min(wanted, pages)
     offset = (page - 1) * per_page
-    name = f.sort if f.sort in SORTS else "received_on"
-    col = SORTS[name]
+    name, col, head = _head(actor, f, base)
     key = col.desc() if f.descending else col.asc()
     tie = Case.id.desc() if f.descending else Case.id.asc()
+    items = _rows(head, (key, tie), per_page, offset)
+    if len(items) < per_page and name not in NOT_NULL:
+        # NULLS LAST in two parts: the cases with a value, then those without (by id)
+        before = offset + len(items) if items else _count(head)
+        items += _rows(base.where(col.is_(None)), (tie,), per_page - len(items),
+                       max(0, offset - before))
+    return _page(f, items, total, page, pages, capped)
+
+
+def _head(actor: Actor, f: CaseFilter, base):
+    """The sort's name, column, and the statement of the cases with a value (all of them for
+    a column that is never NULL)."""
+    name = f.sort if f.sort in SORTS else "received_on"
+    col = SORTS[name]
     if name in NOT_NULL:
-        items = _rows(base, (key, tie), per_page, offset)
-        return CasePage(items, total, page, pages, capped, rows_of(items, f.today, f.soon_until))
-    # NULLS LAST in two parts: the cases with a value, then those without (by id)
+        return name, col, base
     valued = col.is_not(None)
     if name == "due_on":  # walk the due-date index in order (and seek to the start date)
         head = _scoped(select(Case.id), actor, f, received=_seq(Case.received_on))
@@ -211,13 +327,37 @@ def list_cases(actor: Actor, f: CaseFilter) -> CasePage:
             valued = Case.due_on >= f.received_from  # redundant seek predicate (see above)
     else:
         head = base
-    head = head.where(valued)
-    items = _rows(head, (key, tie), per_page, offset)
-    if len(items) < per_page:
-        before = offset + len(items) if items else _count(head)
-        items += _rows(base.where(col.is_(None)), (tie,), per_page - len(items),
-                       max(0, offset - before))
-    return CasePage(items, total, page, pages, capped, rows_of(items, f.today, f.soon_until))
+    return name, col, head.where(valued)
+
+
+def _page(f: CaseFilter, items, total, page, pages, capped) -> CasePage:
+    result = CasePage(items, total, page, pages, capped, rows_of(items, f.today, f.soon_until))
+    if items:
+        result.prev_cursor = cursor_text(f, items[0]) if page > 1 else None
+        if page < pages or capped:
+            result.next_cursor = cursor_text(f, items[-1])
+    return result
+
+
+def _list_seek(actor: Actor, f: CaseFilter) -> CasePage | None:
+    """The next or previous page by keyset; None when the offset path must answer (nothing
+    after the cursor any more, or fewer than a page before it: then it is the first page)."""
+    per_page = max(1, f.per_page)
+    base = _scoped(select(Case.id), actor, f)
+    name, col, head = _head(actor, f, base)
+    items, ahead = _seek(base, head, col, name, f, per_page)
+    if not items:
+        return None
+    page = max(2, f.page)  # there are rows before this page: not the first
+    # the count: the rows from the page's start on, up to ten pages past this one
+    cap = (COUNT_AHEAD_PAGES + 1) * per_page + 1
+    counted = _capped(ahead, cap)
+    if counted >= cap:
+        total, pages, capped = (page + COUNT_AHEAD_PAGES) * per_page, page + COUNT_AHEAD_PAGES, True
+    else:
+        total, capped = (page - 1) * per_page + counted, False
+        pages = max(page, -(-total // per_page))
+    return _page(f, items, total, page, pages, capped)
 
 
 def order_of(f: CaseFilter) -> tuple:
@@ -234,34 +374,6 @@ def filtered(stmt, actor: Actor, f: CaseFilter):
 
 
 # -- timing and flags of listed cases ------------------------------------------------------------
-def timing(c, cal: WorkCalendar | None, today: date | None,
-           soon_until: date | None = None) -> Timing:
-    """``c``: a Case, or a row with its status, due_on, due_provisional, concluded_on, timely
-    and late_acts. Without ``today`` (or a calendar) only the stored flags are known."""
-    flags = []
-    days_left = overdue = None
-    running = c.status in RUNNING and c.concluded_on is None
-    if running and c.due_on is not None and today is not None and cal is not None:
-        if c.due_on < today:
-            overdue = cal.workdays_between(c.due_on, today)
-            flags.append("overdue")
-        else:
-            days_left = cal.workdays_between(today, c.due_on)
-            if c.due_on <= (soon_until or today):
-                flags.append("due_soon")
-    if c.late_acts:
-        flags.append("late_acts")
-    if c.due_provisional and c.concluded_on is None:
-        flags.append("provisional")
-    return Timing(days_left, overdue, c.concluded_on, c.timely if c.concluded_on else None,
-                  tuple(flags))
-
-
-def rows_of(items, today: date | None, soon_until: date | None) -> list[ListRow]:
-    cal = get_calendar() if today is not None else None
-    return [ListRow(c, timing(c, cal, today, soon_until)) for c in items]
-
-
 def handler_choices(actor: Actor, agency_id: int | None = None) -> list[tuple[int, str]]:
     """(id, name) of the handlers whose cases the actor may list: the accounts with the
     handler role in the agencies the actor sees (deactivated ones too: their cases remain)."""

@@ -6,18 +6,20 @@ through ``apply`` → ``domain.workflow.transition`` and writes exactly one audi
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import hmac
-import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from time import monotonic
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from .. import settings
 from ..domain import bounds, deadlines
-from ..domain.application import Applicant, Application, validate_application
+from ..domain.application import Application, validate_application
 from ..domain.codes import Channel, Status
 from ..domain.errors import ValidationFailed
 from ..domain.text import N_, Msg, compose
@@ -28,7 +30,8 @@ from ..timeutil import local_date, now, tz
 from . import audit, handlers, notify, numbering, query_codes, uploads
 from .access import may_act_on
 from .actors import APPLICANT_ACTOR, Actor
-from .calendar import get_calendar
+from .calendar import get_calendar, recheck_seconds
+from .idempotency import digest_of_case, submission_digest, upload_hashes  # noqa: F401
 from .unit_of_work import atomic
 
 
@@ -47,6 +50,15 @@ class Submission:
     case: Case
     query_code: str
     replayed: bool = False
+    # plain copies taken before the commit, so an answer needs no reload of the expired case
+    tracking_no: str | None = None
+    submitted_at: datetime | None = None
+
+    def __post_init__(self):
+        if self.tracking_no is None:
+            self.tracking_no = self.case.tracking_no
+        if self.submitted_at is None:
+            self.submitted_at = self.case.submitted_at
 
 
 # -- derived deadline fields ------------------------------------------------------------------
@@ -132,10 +144,32 @@ def apply(case: Case, action: str, actor: Actor, today: date, *, on: date | None
 
 # -- creating cases ---------------------------------------------------------------------------
 
-def _agency(code) -> Agency | None:
+# (database, code) -> (monotonic time read, the agency's column values): issue 18
+_agency_cache: dict[tuple[str, str], tuple[float, dict]] = {}
+
+
+def forget_agencies() -> None:
+    """Drop the agencies this process remembered for submissions (after an edit, in tests)."""
+    _agency_cache.clear()
+
+
+def _agency(code, *, cached: bool = False) -> Agency | None:
+    """The agency of this code. ``cached``: trust what this process read within the last
+    ``calendar.recheck_seconds()`` (a submission: the agency row is reference data) and put it
+    into the session without a statement."""
     if not isinstance(code, str) or not code or "\x00" in code or len(code) > 32:
         return None
-    return db.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+    ttl = recheck_seconds() if cached else 0
+    key = (str(db.engine.url), code)
+    if ttl > 0 and (seen := _agency_cache.get(key)) and monotonic() - seen[0] < ttl:
+        agency = Agency(**seen[1])
+        make_transient_to_detached(agency)
+        return db.session.merge(agency, load=False)
+    agency = db.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+    if ttl > 0 and agency is not None:
+        _agency_cache[key] = (monotonic(), {
+            c.key: getattr(agency, c.key) for c in sa_inspect(Agency).column_attrs})
+    return agency
 
 
 def _check_uploads(files: list[tuple[str, uploads.Upload]]) -> dict[str, str]:
@@ -172,39 +206,6 @@ def _attach(case: Case, files: list[tuple[str, uploads.Upload]]) -> None:
             uploaded_at=now()))
 
 
-def submission_digest(agency_code: str, app: Application, attachments) -> str:
-    """SHA-256 of a validated submission in canonical form: the normalised fields as sorted-key
-    JSON (the key itself left out: it is what is being bound), the agency, and each attachment
-    as (kind, SHA-256 of its bytes). ``attachments``: (kind, sha256) pairs, in any order."""
-    fields = dataclasses.asdict(app)
-    fields.pop("idempotency_key")
-    if fields["applicant"].get("assistance") is None:
-        # added later (条例第四十三条): only when given, so digests stored before stay valid
-        fields["applicant"].pop("assistance", None)
-    fields["agency"] = agency_code
-    fields["attachments"] = sorted([kind, sha] for kind, sha in attachments)
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _upload_hashes(files: list[tuple[str, uploads.Upload]]) -> list[tuple[str, str]]:
-    return [(kind, hashlib.sha256(up.data).hexdigest()) for kind, up in files]
-
-
-def _digest_of_case(agency: Agency, case: Case) -> str:
-    """The digest of a stored online case, for one written before the digest was kept: its
-    columns hold the validated fields exactly as submitted (online cases are never edited)."""
-    app = Application(
-        Applicant(type=case.applicant_type, name=case.applicant_name, id_type=case.id_type,
-                  id_number=case.id_number, credit_code=case.credit_code,
-                  legal_representative=case.legal_representative,
-                  contact_name=case.contact_name, phone=case.phone, email=case.email,
-                  address=case.address, assistance=case.assistance),
-        case.subject, case.description, case.delivery_form, case.delivery_method,
-        case.idempotency_key, agency.code)
-    return submission_digest(agency.code, app, [(a.kind, a.sha256) for a in case.attachments])
-
-
 def _replay(agency: Agency, key: str, digest: str) -> Submission | None:
     """The earlier answer to this key — only for the very same submission. A key is chosen by
     the client and may be reused or guessed: answering a different body with the original one
@@ -213,7 +214,7 @@ def _replay(agency: Agency, key: str, digest: str) -> Submission | None:
         Case.agency_id == agency.id, Case.idempotency_key == key)).scalar_one_or_none()
     if case is None:
         return None
-    stored = case.idempotency_body_sha256 or _digest_of_case(agency, case)
+    stored = case.idempotency_body_sha256 or digest_of_case(agency, case)
     if not hmac.compare_digest(stored, digest):
         raise IdempotencyConflict()
     return Submission(case, query_codes.derived_code(agency.code, key, case.tracking_no), True)
@@ -239,18 +240,24 @@ def submit_online(payload: dict, *, agency_code: str | None = None,
     if agency_code:
         payload = {**payload, "agency": agency_code}
     app, errors = validate_application(payload, require_agency=True)
-    agency = _agency(app.agency) if app else None
+    agency = _agency(app.agency, cached=True) if app else None
     if app and agency is None:
         errors = {**errors, "agency": N_("受理机关不存在")}
     errors.update(_check_uploads(list(files)))
     if errors:
         raise ValidationFailed(errors)
-    digest = submission_digest(agency.code, app, _upload_hashes(list(files))) \
+    digest = submission_digest(agency.code, app, upload_hashes(list(files))) \
         if app.idempotency_key else None
     if app.idempotency_key and (prior := _replay(agency, app.idempotency_key, digest)):
         return prior
+    # The calendar first: its check reads the database, and an autoflush of the new case there
+    # would insert it before its derived fields are set (an INSERT and then an UPDATE).
+    get_calendar()
+    # A savepoint only where a lost race can be answered (same idempotency key): without a key
+    # an IntegrityError has no better answer than rolling the whole unit of work back.
+    nested = db.session.begin_nested() if app.idempotency_key else nullcontext()
     try:
-        with db.session.begin_nested():  # a savepoint: a lost race leaves the transaction usable
+        with nested:  # a savepoint: a lost race leaves the transaction usable
             case = _new_case(agency, app, Channel.ONLINE, today.year)
             case.idempotency_body_sha256 = digest
             case.submitted_at = _submission_time(today, at)

@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import settings
 from ..domain import deadlines
 from ..domain.codes import Outcome, PauseKind, Status
-from ..domain.workflow import WorkflowError
+from ..domain.workflow import NEW, WorkflowError, transition
 from ..extensions import db
 from ..models import Case, CasePause
 from ..timeutil import local_date
-from . import audit, claims, digest, notify, outbox
+from . import audit, claims, digest, notify, outbox, sweep_bulk
 from .actors import SYSTEM_ACTOR
 from .calendar import add_workdays, get_calendar
-from .cases import apply, refresh_derived
 from .dashboard import calendar_alert_years
 from .unit_of_work import unit_of_work
 
@@ -55,31 +55,54 @@ def _ids(stmt) -> list[int]:
     return list(db.session.execute(stmt).scalars())
 
 
-def _act_once(job: str, items: list[tuple[date, int]], fn) -> int:
-    """Claim (job, day, case) in bulk, then run ``fn(case, day)`` for each claim won, each in
-    its own savepoint, committing per batch. A case someone else already moved (WorkflowError)
-    is left alone. Returns how many cases were changed."""
+def _act_once(job: str, action: str, items: list[tuple[date, int]], prepare,
+              today: date, after=None) -> int:
+    """Claim (job, day, case) in bulk, then load the won cases of the chunk with one SELECT
+    (pauses included) and take ``action`` on each through the workflow (sweep_bulk.apply_many:
+    ``domain.workflow.transition`` per case, one audit event each), committing per chunk.
+    ``prepare(case, day)`` sets the facts of the step and returns (on, data); ``after(case)``
+    runs once the step is taken. A case someone else already moved — its status no longer
+    allows the action — is left alone (checked before anything is touched, so no savepoint is
+    needed). Returns how many cases were changed."""
     done = 0
     for chunk in _chunks(items, 200):
         with unit_of_work():
             won = claims.claim_many(job, [(d, str(cid)) for d, cid in chunk])
-            for day, cid in chunk:
-                if (day, str(cid)) not in won:
+            mine = [(d, cid) for d, cid in chunk if (d, str(cid)) in won]
+            if not mine:
+                continue
+            loaded = {c.id: c for c in db.session.execute(
+                select(Case).where(Case.id.in_([cid for _, cid in mine]))
+                .options(selectinload(Case.pauses))).scalars()}
+            steps, moved = [], []
+            for day, cid in mine:
+                case = loaded.get(cid)
+                if case is None or not _allowed(case, action):
                     continue
-                case = db.session.get(Case, cid)
-                try:
-                    with db.session.begin_nested():
-                        fn(case, day)
-                    done += 1
-                except WorkflowError:
-                    pass
+                on, data = prepare(case, day)
+                steps.append((case, action, on, data))
+                moved.append(case)
+            sweep_bulk.apply_many(steps, SYSTEM_ACTOR, today)
+            if after is not None:
+                for case in moved:
+                    after(case)
+            done += len(steps)
     return done
 
 
-def _conclude(case: Case, action: str, outcome: str, on: date, today: date) -> None:
-    case.outcome, case.concluded_on, case.concluded_by_sweep = outcome, on, True
-    apply(case, action, SYSTEM_ACTOR, today, on=on)
-    notify.applicant_event(case, action)  # issue 16: lapse_supplement / lapse_fee
+def _allowed(case: Case, action: str) -> bool:
+    try:
+        transition(case.status or NEW, action, SYSTEM_ACTOR.roles)
+    except WorkflowError:
+        return False
+    return True
+
+
+def _concluder(outcome: str):
+    def prepare(case: Case, on: date):
+        case.outcome, case.concluded_on, case.concluded_by_sweep = outcome, on, True
+        return on, None
+    return prepare
 
 
 def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:
@@ -93,7 +116,7 @@ def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:
             Case.supplement_delivered_on, Case.supplement_undelivered,
             Case.supplement_new_period_on, Case.supplement_new_period_workdays).where(
             Case.status == Status.AWAITING_SUPPLEMENT, Case.supplement_received_on.is_(None),
-            Case.supplement_requested_on < today).order_by(Case.id)).all():
+            Case.supplement_requested_on < today)).all():
         end = deadlines.supplement_period_end(deadlines.ClockFacts(
             None, supplement_requested_on=r.supplement_requested_on,
             supplement_period_workdays=r.supplement_period_workdays,
@@ -103,8 +126,10 @@ def conclude_lapsed_supplements(today: date, report: SweepReport) -> None:
             supplement_new_period_workdays=r.supplement_new_period_workdays), cal)
         if end is not None and today > end:
             items.append((end + timedelta(days=1), r.id))
-    report.lapsed_supplement += _act_once("lapse_supplement", items, lambda case, on: _conclude(
-        case, "lapse_supplement", Outcome.OTHER_NO_SUPPLEMENT, on, today))
+    report.lapsed_supplement += _act_once(
+        "lapse_supplement", "lapse_supplement", sorted(items, key=lambda it: it[1]),
+        _concluder(Outcome.OTHER_NO_SUPPLEMENT), today,
+        after=lambda case: notify.applicant_event(case, "lapse_supplement"))  # issue 16
 
 
 def conclude_unpaid_fees(today: date, report: SweepReport) -> None:
@@ -115,15 +140,16 @@ def conclude_unpaid_fees(today: date, report: SweepReport) -> None:
     for r in db.session.execute(select(
             Case.id, Case.fee_notified_on, Case.fee_delivered_on, Case.fee_undelivered).where(
             Case.status == Status.PAUSED, Case.fee_notified_on.is_not(None),
-            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20))
-            .order_by(Case.id)).all():
+            Case.fee_paid_on.is_(None), Case.fee_notified_on < today - timedelta(days=20))).all():
         end = deadlines.fee_payment_end(deadlines.ClockFacts(
             None, fee_notified_on=r.fee_notified_on, fee_delivered_on=r.fee_delivered_on,
             fee_undelivered=bool(r.fee_undelivered)), cal)
         if end is not None and today > end:
             items.append((end + timedelta(days=1), r.id))
-    report.lapsed_fee += _act_once("lapse_fee", items, lambda case, on: _conclude(
-        case, "lapse_fee", Outcome.OTHER_FEE_UNPAID, on, today))
+    report.lapsed_fee += _act_once(
+        "lapse_fee", "lapse_fee", sorted(items, key=lambda it: it[1]),
+        _concluder(Outcome.OTHER_FEE_UNPAID), today,
+        after=lambda case: notify.applicant_event(case, "lapse_fee"))  # issue 16
 
 
 def end_unanswered_consultations(today: date, report: SweepReport) -> None:
@@ -134,30 +160,27 @@ def end_unanswered_consultations(today: date, report: SweepReport) -> None:
             select(CasePause.case_id, CasePause.start_on).join(Case).where(
                 Case.status == Status.PAUSED, CasePause.end_on.is_(None),
                 CasePause.kind.in_((PauseKind.THIRD_PARTY, PauseKind.AGENCY)),
-                CasePause.start_on < today - timedelta(days=15))
-            .order_by(CasePause.case_id)).all():
+                CasePause.start_on < today - timedelta(days=15))).all():
         end = deadlines.consultation_auto_end(start, cal)
         if today > end:
             items.append((end, cid))
 
-    def close(case: Case, end: date) -> None:
+    def close(case: Case, end: date):
         for pause in case.pauses:
             if pause.end_on is None and pause.kind != PauseKind.FEE:
                 pause.end_on = end
-        apply(case, "end_consultation", SYSTEM_ACTOR, today, on=end, data={"auto": True})
-    report.consultations_ended += _act_once("end_consultation", items, close)
+        return end, {"auto": True}
+    report.consultations_ended += _act_once(
+        "end_consultation", "end_consultation", sorted(items, key=lambda it: it[1]), close, today)
 
 
 def refresh_paused(today: date, report: SweepReport) -> None:
-    """R3.4: while a pause is open the due date assumes it ends today, so it moves every day."""
-    ids = _ids(select(Case.id).where(Case.status == Status.PAUSED))
+    """R3.4: while a pause is open the due date assumes it ends today, so it moves every day.
+    Re-derived in bulk (sweep_bulk.refresh: Core reads, one executemany UPDATE per batch)."""
+    ids = sorted(_ids(select(Case.id).where(Case.status == Status.PAUSED)))
     for i in range(0, len(ids), BATCH):
         with unit_of_work():
-            batch = select(Case).where(Case.id.in_(ids[i:i + BATCH]))
-            for case in db.session.execute(batch).scalars():
-                before = case.due_on
-                refresh_derived(case, today)
-                report.refreshed += case.due_on != before
+            report.refreshed += sweep_bulk.refresh(ids[i:i + BATCH], today)
 
 
 def _chunks(rows, size=BATCH):
@@ -185,8 +208,8 @@ def deadline_notices(today: date, report: SweepReport) -> None:
             Case.due_on.label("day"))
     for kind, cond in (("overdue", Case.due_on < today),
                        ("due_soon", Case.due_on.between(today, soon_until))):
-        rows = db.session.execute(select(*cols).where(Case.status.in_(RUNNING), cond)
-                                  .order_by(Case.id)).all()
+        rows = sorted(db.session.execute(select(*cols).where(Case.status.in_(RUNNING), cond))
+                      .all(), key=lambda r: r.id)
         _claim_and_note(kind, rows, today, report)
 
 
@@ -195,7 +218,8 @@ def flag_unconfirmed(today: date, report: SweepReport) -> None:
     cal = get_calendar()
     rows = db.session.execute(select(
         Case.id, Case.agency_id, Case.status, Case.tracking_no, Case.subject, Case.submitted_at,
-        Case.forwarded_on).where(Case.status == Status.SUBMITTED).order_by(Case.id)).all()
+        Case.forwarded_on).where(Case.status == Status.SUBMITTED)).all()
+    rows.sort(key=lambda r: r.id)
     late = []
     for r in rows:
         # a forwarded submission reached its agency on the forwarding day (issue 17)

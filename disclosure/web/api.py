@@ -49,8 +49,9 @@ def _lookup_limit():
 
 
 def _created_body(sub: cases.Submission) -> dict:
-    return {"tracking_no": sub.case.tracking_no, "query_code": sub.query_code,
-            "status": "submitted", "submitted_at": as_local(sub.case.submitted_at).isoformat()}
+    # the copies taken before the commit: no reload of the case (issue 18)
+    return {"tracking_no": sub.tracking_no, "query_code": sub.query_code,
+            "status": "submitted", "submitted_at": as_local(sub.submitted_at).isoformat()}
 
 
 @bp.post("/applications")

@@ -52,7 +52,7 @@ def _handler_arg() -> str | None:
 def _filter() -> case_queries.CaseFilter:
     day = today()
     flag = request.args.get("flag")
-    return case_queries.CaseFilter(
+    f = case_queries.CaseFilter(
         status=[s for s in dict.fromkeys(request.args.getlist("status")) if s in STATUSES],
         channel=request.args.get("channel") or None,
         applicant_type=request.args.get("applicant_type") or None,
@@ -65,6 +65,11 @@ def _filter() -> case_queries.CaseFilter:
         else "received_on",
         descending=request.args.get("dir", "desc") != "asc",
         page=_int_arg("page", 1), per_page=current_app.config["CASES_PER_PAGE"])
+    # next / previous links seek from a row (keyset); a malformed cursor, or one of another
+    # sort, is ignored (the page is then read by its number)
+    f.after = case_queries.parse_cursor(f, request.args.get("after"))
+    f.before = None if f.after else case_queries.parse_cursor(f, request.args.get("before"))
+    return f
 
 
 def _query(f: case_queries.CaseFilter) -> dict:
@@ -89,6 +94,18 @@ def _linker(query: dict):
     return link
 
 
+def _row_labels() -> dict:
+    """What every row repeats, worked out once per page (not once per row: 50 rows of
+    translated labels and ``url_for`` cost about as much as the queries)."""
+    def labels(table: dict) -> dict:
+        return {getattr(k, "value", k): translate(v) for k, v in table.items()}
+    mark = 987654321
+    head, _, tail = url_for("staff.case_view", case_id=mark).partition(str(mark))
+    return {"status": labels(codes.STATUS_LABELS),
+            "applicant_type": labels(codes.APPLICANT_TYPE_LABELS),
+            "flag": labels(case_queries.FLAG_LABELS), "case_url": (head, tail)}
+
+
 @bp.get("/cases")
 def case_list():
     f = _filter()
@@ -98,7 +115,7 @@ def case_list():
     return render_template("staff/cases.html", result=result, f=f, link=_linker(query),
                            applied=_pairs(query),
                            handlers=case_queries.handler_choices(me, f.agency_id),
-                           flag_labels=case_queries.FLAG_LABELS,
+                           flag_labels=case_queries.FLAG_LABELS, labels=_row_labels(),
                            export_limit=case_export.max_rows())
 
 

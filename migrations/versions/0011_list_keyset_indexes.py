@@ -12,9 +12,19 @@ branch_labels = None
 depends_on = None
 
 
+INDEXES = {  # the list sorted by a date without a status filter (every agency, one agency)
+    "ix_case_received": ["received_on", "id"],
+    "ix_case_due": ["due_on", "id", "received_on"],
+    "ix_case_agency_due": ["agency_id", "due_on", "id", "received_on"],
+    "ix_case_agency_submitted": ["agency_id", "submitted_at", "id"],
+}
+
+
 def upgrade():
-    pass
+    for name, columns in INDEXES.items():
+        op.create_index(name, "case_file", columns, unique=False)
 
 
 def downgrade():
-    pass
+    for name in reversed(INDEXES):
+        op.drop_index(name, table_name="case_file")

@@ -26,6 +26,7 @@ from disclosure.extensions import db
 from disclosure.models import Case
 from disclosure.services import case_queries as cq
 from disclosure.services.actors import Actor
+from disclosure.services.calendar import get_calendar
 from disclosure.services.case_queries import CaseFilter, list_cases
 from disclosure.services.users import create_agency
 from tests.conftest import PASSWORD, login
@@ -172,6 +173,86 @@ def test_random_lists_match_the_naive_query(world, data):
         sort=data.draw(st.sampled_from(SORTS)), descending=data.draw(st.booleans()),
         page=data.draw(st.integers(1, 40)), per_page=data.draw(st.integers(1, 12)))
     same_page(actor, f)
+
+
+# -- keyset paging: next / previous links seek from a row ----------------------------------------
+def _same_as_offset(actor: Actor, f: CaseFilter, got: cq.CasePage, label: str) -> None:
+    want = naive(actor, replace(f, page=got.page, after=None, before=None))
+    assert [c.id for c in got.items] == [c.id for c in want.items], label
+    if got.capped:
+        assert got.total == (got.page + cq.COUNT_AHEAD_PAGES) * f.per_page < want.total, label
+    else:
+        assert (got.total, got.pages) == (want.total, want.pages), label
+    assert (got.next_cursor is None) == (got.page >= want.pages), label
+    assert (got.prev_cursor is None) == (got.page == 1), label
+
+
+def walk(actor: Actor, f: CaseFilter) -> int:
+    """Every page by next links from the first, then back by previous links from the last; each
+    compared with the OFFSET page of that number. Cursors go through their text (the link)."""
+    label = f"{actor.agency_id if not actor.is_admin else 'admin'} {f}"
+    got, seen = list_cases(actor, replace(f, page=1)), 1
+    _same_as_offset(actor, f, got, label)
+    while got.next_cursor:
+        after = cq.parse_cursor(f, got.next_cursor)
+        assert after is not None, got.next_cursor
+        got = list_cases(actor, replace(f, page=got.page + 1, after=after))
+        assert got.page == seen + 1, label
+        seen += 1
+        _same_as_offset(actor, f, got, label)
+        db.session.expire_all()
+    while got.prev_cursor:
+        before = cq.parse_cursor(f, got.prev_cursor)
+        assert before is not None, got.prev_cursor
+        got = list_cases(actor, replace(f, page=got.page - 1, before=before))
+        assert got.page == seen - 1, label
+        seen -= 1
+        _same_as_offset(actor, f, got, label)
+        db.session.expire_all()
+    assert got.page == 1, label
+    return seen
+
+
+def test_next_and_previous_links_walk_the_offset_pages(world):
+    rng = random.Random(13)
+    walked = 0
+    for filters, sort, descending in itertools.product(FILTERS, SORTS, (False, True)):
+        for actor in (world["admin"], rng.choice(world["staff"])):
+            f = CaseFilter(today=TODAY, sort=sort, descending=descending,
+                           per_page=rng.choice((9, 16, 23)), **filters)
+            walk(actor, f)
+            walked += 1
+    assert walked == len(FILTERS) * len(SORTS) * 2 * 2
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("per_page", [1, 2, 3, 5, 7, 22])
+@pytest.mark.parametrize("who", ["admin", "handler"])
+def test_keyset_pages_across_the_nulls_last_boundary(boundary, who, per_page, descending):
+    for status, sort in itertools.product(([], ["replied"]), ("due_on", "received_on")):
+        for start in (FROM, None):
+            f = CaseFilter(status=status, received_from=start, sort=sort, descending=descending,
+                           per_page=per_page)
+            walk(boundary[who], f)
+
+
+def test_a_cursor_of_another_sort_or_malformed_is_ignored(world):
+    f = CaseFilter(today=TODAY, sort="due_on", descending=True, per_page=5)
+    first = list_cases(world["admin"], f)
+    assert first.next_cursor.startswith("due_on.d.")
+    for other in (replace(f, descending=False), replace(f, sort="received_on"),
+                  replace(f, sort="tracking_no")):
+        assert cq.parse_cursor(other, first.next_cursor) is None
+    for text in ("", "x", "due_on.d.1", "due_on.d.-1.2024-01-01", "due_on.d.1.2024-02-30",
+                 "due_on.d.1." + "9" * 300, "submitted_at.d.1.x", "status.d.1.",
+                 "tracking_no.d.99999999999999999999.T"):
+        assert cq.parse_cursor(f, text) is None, text
+        assert cq.parse_cursor(replace(f, sort=text.split(".")[0]), text) is None, text
+    # a cursor past the end (the row is gone): the page of that number, by OFFSET
+    gone = cq.Cursor(None, 0)
+    got = list_cases(world["admin"], replace(f, page=3, after=gone))
+    want = naive(world["admin"], replace(f, page=3))
+    assert [c.id for c in got.items] == [c.id for c in want.items]
 
 
 # -- the NULLS LAST tail of the due-date sort with a start date ---------------------------------
@@ -436,7 +517,7 @@ def test_list_rows_carry_the_handler_and_the_timing(handled):
     page = list_cases(actor, CaseFilter(today=TODAY, soon_until=TODAY + timedelta(days=4),
                                         per_page=40))
     assert [r.case for r in page.rows] == page.items
-    cal = cq.get_calendar()
+    cal = get_calendar()
     for r in page.rows:
         assert r.timing == cq.timing(r.case, cal, TODAY, TODAY + timedelta(days=4))
         assert (r.case.handler.display_name if r.case.handler_id else None) in (None,

@@ -686,3 +686,96 @@ def test_ledger_modules_are_small_commit_nothing_and_know_no_flask():
         assert "flask import" not in source and "import flask" not in source, path
         assert "commit()" not in source and "rollback()" not in source, path
         assert "current_app" not in source, path
+
+
+# -- issue 18: PostgreSQL COPY writes exactly what the INSERTs write ----------------------------
+def _copy_lines(code: str) -> list[dict]:
+    """Lines with every child row the writer makes (pauses, appeals, extensions), numbered and
+    unnumbered, a deferral and a new 补正 period — for agency ``code``."""
+    example = copy.deepcopy(EXAMPLE)
+    example.update(agency=code, tracking_no=f"{code}-2024-000017")
+    lines = [example]
+    for i in range(30):
+        obj = line(agency=code, subject=f"第{i}号文件", received_on=f"2024-03-{1 + i % 28:02d}")
+        if i % 2:
+            obj["tracking_no"] = f"{code}-2023-{i:06d}"
+        if i % 3 == 0:
+            obj["events"] = [{"type": "extension_approved", "on": "2024-04-10", "workdays": 20}]
+        if i % 5 == 0:
+            obj.update(outcome="disclosed", concluded_on="2024-04-20")
+        lines.append(obj)
+    return lines
+
+
+def _stored(agency_id: int) -> dict:
+    """Every row an import wrote for the agency, ids and the agency left out (cases by tracking
+    number suffix, children and events by their case's)."""
+    cases = db.session.execute(select(Case).where(Case.agency_id == agency_id)
+                               .order_by(Case.id)).scalars().all()
+    key = {c.id: c.tracking_no.split("-", 1)[1] for c in cases}
+
+    def cols(obj, skip=()):
+        return {c.key: getattr(obj, c.key) for c in obj.__table__.columns
+                if c.key not in {"id", "agency_id", "case_id", *skip}}
+
+    def children(model):
+        return [(key[x.case_id], cols(x)) for x in db.session.execute(
+            select(model).where(model.case_id.in_(key)).order_by(model.id)).scalars()]
+
+    return {
+        "cases": [(key[c.id], cols(c, ("tracking_no", "created_at"))) for c in cases],
+        "events": [(key[e.case_id], cols(e, ("seq", "prev_hash", "hash", "occurred_at")))
+                   for e in db.session.execute(select(Event).where(Event.case_id.in_(key))
+                                               .order_by(Event.id)).scalars()],
+        "pauses": children(CasePause), "appeals": children(Appeal),
+        "extensions": children(ExtensionRequest)}
+
+
+def test_copy_writes_the_same_rows_as_inserts(agency, monkeypatch):
+    """The same lines through INSERT (agency BCZ) and through COPY (agency CPY): the same cases,
+    events, pauses, appeals and extensions column by column, ids in file order, and one
+    unbroken audit chain."""
+    from disclosure.domain import chain
+    from disclosure.services.ledger import writer
+    from disclosure.services.users import create_agency
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    other = create_agency("CPY", "复制镇人民政府")
+    monkeypatch.setattr(writer, "USE_COPY", False)
+    by_insert = ledger.import_ledger(jsonl(*_copy_lines("BCZ")), today=TODAY)
+    monkeypatch.setattr(writer, "USE_COPY", True)
+    calls = []
+    monkeypatch.setattr(writer, "_copy", lambda *a, _copy=writer._copy: calls.append(
+        a[1].name) or _copy(*a))
+    by_copy = ledger.import_ledger(jsonl(*_copy_lines("CPY")), today=TODAY)
+    assert by_insert.ok and by_copy.ok and by_insert.created == by_copy.created == 31
+    assert set(calls) == {"case_file", "event", "case_pause", "appeal", "extension_request"}
+    inserted, copied = _stored(agency.id), _stored(other.id)
+    for table in inserted:
+        assert len(inserted[table]) == len(copied[table]) > 0, table
+        for a, b in zip(inserted[table], copied[table], strict=True):
+            assert a == b, table
+    in_id_order = db.session.execute(select(Event.data).where(Event.agency_id == other.id,
+                                                              Event.action == "import")
+                                     .order_by(Event.case_id)).scalars().all()
+    assert [d["line"] for d in in_id_order] == list(range(1, 32))  # ids in file order
+    assert ledger.import_ledger(jsonl(*_copy_lines("CPY")), today=TODAY).unchanged == 31
+    events = db.session.execute(select(Event).order_by(Event.seq)).scalars().all()
+    assert chain.verify(events)[0] == []
+
+
+def test_copy_failure_leaves_nothing(agency, monkeypatch):
+    """All or nothing holds with COPY: a failure after the cases were copied keeps none."""
+    from disclosure.services.ledger import writer
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+
+    def boom(*a, **kw):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(writer, "_audit", boom)
+    before = [count(m) for m in (Case, Event, CasePause, Appeal, ExtensionRequest)]
+    with pytest.raises(RuntimeError):
+        ledger.import_ledger(jsonl(*_copy_lines("BCZ")), today=TODAY)
+    db.session.rollback()
+    assert [count(m) for m in (Case, Event, CasePause, Appeal, ExtensionRequest)] == before
+    assert before[0] == 0

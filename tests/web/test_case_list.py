@@ -331,14 +331,32 @@ def test_pager_and_export_form_carry_every_filter(make_world):
     want.pop("flag")
     first = page(client, **params)
     assert list(rows(first)) == ["BCZ-3-LATER"]
-    assert link_query(first, "下一页") == {**want, "page": ["2"]}
-    second = page(client, **params, page=2)
-    assert list(rows(second)) == ["BCZ-6-FORMULA"]
-    assert link_query(second, "上一页") == {**want, "page": ["1"]}
+    # next / previous carry a cursor (the row the page starts after / ends before) and the page
+    nxt = link_query(first, "下一页")
+    assert nxt == {**want, "page": ["2"], "after": ["tracking_no.a.3.BCZ-3-LATER"]}
+    second = page(client, **nxt)
+    assert list(rows(second)) == ["BCZ-6-FORMULA"] == list(rows(page(client, **params, page=2)))
+    assert "第 2 / 2 页" in second
+    prev = link_query(second, "上一页")
+    assert prev == {**want, "page": ["1"], "before": ["tracking_no.a.6.BCZ-6-FORMULA"]}
+    assert list(rows(page(client, **prev))) == ["BCZ-3-LATER"]
     export = forms(second)["export"]
     assert export["action"] == "/staff/cases/export.csv"
     assert 'formaction="/staff/cases/export.xlsx"' in second
     assert submitted(export) == want  # the filters, not the page: the export is every page
+
+
+@pytest.mark.parametrize("cursor", [
+    "garbage", "received_on.d.", "received_on.d.x.2024-01-01", "due_on.d.1.2024-13-45",
+    "received_on.a.1.2024-01-01", "tracking_no.d.1.X", "received_on.d.99999999999999999999.",
+    "received_on.d.1.2024-01-01" + "x" * 300, "submitted_at.d.1.not-a-time"])
+def test_a_bad_cursor_is_ignored_never_an_error(world, cursor):
+    client = signed_in(world.app, "registrar")
+    plain = list(rows(page(client, page=1)))
+    for arg in ("after", "before"):
+        resp = client.get("/staff/cases", query_string={arg: cursor, "page": 1})
+        assert resp.status_code == 200
+        assert list(rows(resp.get_data(as_text=True))) == plain
 
 
 # -- the export ---------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """Writing an import: the cases, their pauses, appeals and extensions, and one ``import`` audit
-event each — plain executemany INSERTs, inside the caller's unit of work."""
+event each — rows built as plain dicts, written with executemany INSERTs (PostgreSQL: ``COPY``),
+inside the caller's unit of work."""
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ...domain import ledger as dl
 from ...extensions import db
@@ -20,7 +21,7 @@ from .records import case_row
 CHUNK = 1000      # cases per flush on import
 IMPORT_REASON = "台账导入"
 CASE_COLUMNS = tuple(c.key for c in Case.__table__.columns if c.key != "id")
-EVENT_COLUMNS = tuple(c.key for c in Event.__table__.columns if c.key != "id")
+USE_COPY = True   # PostgreSQL: COPY instead of INSERT (tests turn it off to compare the two)
 
 
 def _reserve_numbers(records: list[dl.LedgerRecord], agencies: dict[str, Agency]) -> None:
@@ -54,15 +55,52 @@ def _number(records: list[dl.LedgerRecord], agencies: dict[str, Agency],
     return numbers
 
 
+def _copy(conn, table, rows: list[dict]) -> None:
+    """PostgreSQL: the rows through ``COPY … FROM STDIN`` (psycopg 3) on the session's own
+    connection — the same transaction as everything else, so the import stays all-or-nothing.
+    Values go through the column types' bind processors, as an INSERT's parameters would."""
+    keys = list(rows[0])
+    procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
+    quote = conn.dialect.identifier_preparer
+    sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(k) for k in keys)}) "
+           "FROM STDIN")
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([v if p is None or v is None else p(v)
+                            for v, p in zip(map(row.__getitem__, keys), procs)])
+
+
 def _insert(model, rows: list[dict]) -> None:
-    """A plain executemany INSERT (the ORM would insert row by row on SQLite to fetch ids)."""
-    if rows:
-        db.session.connection().execute(model.__table__.insert(), rows)
+    """A plain executemany INSERT (the ORM would insert row by row on SQLite to fetch ids), or
+    on PostgreSQL a COPY (``USE_COPY``). Every row has the same keys."""
+    if not rows:
+        return
+    conn = db.session.connection()
+    if USE_COPY and conn.dialect.name == "postgresql":
+        _copy(conn, model.__table__, rows)
+    else:
+        conn.execute(model.__table__.insert(), rows)
+
+
+def _reserve_ids(conn, n: int) -> list[int]:
+    """PostgreSQL: n new case ids from the id sequence, ascending (as the INSERT would give
+    them); taken in this transaction like any INSERT's."""
+    return sorted(conn.execute(text(
+        "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+        {"t": Case.__table__.name, "n": n}).scalars())
 
 
 def _insert_cases(rows: list[SimpleNamespace]) -> list[int]:
-    """One INSERT for the chunk, then one SELECT for the new ids by tracking number; ids come
-    back in the order of ``rows``."""
+    """The cases of a chunk → their ids, in the order of ``rows``. PostgreSQL: ids reserved from
+    the sequence, then one COPY. Else one INSERT, then one SELECT for the new ids by tracking
+    number."""
+    conn = db.session.connection()
+    if USE_COPY and conn.dialect.name == "postgresql":
+        ids = _reserve_ids(conn, len(rows))
+        _copy(conn, Case.__table__,
+              [{"id": i, **{k: getattr(r, k) for k in CASE_COLUMNS}} for i, r in zip(ids, rows)])
+        return ids
     _insert(Case, [{k: getattr(r, k) for k in CASE_COLUMNS} for r in rows])
     numbers = [r.tracking_no for r in rows]
     ids: dict[str, int] = {}
@@ -98,13 +136,20 @@ def _audit_data(rec: dl.LedgerRecord) -> dict:
     return data
 
 
-def _audit(part: list[dl.LedgerRecord], rows: list[SimpleNamespace], actor: Actor) -> None:
-    """One ``import`` event per case, built and chained by ``audit`` like every other event,
-    then written with one executemany instead of the ORM's row-by-row flush."""
-    events = [audit.build(actor, "import", case=row, after=row.status, on=rec.received_on,
-                          data=_audit_data(rec)) for rec, row in zip(part, rows)]
-    audit.link_all(events)  # R7.2: imported history is part of the chain too
-    _insert(Event, [{k: getattr(ev, k) for k in EVENT_COLUMNS} for ev in events])
+def _audit(part: list[dl.LedgerRecord], rows: list[SimpleNamespace], actor: Actor,
+           chain: tuple[int, str]) -> tuple[int, str]:
+    """One ``import`` event per case — the columns ``audit.build`` would give it, as a plain
+    dict (as ``audit.record_many`` does) — chained by ``audit.link_all`` after ``chain`` and
+    inserted in one go. → the new chain head."""
+    label = str(actor.label)
+    events = [{"case_id": row.id, "agency_id": row.agency_id, "actor_id": actor.id,
+               "actor_label": label, "action": "import", "before_status": None,
+               "after_status": row.status, "on_date": rec.received_on,
+               "data": _audit_data(rec) or None, "occurred_at": now()}
+              for rec, row in zip(part, rows)]
+    chain = audit.link_all(events, chain)  # R7.2: imported history is part of the chain too
+    _insert(Event, events)
+    return chain
 
 
 def write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: Actor,
@@ -114,6 +159,7 @@ def write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: Ac
     _reserve_numbers(records, agencies)
     numbers = _number(records, agencies, today)
     created_at = now()
+    chain = audit.head()  # the chain lock is taken once and held until the transaction ends
     for start in range(0, len(records), CHUNK):
         part = records[start:start + CHUNK]
         rows = [case_row(rec, number, agencies[rec.agency], today, created_at)
@@ -122,5 +168,5 @@ def write(records: list[dl.LedgerRecord], agencies: dict[str, Agency], actor: Ac
         for row, case_id in zip(rows, ids):
             row.id = case_id
         _insert_children(part, ids)
-        _audit(part, rows, actor)
+        chain = _audit(part, rows, actor, chain)
     return numbers

@@ -7,6 +7,7 @@ Screenshots: tests/e2e/screenshots/apply16-*.png."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import AXE_JS
 from .test_accessibility import axe_violations
@@ -77,7 +78,7 @@ def test_edit_keeps_everything_and_confirm_submits_once(live, new_page, shot):
     page.get_by_label("获取信息的方式").select_option(label="电子邮件")
     # the e-mail is now required: its * shows (apply.js) before anything is sent
     email_star = page.locator("label[for=email] .required")
-    assert email_star.is_visible()
+    expect(email_star).to_be_visible()
     assert page.get_by_label("电子邮箱").get_attribute("aria-required") == "true"
     page.get_by_label("电子邮箱").fill("zhaomin@example.cn")
     page.get_by_role("button", name="下一步：核对申请内容").click()
@@ -88,7 +89,7 @@ def test_edit_keeps_everything_and_confirm_submits_once(live, new_page, shot):
     assert page.get_by_label("姓名 / 名称").input_value() == "赵敏"
     assert page.get_by_label("电子邮箱").input_value() == "zhaomin@example.cn"
     assert page.get_by_label("获取信息的方式").input_value() == "email"
-    assert email_star.is_visible()
+    expect(email_star).to_be_visible()
     page.get_by_label("联系电话").fill("13900000016")
     page.get_by_role("button", name="下一步：核对申请内容").click()
     page.get_by_role("heading", name="核对申请内容", level=1).wait_for()

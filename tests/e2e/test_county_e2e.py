@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import PHONE, login
 
@@ -24,12 +25,12 @@ def test_a_submission_forwarded_and_confirmed(live, staff_page, new_page, shot):
     page.get_by_role("link", name=re.compile("转送有权机关")).click()
     shot(page, "county-01-forward-page")
     page.get_by_role("button", name="确认转送").click()  # nothing chosen: the page says so
-    assert page.get_by_text("请选择接收转办的机关").is_visible()
+    expect(page.get_by_text("请选择接收转办的机关")).to_be_visible()
     page.get_by_label("接收转办的机关").select_option(label="常乐镇人民政府")
     page.get_by_label("转办理由").fill("申请的是常乐镇的道路工程计划，由常乐镇负责公开")
     page.get_by_role("button", name="确认转送").click()
     page.wait_for_url(re.compile(r"/staff/$"))
-    assert page.get_by_text("转送常乐镇人民政府").is_visible()
+    expect(page.get_by_text("转送常乐镇人民政府")).to_be_visible()
     # the receiving registrar, on a phone: the submission waits in the confirmation queue
     phone = new_page(viewport=PHONE)
     login(phone, "cl-registrar")
@@ -39,7 +40,7 @@ def test_a_submission_forwarded_and_confirmed(live, staff_page, new_page, shot):
     assert phone.locator("#forwarded-from").inner_text().endswith("由包场镇人民政府转来")
     shot(phone, "county-02-received-phone")
     phone.get_by_role("button", name="确认收到申请").click()
-    assert phone.get_by_text("已确认收到申请").first.is_visible()
+    expect(phone.get_by_text("已确认收到申请").first).to_be_visible()
     history = phone.locator("table.history").inner_text()
     assert "包场镇人民政府 → 常乐镇人民政府" in history and "确认收到申请" in history
     shot(phone, "county-03-confirmed-phone")

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import PHONE, TODAY
 
@@ -223,7 +224,7 @@ def test_citizen_applies_on_a_phone_prints_receipt_and_reads_the_reply(
     remember_code(phone, query_code)
     lookup(phone, tracking_no, query_code)
     phone.locator("#h-reply").scroll_into_view_if_needed()
-    assert phone.get_by_text("办理结果：予以公开").is_visible()
+    expect(phone.get_by_text("办理结果：予以公开")).to_be_visible()
     assert "现予以公开" in phone.locator("article.letter").inner_text()
     assert _fits_width(phone), "the status page scrolls sideways on a 360 px screen"
     shot(phone, "j1-05-status-reply-phone")
@@ -315,7 +316,7 @@ def test_supplement_review_rejection_and_release(live, new_page, staff_page, sho
     shot(handler, "j2-06-handler-released")
 
     lookup(applicant, tracking_no, query_code)
-    assert applicant.get_by_text("办理结果：部分公开").is_visible()
+    expect(applicant.get_by_text("办理结果：部分公开")).to_be_visible()
     shot(applicant, "j2-07-applicant-sees-reply")
     with applicant.expect_download() as dl:
         applicant.get_by_role("button", name="下载 中标结果.pdf").click()
@@ -546,7 +547,8 @@ def test_next_years_holidays_move_an_open_case(live, new_page, staff_page, shot)
 
     admin = staff_page("admin")
     admin.goto("/admin/calendar")
-    assert admin.get_by_role("heading", name=f"录入 {year} 年国务院办公厅节假日安排").is_visible()
+    heading = f"录入 {year} 年国务院办公厅节假日安排"
+    expect(admin.get_by_role("heading", name=heading)).to_be_visible()
     admin.get_by_label("放假日期（每行一个日期或“开始 至 结束”）").fill(
         f"{year}-01-01 至 {max(holiday, date(year, 1, 3)).isoformat()}")  # 元旦
     admin.get_by_label("依据（通知文号）").fill(f"国办发明电〔{year - 1}〕8号")

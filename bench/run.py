@@ -11,12 +11,13 @@ one figure per line:
 
     seed_s            seeding (bulk insert, derived deadline fields from domain.deadlines)
     report_s          the annual report 2024, every agency (services.report.build), best of 3
-    report_bare_sql_s the minimal GROUP BY giving the same table 三 counts (on SQLite the faster
-                      of the planner's plan and a table scan), best of 3
+    report_bare_sql_s the minimal GROUP BY giving the same table 三 counts (on SQLite the fastest
+                      of the planner's plan, a table scan and the report's covering index),
+                      best of 3
     report_ratio      report_s / report_bare_sql_s
     list_p50_ms       the staff case list through the Flask test client (CASES_PER_PAGE=50):
-    list_p95_ms       the worst p50 / p95 over LIST_CASES — filter × sort combinations (admin
-                      without a status filter, admin with one, a handler of BCZ) each read as
+    list_p95_ms       the worst p50 / p95 over LIST_CASES — filter × sort combinations (platform
+                      admin without a status filter, with one, a handler of BCZ) each read as
                       its first page, page 500 by OFFSET (a jump) and page 501 by the keyset
                       next link of page 500; one ``# list …`` line per combination and page
     list_agency_p50_ms  the same worst figures over the combinations of the handler of BCZ
@@ -512,7 +513,8 @@ def seed(n: int, open_share: float, chunk: int = 10_000) -> dict:
         conn.execute(text("SELECT setval(pg_get_serial_sequence('case_file', 'id'), :n)"),
                      {"n": max(n, 1)})
     db.session.commit()
-    create_user("bench-admin", PASSWORD, AGENCIES[0][0], ["admin"])
+    # the list's "admin" reads every agency: a platform administrator
+    create_user("bench-admin", PASSWORD, AGENCIES[0][0], ["admin", "platform_admin"])
     handlers = [create_user(f"handler-{code.lower()}", PASSWORD, code, ["handler", "office_head"])
                 for code, _name, _w in AGENCIES]  # the sweep's digests go to these
     for user in handlers:  # (each service call starts afresh: set e-mails after the last one)
@@ -617,10 +619,12 @@ def run_report(out: Out, cap: Capture) -> None:
     bare()  # warm the page cache for both contenders
     report_s, report = best_of(3, lambda: report_svc.build(report_svc.scope(YEAR)))
     bare_s, counts = best_of(3, bare)
-    if db.engine.dialect.name == "sqlite":  # the best hand-written plan: the planner's or a scan
-        scan_s, _ = best_of(3, lambda: bare("NOT INDEXED"))
-        out.note(f"bare SQL on SQLite: planner's plan {bare_s:.3f} s, table scan {scan_s:.3f} s")
-        bare_s = min(bare_s, scan_s)
+    if db.engine.dialect.name == "sqlite":  # the best hand-written plan: the planner's, a scan
+        scan_s, _ = best_of(3, lambda: bare("NOT INDEXED"))  # or the report's covering index
+        cover_s, _ = best_of(3, lambda: bare("INDEXED BY ix_case_concluded_scan"))
+        out.note(f"bare SQL on SQLite: planner's plan {bare_s:.3f} s, table scan {scan_s:.3f} s, "
+                 f"covering index {cover_s:.3f} s")
+        bare_s = min(bare_s, scan_s, cover_s)
     wrong = [key for key, row in counts.items() if report.rows.get(key) != row]
     if wrong:  # the report and the hand-written SQL must agree
         out.note(f"MISMATCH between the report and the bare SQL in rows: {', '.join(wrong)}")

@@ -10,10 +10,14 @@ a plain (deferred) BEGIN so readers never block writers.
 from __future__ import annotations
 
 import contextvars
+import sqlite3
+import time
 from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from . import dbguards, search_ddl
 from .extensions import db
@@ -25,7 +29,7 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -48,8 +52,37 @@ def in_write_transaction() -> bool:
     return _writing.get()
 
 
+BUSY_TIMEOUT_MS = 30000
+# How long a writer polls for the write lock before leaving the wait to SQLite's busy timeout.
+_POLL_S = 0.05
+
+
+def _begin_immediate_polling(raw) -> bool:
+    """BEGIN IMMEDIATE, retried every 0.1–1 ms for up to ``_POLL_S``. SQLite's own busy handler
+    sleeps 1, 2, 5, 10 … ms between tries: while another process holds the write lock for the
+    ~1 ms of a submission, a waiter would sleep several times as long as the lock is held
+    (bench/run.py, docs/performance.md). False: still locked — the caller waits as before."""
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline, delay = time.monotonic() + _POLL_S, 0.0001
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    return False
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.001)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+    if not _writing.get():
+        conn.exec_driver_sql("BEGIN")
+    elif not _begin_immediate_polling(conn.connection.driver_connection):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the busy timeout's wait, then its error
 
 
 def configure(app) -> None:
@@ -65,3 +98,13 @@ def configure(app) -> None:
         ):
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
+
+
+def seq(column):
+    """SQLite: ``+column`` (a no-op) keeps the planner from using an index on ``column``. The
+    report's scan uses it to stay on its covering index instead of following a date or agency
+    index to most rows of the table one lookup at a time (5–10× slower, bench/report.py); the
+    calendar banner, to read its partial index. PostgreSQL plans for itself."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return column
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)

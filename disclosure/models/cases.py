@@ -49,9 +49,25 @@ class Case(db.Model):
         Index("ix_case_concluded_scan", "concluded_on", "received_on", "agency_id",
               "applicant_type", "outcome", "due_on", "timely"),
         # ... and the data errors it would miss (concluded before received: table 三's checks)
-        Index("ix_case_concluded_early", "received_on",
+        # (covering since migration 0013, like the scan's index)
+        Index("ix_case_concluded_early", "received_on", "concluded_on", "agency_id",
+              "applicant_type", "outcome", "due_on", "timely",
               postgresql_where=text("concluded_on < received_on"),
               sqlite_where=text("concluded_on < received_on")),
+        # issue 18, migration 0013 — partial indexes for the few rows a page or the report
+        # needs out of a large table: the online submissions never confirmed (the report's
+        # unconfirmed count), the cases carrying a late-act flag (due_changes), the open cases
+        # with a provisional due date (the staff pages' calendar banner). Each condition is
+        # written in the queries exactly as here, so that SQLite can use the index (and any
+        # other condition on an indexed column through ``database.seq``).
+        Index("ix_case_unconfirmed", "submitted_at", "agency_id",
+              postgresql_where=text("received_on IS NULL"),
+              sqlite_where=text("received_on IS NULL")),
+        Index("ix_case_late_acts", "received_on", postgresql_where=text("late_acts <> ''"),
+              sqlite_where=text("late_acts <> ''")),
+        Index("ix_case_provisional", "due_on", "concluded_on",
+              postgresql_where=text("due_provisional IS true"),
+              sqlite_where=text("due_provisional IS 1")),
         # issue 18, the case list without a status filter (migration 0011):
         # sorted by receipt / due date / submission (every agency, then one agency): the
         # page and a keyset seek walk the index in order, either direction

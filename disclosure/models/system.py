@@ -32,6 +32,8 @@ class Event(db.Model):
     head cannot both extend the chain (one fails instead of forking it)."""
     __tablename__ = "event"
     __table_args__ = (Index("ix_event_case_id", "case_id", "id"),
+                      # the events of a year (due_changes: where the due date moved)
+                      Index("ix_event_on_date", "on_date"),
                       UniqueConstraint("seq", name="uq_event_seq"))
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)

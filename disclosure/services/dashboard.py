@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from .. import settings
+from ..database import seq
 from ..domain.codes import Status
 from ..extensions import db
 from ..models import Case, Notice
@@ -80,8 +81,9 @@ def calendar_alert_years(today: date) -> list[int]:
     year an open case's provisional due date runs into — the alert stays until the year's
     notice is recorded (a single override day does not count)."""
     years = {today.year} | ({today.year + 1} if today.month >= 11 else set())
+    # the partial index ix_case_provisional (few rows), not the open cases (many): ``seq``
     lo, hi = db.session.execute(select(func.min(Case.due_on), func.max(Case.due_on)).where(
-        Case.concluded_on.is_(None), Case.due_provisional.is_(True))).one()
+        seq(Case.concluded_on).is_(None), Case.due_provisional.is_(True))).one()
     if lo is not None and hi is not None:
         years |= set(range(lo.year, min(hi.year, today.year + 5) + 1))
     return get_calendar().missing_years(sorted(years))

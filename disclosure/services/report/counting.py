@@ -6,22 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import UnaryExpression
 
+from ...database import seq
 from ...domain import report as rules
 from ...extensions import db
 from ...models import Appeal, Case, CatalogueEntry, ItemVersion, ReleaseItem, ReportYear, Review
 from .scoping import Scope
-
-
-def seq(column):
-    """SQLite: ``+column`` (a no-op) keeps the planner from following a date or agency index to
-    most rows of the table one lookup at a time; a year's counts touch most rows, and reading
-    the table in order is 5–10× faster (bench/report.py). PostgreSQL plans for itself."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        return column
-    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
 def in_scope(s: Scope, col=lambda c: c):
@@ -39,36 +29,21 @@ def restricted(s: Scope):
     start (or never concluded) and received by its end. A range of ``ix_case_concluded_scan``,
     which covers every column the counts read, so the scan is O(cases of the year + open
     cases), not O(all history) (SQLite: a MULTI-INDEX OR over the two ranges; PostgreSQL: see
-    docs/performance.md)."""
+    docs/performance.md). ``seq`` keeps SQLite off the agency and received-date indexes, which
+    would lead it to most rows one lookup at a time (SQLAlchemy renders no ``INDEXED BY`` hint
+    for SQLite, so the plan is steered by the condition itself)."""
     return and_(or_(Case.concluded_on.is_(None), Case.concluded_on >= s.start),
-                Case.received_on <= s.end, s.on(Case.agency_id))
+                seq(Case.received_on) <= s.end, s.on(seq(Case.agency_id)))
 
 
 def early(s: Scope):
     """The rest of ``in_scope``: a data error, concluded before it was received and before the
     year's start but received in the year — counted as before, so the checks of table 三 show
-    it. Served by the partial index ``ix_case_concluded_early`` (normally empty)."""
+    it. Served by the covering partial index ``ix_case_concluded_early`` (normally empty),
+    whose condition (``concluded_on < received_on``) is repeated here word for word so that
+    SQLite can use it."""
     return and_(Case.concluded_on < Case.received_on, Case.concluded_on < s.start,
-                Case.received_on.between(s.start, s.end), s.on(Case.agency_id))
-
-
-def scan_rows(s: Scope, columns: list, group_by: list = ()) -> list:
-    """``SELECT columns WHERE in_scope GROUP BY group_by`` in its two indexed parts, the counts of
-    rows with the same group summed (``columns`` = the group columns, then counts)."""
-    out: dict[tuple, list] = {}
-    for where, index in ((restricted(s), "ix_case_concluded_scan"),
-                         (early(s), "ix_case_concluded_early")):
-        # SQLite would follow an agency index to the rows for one agency: name the index
-        stmt = select(*columns).where(where).with_hint(Case, f"INDEXED BY {index}", "sqlite")
-        if group_by:
-            stmt = stmt.group_by(*group_by)
-        for row in db.session.execute(stmt):
-            key, counts = tuple(row[:len(group_by)]), list(row[len(group_by):])
-            if key in out:
-                out[key] = [a + b for a, b in zip(out[key], counts)]
-            else:
-                out[key] = counts
-    return [(*key, *counts) for key, counts in out.items()]
+                Case.received_on.between(s.start, s.end), s.on(seq(Case.agency_id)))
 
 
 def predicates(s: Scope) -> dict:
@@ -88,12 +63,46 @@ def count_if(pred):
     return func.count(case((pred, 1)))
 
 
+# Within ``restricted`` (open at the year's start, received by its end) three of the seven rules
+# follow from the others: carried over = received before the year = open at the end of the
+# previous one (prev_forward), and carried forward = not concluded in the year. The scan computes
+# the other four and the row count — five aggregates instead of seven per group.
+FOLDED = ("new", "concluded", "timely", "open_due")
+
+
+def _expand(n: int, new: int, concluded: int, timely: int, open_due: int) -> dict[str, int]:
+    """The seven figures of a group of ``restricted`` cases from its five aggregates."""
+    return {"new": new, "carried_over": n - new, "concluded": concluded,
+            "carried_forward": n - concluded, "timely": timely, "open_due": open_due,
+            "prev_forward": n - new}
+
+
+def counts_by(s: Scope, group_by: list = ()) -> dict[tuple, dict[str, int]]:
+    """Every figure of ``predicates`` over ``in_scope`` per group, read in its two indexed parts:
+    ``restricted`` (five aggregates, ``_expand``) and ``early`` (each rule as it stands)."""
+    p, k = predicates(s), len(group_by)
+    out: dict[tuple, dict[str, int]] = {}
+    stmt = (select(*group_by, func.count(), *[count_if(p[name]) for name in FOLDED])
+            .where(restricted(s)))
+    for row in db.session.execute(stmt.group_by(*group_by) if group_by else stmt):
+        if row[k]:
+            out[tuple(row[:k])] = _expand(*row[k:])
+    stmt = select(*group_by, func.count(), *[count_if(x) for x in p.values()]).where(early(s))
+    for row in db.session.execute(stmt.group_by(*group_by) if group_by else stmt):
+        if not row[k]:
+            continue
+        figures = dict(zip(p, row[k + 1:]))
+        key = tuple(row[:k])
+        if key in out:
+            figures = {name: out[key][name] + n for name, n in figures.items()}
+        out[key] = figures
+    return out
+
+
 def table3_groups(s: Scope) -> list[rules.GroupCount]:
     """One scan: every figure of table 三 and the rates, per (applicant type, outcome)."""
-    preds = predicates(s)
-    keys = [Case.applicant_type, Case.outcome]
-    rows = scan_rows(s, [*keys, *[count_if(p).label(name) for name, p in preds.items()]], keys)
-    return [rules.GroupCount(*row) for row in rows]
+    return [rules.GroupCount(kind, outcome, **figures) for (kind, outcome), figures
+            in counts_by(s, [Case.applicant_type, Case.outcome]).items()]
 
 
 def has_previous_year(s: Scope) -> bool:
@@ -139,14 +148,17 @@ def _effective_result(s: Scope):
     return case((known, Appeal.result), else_=literal("pending"))
 
 
-def appeals_in(s: Scope):
-    return (select(Appeal.id, Appeal.kind, _effective_result(s).label("result"))
-            .join(Case, Case.id == Appeal.case_id)
-            .where(Appeal.filed_on.between(s.start, s.end), s.on(Case.agency_id)))
+def appeals_in(s: Scope, with_case: bool = True):
+    """The appeals filed in the year against the scope's cases. ``with_case`` False: the case
+    table is joined only if the scope needs its agency (every agency: no join)."""
+    stmt = select(Appeal.id, Appeal.kind, _effective_result(s).label("result"))
+    if with_case or not s.everyone:
+        stmt = stmt.join(Case, Case.id == Appeal.case_id).where(s.on(Case.agency_id))
+    return stmt.where(Appeal.filed_on.between(s.start, s.end))
 
 
 def table4(s: Scope) -> dict:
-    sub = appeals_in(s).subquery()
+    sub = appeals_in(s, with_case=False).subquery()
     rows = db.session.execute(select(sub.c.kind, sub.c.result, func.count())
                               .group_by(sub.c.kind, sub.c.result)).all()
     return rules.table4(rows)
@@ -181,7 +193,7 @@ def unconfirmed_filter(s: Scope):
     """Submitted online in the year and never confirmed as received: counted nowhere."""
     lo, hi = s.utc_bounds()
     return and_(Case.received_on.is_(None), Case.submitted_at >= lo, Case.submitted_at < hi,
-                s.on(Case.agency_id))
+                s.on(seq(Case.agency_id)))  # read through the partial ix_case_unconfirmed
 
 
 def unconfirmed_count(s: Scope) -> int:

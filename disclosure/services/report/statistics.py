@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, case, cast, func, or_, select
 
 from ...domain import report as rules
 from ...extensions import db
 from ...models import Case
 from ..calendar import get_calendar
 from ..dashboard import CLOCK_RUNNING
-from .counting import count_if, predicates, scan_rows, seq, unconfirmed_count
+from .counting import counts_by, early, restricted, seq, unconfirmed_count
 from .scoping import Scope
 
 SHOWN_RATES = ("reply_rate", "timely_rate")
@@ -57,10 +57,8 @@ def year_rates(s: Scope) -> tuple[dict[str, rules.Rate], int]:
     """The year's rates by the annual report's own counting rules (``counting.predicates``,
     ``domain.report.rates``), and the report's ``open_due``: cases open at 31 December whose due
     date was on or before it."""
-    p = predicates(s)
-    names = ("concluded", "timely", "open_due", "new", "carried_over")
-    rows = scan_rows(s, [count_if(p[n]) for n in names])
-    n = dict(zip(names, rows[0]))
+    n = counts_by(s).get((), dict.fromkeys(("concluded", "timely", "open_due", "new",
+                                            "carried_over"), 0))
     return rules.rates(n["concluded"], n["timely"], n["open_due"], n["new"],
                        n["carried_over"]), n["open_due"]
 
@@ -92,20 +90,14 @@ def stats(s: Scope, today: date | None = None) -> dict:
     by_type = dict.fromkeys(rules.TYPE_COLUMNS, 0)
     # received or concluded in the year, read in the two indexed parts of the report's scan
     # (counting.restricted / counting.early): O(cases of the year + open cases)
-    parts = ((or_(Case.concluded_on.is_(None), Case.concluded_on >= s.start),
-              "ix_case_concluded_scan"),
-             (and_(Case.concluded_on < Case.received_on, Case.concluded_on < s.start,
-                   Case.received_on.between(s.start, s.end)), "ix_case_concluded_early"))
-    for part, index in parts:
+    in_year = lambda c: seq(c).between(s.start, s.end)  # noqa: E731 — keep the scan's index
+    for part in (restricted(s), early(s)):
         sub = (select(Case.applicant_type.label("kind"), Case.outcome.label("outcome"),
                       _month_in(Case.received_on, s).label("rm"),
                       _month_in(Case.concluded_on, s).label("cm"),
                       case((Case.timely.is_(True), 1), else_=0).label("timely"))
-               .where(part, s.on(Case.agency_id), Case.received_on.is_not(None),
-                      Case.received_on <= s.end,
-                      or_(Case.received_on.between(s.start, s.end),
-                          Case.concluded_on.between(s.start, s.end)))
-               .with_hint(Case, f"INDEXED BY {index}", "sqlite").subquery())
+               .where(part, or_(in_year(Case.received_on), in_year(Case.concluded_on)))
+               .subquery())
         group = [sub.c[c] for c in cols]
         for kind, outcome, rm, cm, n, t in db.session.execute(
                 select(*group, func.count(), func.sum(sub.c.timely)).group_by(*group)):

@@ -52,3 +52,15 @@ def test_another_error_is_not_retried(pair):
     assert database._begin_immediate_polling(waiter) is False
     assert _timeout(waiter) == database.BUSY_TIMEOUT_MS
     waiter.execute("ROLLBACK")
+
+
+def test_each_sqlite_connection_gets_the_configured_page_cache(make_app):
+    from sqlalchemy import text
+
+    from disclosure.extensions import db
+    app = make_app(SQLITE_CACHE_MB=8)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite setting")
+        assert db.session.execute(text("PRAGMA cache_size")).scalar_one() == -8 * 1024
+        db.session.rollback()

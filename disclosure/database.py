@@ -10,6 +10,7 @@ a plain (deferred) BEGIN so readers never block writers.
 from __future__ import annotations
 
 import contextvars
+import functools
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -25,20 +26,25 @@ from .extensions import db
 _guards_attached = False
 
 
-# SQLite's page cache per connection (SQLITE_CACHE_MB): its default of 2 MB holds little of the
-# case table's indexes at 1 000 000 cases; 64 MB made the ledger import 15 % faster there
-# (docs/performance.md). Memory is taken as pages are read, not up front.
-_cache_kib = 64 * 1024
+def cache_kib(config) -> int:
+    """SQLite's page cache per connection (``SQLITE_CACHE_MB``, in KiB): its default of 2 MB
+    holds little of the case table's indexes at 1 000 000 cases; 64 MB made the ledger import
+    15 % faster there (docs/performance.md). Memory is taken as pages are read, not up front."""
+    mb = config.get("SQLITE_CACHE_MB", 64)
+    if isinstance(mb, bool) or not isinstance(mb, int) or not 1 <= mb <= 65536:
+        raise RuntimeError(f"SQLITE_CACHE_MB must be a whole number of megabytes from 1 to "
+                           f"65536, not {mb!r}")
+    return mb * 1024
 
 
-def _sqlite_connect(dbapi_conn, _record) -> None:
+def _sqlite_connect(dbapi_conn, _record, cache_kib: int = 64 * 1024) -> None:
     dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute(f"PRAGMA cache_size=-{_cache_kib}")
+    cur.execute(f"PRAGMA cache_size=-{cache_kib}")
     cur.close()
 
 
@@ -93,8 +99,8 @@ def _sqlite_begin(conn) -> None:
 
 
 def configure(app) -> None:
-    global _guards_attached, _cache_kib
-    _cache_kib = int(app.config.get("SQLITE_CACHE_MB", 64)) * 1024
+    global _guards_attached
+    kib = cache_kib(app.config)
     if not _guards_attached:
         dbguards.attach_to_metadata(db.metadata)
         search_ddl.attach_to_metadata(db.metadata)
@@ -102,9 +108,9 @@ def configure(app) -> None:
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite" and not event.contains(
-            engine, "connect", _sqlite_connect
-        ):
-            event.listen(engine, "connect", _sqlite_connect)
+            engine, "begin", _sqlite_begin
+        ):  # each app's engine with its own settings
+            event.listen(engine, "connect", functools.partial(_sqlite_connect, cache_kib=kib))
             event.listen(engine, "begin", _sqlite_begin)
 
 

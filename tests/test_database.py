@@ -64,3 +64,11 @@ def test_each_sqlite_connection_gets_the_configured_page_cache(make_app):
             pytest.skip("a SQLite setting")
         assert db.session.execute(text("PRAGMA cache_size")).scalar_one() == -8 * 1024
         db.session.rollback()
+
+
+@pytest.mark.parametrize("value", [0, -1, "64MB", True, 10**6])
+def test_a_page_cache_setting_that_is_not_a_size_stops_the_start(value):
+    with pytest.raises(RuntimeError, match="SQLITE_CACHE_MB"):
+        database.cache_kib({"SQLITE_CACHE_MB": value})
+    assert database.cache_kib({"SQLITE_CACHE_MB": 8}) == 8 * 1024
+    assert database.cache_kib({}) == 64 * 1024

@@ -42,8 +42,8 @@ class DefaultConfig:
     QUERY_CODE_RATE_LIMIT = "5/hour"
     QUERY_CODE_REISSUES_PER_DAY = 3
     RATELIMIT_STORAGE_URI = "memory://"
-    SQLITE_CACHE_MB = 64  # SQLite's page cache per connection (database._sqlite_connect)
     RATELIMIT_ENABLED = True
+    SQLITE_CACHE_MB = 64  # SQLite's page cache per connection (database.cache_kib)
     PROXY_FIX_X_FOR = 0  # behind a reverse proxy: number of trusted X-Forwarded-For hops
     DUE_SOON_WORKDAYS = 3
     SUPPLEMENT_PERIOD_WORKDAYS = 15

@@ -24,6 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .agencies import Agency, User
 
+# A case carrying a late-act flag (R8.1): the partial index ix_case_late_acts and the query that
+# reads it (services.due_changes) share this text — SQLite uses the index only on an exact match.
+LATE_ACTS_SET = "late_acts <> ''"
+
 
 class Case(db.Model):
     __tablename__ = "case_file"
@@ -63,8 +67,8 @@ class Case(db.Model):
         Index("ix_case_unconfirmed", "submitted_at", "agency_id",
               postgresql_where=text("received_on IS NULL"),
               sqlite_where=text("received_on IS NULL")),
-        Index("ix_case_late_acts", "received_on", postgresql_where=text("late_acts <> ''"),
-              sqlite_where=text("late_acts <> ''")),
+        Index("ix_case_late_acts", "received_on", postgresql_where=text(LATE_ACTS_SET),
+              sqlite_where=text(LATE_ACTS_SET)),
         Index("ix_case_provisional", "due_on", "concluded_on",
               postgresql_where=text("due_provisional IS true"),
               sqlite_where=text("due_provisional IS 1")),

@@ -22,6 +22,7 @@ from ..domain.text import N_
 from ..domain.workflow import ACTION_LABELS
 from ..extensions import db
 from ..models import Case, Event
+from ..models.cases import LATE_ACTS_SET
 from .access import visible
 from .actors import Actor
 
@@ -126,9 +127,9 @@ def _handled_in(year: int):
 
 # What _collect reads of a case: plain columns, not ORM objects (the report calls it for a year).
 _CASE = (Case.id.label("case_id"), Case.tracking_no, Case.status, Case.due_on, Case.late_acts)
-# Written as in the partial index ix_case_late_acts, so that SQLite can use it: the few cases
+# The condition of the partial index ix_case_late_acts, so that SQLite can use it: the few cases
 # with a flag, not every case handled in the year (the agency and dates through ``seq``).
-_FLAGGED = text("case_file.late_acts <> ''")
+_FLAGGED = text(LATE_ACTS_SET)
 
 
 def _collect(year: int, where) -> list[CaseMoves]:

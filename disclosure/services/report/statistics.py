@@ -9,12 +9,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import String, case, cast, func, or_, select
 
+from ...database import seq
 from ...domain import report as rules
 from ...extensions import db
 from ...models import Case
 from ..calendar import get_calendar
 from ..dashboard import CLOCK_RUNNING
-from .counting import counts_by, early, restricted, seq, unconfirmed_count
+from .counting import counts_by, early, restricted, unconfirmed_count
 from .scoping import Scope
 
 SHOWN_RATES = ("reply_rate", "timely_rate")
